@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs every Debian package sriov-stack needs on a Debian 12 (bookworm) machine.
+# Safe to run again: it only adds what is missing. Needs root (or sudo).
+set -euo pipefail
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || fail "run as root, or install sudo"
+    SUDO="sudo"
+fi
+
+# Packages from bookworm itself.
+BASE_PKGS=(
+    build-essential cmake ninja-build pkg-config git
+    linux-libc-dev libpci-dev pciutils
+    libboost-dev libspdlog-dev libfmt-dev
+    nlohmann-json3-dev libtoml11-dev libcli11-dev libsystemd-dev
+    busybox-static cpio kmod xz-utils iproute2 ca-certificates
+)
+# Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
+BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)
+
+missing() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+    done
+}
+
+# The suite must come from the Debian mirror the machine already uses.
+debian_mirror() {
+    local uri=""
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+    fi
+    if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+        uri=$(awk '$1 == "deb" && $3 ~ /^bookworm/ {print $2; exit}' /etc/apt/sources.list)
+    fi
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+. /etc/os-release
+[ "${VERSION_CODENAME:-}" = bookworm ] || \
+    echo "setup: warning: this script is written for Debian 12 (bookworm), found ${PRETTY_NAME:-unknown}" >&2
+
+BACKPORTS_LIST=/etc/apt/sources.list.d/sriov-stack-backports.list
+need_update=0
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    step "Adding bookworm-backports from $(debian_mirror)"
+    echo "deb $(debian_mirror) bookworm-backports main" | $SUDO tee "$BACKPORTS_LIST" >/dev/null
+    need_update=1
+fi
+
+mapfile -t want_base < <(missing "${BASE_PKGS[@]}")
+mapfile -t want_bp < <(missing "${BACKPORT_PKGS[@]}")
+# Catch2 in bookworm itself is v2; the project needs v3.
+if [ ${#want_bp[@]} -eq 0 ] && ! dpkg-query -W -f='${Version}' libcatch2-dev | grep -q '^3'; then
+    want_bp+=(libcatch2-dev)
+fi
+
+if [ ${#want_base[@]} -gt 0 ] || [ ${#want_bp[@]} -gt 0 ] || [ $need_update -eq 1 ]; then
+    step "Refreshing the package lists"
+    $SUDO apt-get update -q || fail "apt-get update failed (network or mirror problem?)"
+fi
+export DEBIAN_FRONTEND=noninteractive
+if [ ${#want_base[@]} -gt 0 ]; then
+    step "Installing ${want_base[*]}"
+    $SUDO apt-get install -y -q --no-install-recommends "${want_base[@]}" || fail "could not install ${want_base[*]}"
+fi
+if [ ${#want_bp[@]} -gt 0 ]; then
+    step "Installing from bookworm-backports: ${want_bp[*]}"
+    $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports "${want_bp[@]}" \
+        || fail "could not install ${want_bp[*]} from bookworm-backports"
+fi
+
+qemu-system-x86_64 -device help 2>/dev/null | grep -q '"igb"' || \
+    fail "qemu-system-x86_64 has no igb device; it must come from bookworm-backports (QEMU >= 8)"
+step "All packages present"
