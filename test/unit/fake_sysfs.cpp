@@ -1,5 +1,6 @@
 #include "fake_sysfs.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -216,6 +217,61 @@ void FakeSysfs::make_fifo(std::string_view address, std::string_view name)
     fs::remove(path, ec);
     if (::mkfifo(path.c_str(), 0600) != 0)
         throw std::system_error(errno, std::generic_category(), "mkfifo " + path.string());
+}
+
+namespace {
+const std::string stop_word = "<stop fifo responder>";
+}
+
+FifoResponder::FifoResponder(fs::path path, std::function<void(const std::string&)> handler)
+    : path_(std::move(path)), handler_(std::move(handler))
+{
+    std::error_code ec;
+    fs::remove(path_, ec);
+    if (::mkfifo(path_.c_str(), 0600) != 0)
+        throw std::system_error(errno, std::generic_category(), "mkfifo " + path_.string());
+    thread_ = std::thread([this] { serve(); });
+}
+
+FifoResponder::~FifoResponder()
+{
+    // The thread waits in open() for a writer; give it one that says stop.
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        [[maybe_unused]] auto n = ::write(fd, stop_word.data(), stop_word.size());
+        ::close(fd);
+    }
+    thread_.join();
+    std::error_code ec;
+    fs::remove(path_, ec);
+}
+
+std::vector<std::string> FifoResponder::writes() const
+{
+    std::lock_guard lock(mutex_);
+    return writes_;
+}
+
+void FifoResponder::serve()
+{
+    for (;;) {
+        int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        std::string text;
+        char buffer[256];
+        ssize_t n;
+        while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+            text.append(buffer, static_cast<std::size_t>(n));
+        ::close(fd);
+        if (text == stop_word)
+            return;
+        {
+            std::lock_guard lock(mutex_);
+            writes_.push_back(text);
+        }
+        handler_(text);
+    }
 }
 
 void FakeProc::add_process(pid_t pid, std::string_view comm)

@@ -6,9 +6,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace sriov::test {
@@ -95,6 +98,30 @@ public:
 
 private:
     TempDir dir_;
+};
+
+// Plays the kernel's part for one sysfs attribute: replaces the file at path with a FIFO and runs
+// handler(text) in a thread for every value written to it, as a store function would. Unlike the
+// kernel the handler runs after the writer's write() returned, so code under test must look for
+// the outcome with a bounded wait. Stops and removes the FIFO on destruction.
+class FifoResponder {
+public:
+    FifoResponder(std::filesystem::path path, std::function<void(const std::string&)> handler);
+    ~FifoResponder();
+    FifoResponder(const FifoResponder&) = delete;
+    FifoResponder& operator=(const FifoResponder&) = delete;
+
+    // Every value written so far, in order.
+    std::vector<std::string> writes() const;
+
+private:
+    void serve();
+
+    std::filesystem::path path_;
+    std::function<void(const std::string&)> handler_;
+    mutable std::mutex mutex_;
+    std::vector<std::string> writes_;
+    std::thread thread_;
 };
 
 class FakeProc {
