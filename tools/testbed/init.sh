@@ -1,0 +1,71 @@
+#!/bin/sh
+# /init of the testbed guest (busybox sh, PID 1). Built into the initramfs by testbed.py.
+#
+# It mounts the usual filesystems, loads the VFIO stack (vfio-pci with enable_sriov=1, bound to
+# nothing), runs /scenario.sh with the arguments given to `testbed.py run`, prints
+#     @@testbed-exit <status>
+# on the console for the harness, and powers the machine off. PID 1 must never exit (the
+# kernel would panic), so nothing here uses `set -e` and the last step is `exec poweroff -f`.
+
+export PATH=/opt/sriov/bin:/sbin:/usr/sbin:/bin:/usr/bin
+export LD_LIBRARY_PATH=/opt/sriov/lib
+export HOME=/root TERM=dumb
+
+tb_init_fail() {
+    echo "testbed-init: $*"
+    echo "@@testbed-exit 125"
+    exec poweroff -f
+}
+
+mount -t proc proc /proc || tb_init_fail "cannot mount /proc"
+mount -t sysfs sysfs /sys || tb_init_fail "cannot mount /sys"
+mount -t devtmpfs devtmpfs /dev || tb_init_fail "cannot mount /dev"
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# `ip netns add` bind-mounts namespace files under /run/netns and needs / to propagate mounts.
+mount --make-rshared /
+hostname testbed
+
+# The harness answers monitor requests by typing on the serial console; do not echo them back.
+stty -echo </dev/console 2>/dev/null
+
+echo "@@testbed-init $(cut -d' ' -f1 /proc/uptime)"
+
+# Options the harness chose (TB_PFS, TB_WIRE, TB_MONITOR, ...) and the scenario's arguments.
+. /etc/testbed.conf
+. /etc/testbed.args
+
+# The VFIO stack. vfio_iommu_type1 is not a dependency of vfio-pci but is what the
+# group/container API needs. igb and igbvf are left unloaded: scenarios load them if they want
+# the kernel's drivers (there is no udev, so nothing loads a driver by itself).
+modprobe vfio_iommu_type1 || tb_init_fail "cannot load vfio_iommu_type1"
+modprobe vfio-pci enable_sriov=1 || tb_init_fail "cannot load vfio-pci"
+
+/sbin/ip link set lo up
+
+if [ "${TB_SHELL:-0}" = 1 ]; then
+    # `testbed.py shell`: an interactive shell on the console instead of a scenario.
+    echo "testbed: interactive shell; helpers: . /lib/testbed.sh; leave with 'exit' or Ctrl-D"
+    setsid cttyhack sh -l
+    status=$?
+else
+    cd /tmp || true
+    boot_messages=$(dmesg | wc -l)
+    /scenario.sh "$@"
+    status=$?
+fi
+
+if [ "$status" -ne 0 ]; then
+    # On failure, what the kernel said while the scenario ran (it may be why).
+    echo "---- testbed: kernel messages during the scenario (last 30) ----"
+    dmesg | tail -n +$((${boot_messages:-0} + 1)) | tail -n 30
+    echo "---- end of kernel messages ----"
+fi
+# Keep the kernel quiet while the marker goes out, so that no message splits its line.
+echo 1 >/proc/sys/kernel/printk
+echo "@@testbed-exit $status"
+exec poweroff -f

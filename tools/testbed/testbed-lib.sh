@@ -1,0 +1,154 @@
+# Helpers for testbed scenarios, installed in the guest as /lib/testbed.sh.
+# Use:  . /lib/testbed.sh
+# Busybox sh only. Functions that check something return non-zero on failure (after saying
+# why on stderr); tb_fail ends the scenario.
+
+# Options the harness chose: TB_PFS (number of PFs), TB_WIRE (1 if PF0 and PF1 are cabled),
+# TB_MONITOR (1 if tb_monitor works), TB_KERNEL (guest kernel version).
+[ -r /etc/testbed.conf ] && . /etc/testbed.conf
+
+# The guest's busybox sh runs its own applets before looking at PATH, so a bare `ip` would be
+# busybox's cut-down one. This makes `ip` the real iproute2 in scenarios that source this file
+# (in `sh -c "..."` strings, write /sbin/ip).
+ip() {
+    /sbin/ip "$@"
+}
+
+# tb_log MESSAGE...: a progress line, stamped with the guest's uptime in seconds.
+tb_log() {
+    echo "[$(cut -d' ' -f1 /proc/uptime)] $*"
+}
+
+# tb_fail MESSAGE...: report a failure and end the scenario with status 1.
+tb_fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# tb_expect WHAT ACTUAL EXPECTED: log a check, fail the scenario if ACTUAL != EXPECTED.
+tb_expect() {
+    if [ "$2" = "$3" ]; then
+        tb_log "ok: $1 = $2"
+    else
+        tb_fail "$1: found '$2', expected '$3'"
+    fi
+}
+
+# tb_pci DEV: the full PCI address (adds the 0000: domain when missing).
+tb_pci() {
+    case "$1" in
+        ????:??:??.?) echo "$1" ;;
+        *) echo "0000:$1" ;;
+    esac
+}
+
+# tb_pf_addr N: the PCI address of PF number N (0-based): slots 2, 4, 6 on bus 0.
+tb_pf_addr() {
+    printf '0000:00:%02x.0\n' $((2 + 2 * $1))
+}
+
+# tb_vf_addr PF_DEV I: the PCI address of VF number I of PF_DEV, read from sysfs (VFs must
+# exist). With the testbed's placement, VF i of PF 00:0s.0 is 00:(s+0x10).(2i) for i < 4 and
+# 00:(s+0x11).(2(i-4)) above.
+tb_vf_addr() {
+    _l=$(readlink "/sys/bus/pci/devices/$(tb_pci "$1")/virtfn$2") || {
+        echo "tb_vf_addr: $1 has no VF $2" >&2
+        return 1
+    }
+    basename "$_l"
+}
+
+# tb_driver DEV: the name of the driver bound to DEV, or nothing.
+tb_driver() {
+    _l=$(readlink "/sys/bus/pci/devices/$(tb_pci "$1")/driver" 2>/dev/null) && basename "$_l"
+    return 0
+}
+
+# tb_iommu_group DEV: DEV's IOMMU group number.
+tb_iommu_group() {
+    _l=$(readlink "/sys/bus/pci/devices/$(tb_pci "$1")/iommu_group") || {
+        echo "tb_iommu_group: $1 has no IOMMU group" >&2
+        return 1
+    }
+    basename "$_l"
+}
+
+# tb_netdev DEV: the network interface name(s) of DEV (needs a network driver bound).
+tb_netdev() {
+    ls "/sys/bus/pci/devices/$(tb_pci "$1")/net" 2>/dev/null
+}
+
+# tb_bind DEV DRIVER: bind DEV to DRIVER: driver_override, unbind from the current driver,
+# drivers_probe. Loads DRIVER's module if the driver is not registered yet.
+tb_bind() {
+    _d=$(tb_pci "$1")
+    [ -d "/sys/bus/pci/drivers/$2" ] || modprobe "$2" || return 1
+    echo "$2" >"/sys/bus/pci/devices/$_d/driver_override" || return 1
+    [ -e "/sys/bus/pci/devices/$_d/driver" ] && echo "$_d" >"/sys/bus/pci/devices/$_d/driver/unbind"
+    echo "$_d" >/sys/bus/pci/drivers_probe
+    if [ "$(tb_driver "$_d")" != "$2" ]; then
+        echo "tb_bind: $_d did not bind to $2 (driver now: '$(tb_driver "$_d")')" >&2
+        return 1
+    fi
+}
+
+# tb_unbind DEV: unbind DEV from its driver and clear its driver_override.
+tb_unbind() {
+    _d=$(tb_pci "$1")
+    [ -e "/sys/bus/pci/devices/$_d/driver" ] && echo "$_d" >"/sys/bus/pci/devices/$_d/driver/unbind"
+    echo >"/sys/bus/pci/devices/$_d/driver_override"
+}
+
+# tb_set_numvfs DEV N [TIMEOUT]: write N to DEV's sriov_numvfs. The write blocks in the kernel
+# while a VF is held open through VFIO, and no signal ends it, so the write runs in the
+# background; after TIMEOUT seconds (default 30) this gives up and leaves the writer blocked.
+tb_set_numvfs() {
+    _d=$(tb_pci "$1")
+    _st=/tmp/.tb_numvfs.$$
+    rm -f $_st
+    (echo "$2" >"/sys/bus/pci/devices/$_d/sriov_numvfs"; echo $? >$_st) &
+    if ! tb_wait_for "${3:-30}" test -s $_st; then
+        echo "tb_set_numvfs: writing $2 to $_d/sriov_numvfs still blocked after ${3:-30} s" \
+             "(is a VF held open through VFIO?)" >&2
+        return 1
+    fi
+    return "$(cat $_st)"
+}
+
+# tb_wait_for TIMEOUT COMMAND...: run COMMAND every 0.1 s until it succeeds; fail after
+# TIMEOUT seconds. Example: tb_wait_for 10 grep -q 1 /sys/class/net/eth0/carrier
+tb_wait_for() {
+    _n=$(($1 * 10))
+    shift
+    while ! "$@" 2>/dev/null; do
+        _n=$((_n - 1))
+        [ $_n -le 0 ] && { echo "tb_wait_for: gave up waiting for: $*" >&2; return 1; }
+        sleep 0.1
+    done
+}
+
+# tb_wait_file PATH [TIMEOUT]: wait until PATH exists (default 10 s).
+tb_wait_file() {
+    tb_wait_for "${2:-10}" test -e "$1"
+}
+
+# tb_monitor COMMAND...: have the harness run a QEMU monitor (HMP) command, such as
+# `set_link n0 off` (netdevs are n0, n1, ... for PF0, PF1, ...). Needs `testbed.py run --monitor`.
+# Waits for the harness to answer (up to 30 s), prints the monitor's reply, and returns non-zero
+# if the command could not be delivered. The request travels as a console line
+# "@@monitor COMMAND"; the harness types the answer back on the console as
+# "@@monitor-reply TEXT" lines and a final "@@monitor-done STATUS".
+# The effect inside the guest may lag behind: wait for it (tb_wait_for on sysfs).
+tb_monitor() {
+    # Drop anything left over from an earlier request that timed out.
+    while read -r -t 0.05 _line </dev/console; do :; done
+    echo "@@monitor $*" >/dev/console
+    while read -r -t 30 _tag _rest </dev/console; do
+        case "$_tag" in
+            @@monitor-reply) echo "$_rest" ;;
+            @@monitor-done) return "$_rest" ;;
+        esac
+    done
+    echo "tb_monitor: no answer from the harness for: $*" >&2
+    return 1
+}

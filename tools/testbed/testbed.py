@@ -1,0 +1,749 @@
+#!/usr/bin/env python3
+"""The sriov-stack testbed: run a scenario script in a QEMU guest with emulated Intel 82576 NICs.
+
+    testbed.py fetch [--refresh]
+        Download the guest kernel (Debian bookworm-backports) and keep it, with the few modules the
+        guest needs, in the cache directory ($SRIOV_TESTBED_CACHE, by default
+        ~/.cache/sriov-stack/testbed). Does nothing when already done.
+
+    testbed.py run [options] SCENARIO [ARGS...]
+        Build an initramfs (busybox, iproute2's ip, the modules, the --bin programs, SCENARIO as
+        /scenario.sh) and boot it. The guest console streams to stdout; the exit status is the
+        scenario's.
+
+    testbed.py shell [options]
+        The same guest with an interactive shell on the console instead of a scenario.
+
+See README.md next to this file. Python 3 standard library only.
+"""
+
+import argparse
+import ctypes
+import gzip
+import json
+import lzma
+import os
+import re
+import select
+import shlex
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The guest kernel: the metapackage's dependency in this suite names the real package.
+KERNEL_SUITE = "bookworm-backports"
+KERNEL_METAPACKAGE = "linux-image-amd64"
+
+# Modules kept for the guest (their dependencies are added automatically).
+GUEST_MODULES = [
+    "irqbypass", "vfio", "vfio_iommu_type1", "vfio_pci_core", "vfio_pci",  # the VFIO stack
+    "igb", "igbvf",                                                        # the kernel's drivers
+    "veth", "dummy",                                                       # test networking
+]
+
+MAX_PFS = 3           # PFs sit at slots 2, 4, 6: their VFs then use slots 0x12-0x17, never a PF's
+STATUS_TIMEOUT = 124  # our exit status when the scenario ran out of time
+STATUS_NO_EXIT = 125  # ... when the guest stopped without reporting the scenario's status
+STATUS_ERROR = 2      # ... when the harness itself could not do its job
+
+EXIT_RE = re.compile(r"@@testbed-exit (\d+)")
+INIT_RE = re.compile(r"@@testbed-init ([\d.]+)")
+MONITOR_RE = re.compile(r"@@monitor (.*)$")
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[c78]")
+# QEMU's warning for a NIC on a hub of its own: that is what the testbed wants.
+KERNEL_LINE_RE = re.compile(r"\[\s*\d+\.\d{6}\] ")
+HUB_WARNING_RE = re.compile(r"warning: hub \d+ is not connected to host network")
+
+
+class HarnessError(Exception):
+    """Something the harness could not do; the message says what and, if possible, how to fix."""
+
+
+def say(msg):
+    print(f"testbed: {msg}", flush=True)
+
+
+def cache_dir():
+    default = os.path.join(os.path.expanduser("~"), ".cache", "sriov-stack", "testbed")
+    return os.environ.get("SRIOV_TESTBED_CACHE") or default
+
+
+def run_cmd(cmd, what, **kw):
+    """Run a command; on failure raise HarnessError with its output."""
+    try:
+        return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+    except FileNotFoundError:
+        raise HarnessError(f"{what}: {cmd[0]} not found (run tools/setup.sh)") from None
+    except subprocess.CalledProcessError as e:
+        out = (e.stdout or "") + (e.stderr or "")
+        raise HarnessError(f"{what} failed: {shlex.join(cmd)}\n{out.strip()}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# fetch: the guest kernel and its modules, cached
+# ---------------------------------------------------------------------------------------------
+
+def kernel_info_path():
+    return os.path.join(cache_dir(), "kernel.json")
+
+
+def load_kernel_info():
+    """The cached kernel's description, or None if it is missing or incomplete."""
+    try:
+        with open(kernel_info_path()) as f:
+            info = json.load(f)
+    except (OSError, ValueError):
+        return None
+    base = cache_dir()
+    info["vmlinuz"] = os.path.join(base, info["dir"], "vmlinuz")
+    info["modroot"] = os.path.join(base, info["dir"], "root")
+    if not (os.path.isfile(info["vmlinuz"]) and os.path.isdir(info["modroot"])):
+        return None
+    return info
+
+
+def find_kernel_package():
+    out = run_cmd(["apt-cache", "depends", "-t", KERNEL_SUITE, KERNEL_METAPACKAGE],
+                  "looking up the guest kernel package")
+    m = re.search(r"Depends:\s*(linux-image-\S+)", out)
+    if not m:
+        raise HarnessError(f"{KERNEL_METAPACKAGE} in {KERNEL_SUITE} names no kernel package; is "
+                           f"{KERNEL_SUITE} in the apt sources and `apt-get update` done? "
+                           f"(tools/setup.sh does both)")
+    return m.group(1)
+
+
+def module_index(moddir):
+    """Map module name (with '_') -> path relative to moddir of every .ko[.xz] under it."""
+    index = {}
+    for dirpath, _, files in os.walk(moddir):
+        for f in files:
+            m = re.match(r"(.+)\.ko(\.xz)?$", f)
+            if m:
+                index[m.group(1).replace("-", "_")] = os.path.relpath(os.path.join(dirpath, f), moddir)
+    return index
+
+
+def module_closure(moddir, index, wanted):
+    """The wanted modules plus everything they depend on (modinfo's `depends`)."""
+    todo, seen = list(wanted), set()
+    while todo:
+        name = todo.pop().replace("-", "_")
+        if name in seen:
+            continue
+        if name not in index:
+            raise HarnessError(f"the guest kernel has no module {name} (built in? renamed?)")
+        seen.add(name)
+        deps = run_cmd(["modinfo", "-F", "depends", os.path.join(moddir, index[name])],
+                       f"reading the dependencies of {name}").strip()
+        todo += [d for d in deps.split(",") if d]
+    return sorted(seen)
+
+
+def cmd_fetch(args):
+    base = cache_dir()
+    info = load_kernel_info()
+    if info and not args.refresh:
+        say(f"guest kernel {info['version']} ({info['package']}) is cached in {base}")
+        return 0
+
+    say(f"finding the guest kernel package in {KERNEL_SUITE}")
+    package = find_kernel_package()
+    os.makedirs(base, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="fetch-", dir=base)
+    try:
+        say(f"downloading {package} (about 100 MB)")
+        apt = ["apt-get", "download", "-q", "-t", KERNEL_SUITE, package]
+        if os.geteuid() == 0:
+            apt[1:1] = ["-o", "APT::Sandbox::User=root"]   # root: no _apt user for a private dir
+        run_cmd(apt, f"downloading {package}", cwd=work)
+        debs = [f for f in os.listdir(work) if f.endswith(".deb")]
+        if len(debs) != 1:
+            raise HarnessError(f"apt-get download left {debs or 'no .deb'} in {work}")
+
+        say(f"unpacking {debs[0]}")
+        unpacked = os.path.join(work, "unpacked")
+        run_cmd(["dpkg", "-x", os.path.join(work, debs[0]), unpacked], "unpacking the kernel")
+        versions = os.listdir(os.path.join(unpacked, "lib", "modules"))
+        if len(versions) != 1:
+            raise HarnessError(f"expected one kernel in {debs[0]}, found {versions}")
+        kver = versions[0]
+        src_mod = os.path.join(unpacked, "lib", "modules", kver)
+
+        dest = os.path.join(work, "kernel")
+        dst_mod = os.path.join(dest, "root", "lib", "modules", kver)
+        os.makedirs(dst_mod)
+        shutil.copy(os.path.join(unpacked, "boot", f"vmlinuz-{kver}"), os.path.join(dest, "vmlinuz"))
+        shutil.copy(os.path.join(unpacked, "boot", f"config-{kver}"), os.path.join(dest, "config"))
+
+        index = module_index(src_mod)
+        modules = module_closure(src_mod, index, GUEST_MODULES)
+        say(f"keeping {len(modules)} modules, decompressed: {' '.join(modules)}")
+        for name in modules:
+            rel = index[name]
+            out = os.path.join(dst_mod, rel[:-3] if rel.endswith(".xz") else rel)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            opener = lzma.open if rel.endswith(".xz") else open
+            with opener(os.path.join(src_mod, rel), "rb") as fin, open(out, "wb") as fout:
+                shutil.copyfileobj(fin, fout)
+        for f in ("modules.builtin", "modules.builtin.modinfo", "modules.order"):
+            if os.path.exists(os.path.join(src_mod, f)):
+                shutil.copy(os.path.join(src_mod, f), dst_mod)
+        run_cmd(["depmod", "-b", os.path.join(dest, "root"), kver], "running depmod")
+
+        # Put the result in place, then describe it: kernel.json appears only when all is there.
+        final = f"kernel-{kver}"
+        shutil.rmtree(os.path.join(base, final), ignore_errors=True)
+        os.rename(dest, os.path.join(base, final))
+        tmp_info = os.path.join(work, "kernel.json")
+        with open(tmp_info, "w") as f:
+            json.dump({"package": package, "version": kver, "dir": final, "modules": modules}, f,
+                      indent=2)
+        os.replace(tmp_info, kernel_info_path())
+        say(f"guest kernel {kver} is ready in {os.path.join(base, final)}")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The initramfs
+# ---------------------------------------------------------------------------------------------
+
+SYSTEM_LIB_DIRS = ("/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/")
+
+
+def shared_libraries(path):
+    """Absolute paths of every shared library PATH loads (ldd), the dynamic loader included."""
+    proc = subprocess.run(["ldd", path], text=True, capture_output=True)
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        if "not a dynamic executable" in out or "statically linked" in out:
+            return []
+        raise HarnessError(f"ldd {path} failed:\n{out.strip()}")
+    libs, missing = [], []
+    for line in out.splitlines():
+        line = line.strip()
+        m = re.match(r"(\S+) => not found", line)
+        if m:
+            missing.append(m.group(1))
+            continue
+        m = re.match(r"(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)", line)
+        if m:
+            libs.append(m.group(1))
+    if missing:
+        raise HarnessError(f"{path} needs libraries that ldd cannot find: {' '.join(missing)}")
+    return libs
+
+
+class Rootfs:
+    """A staging directory that becomes the guest's root filesystem."""
+
+    def __init__(self, root, strip):
+        self.root = root
+        self.strip = strip and shutil.which("strip") is not None
+        self.libs = set()
+
+    def path(self, guest_path):
+        return os.path.join(self.root, guest_path.lstrip("/"))
+
+    def add_file(self, src, guest_path, mode=None):
+        dst = self.path(guest_path)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copyfile(src, dst)   # follows symlinks: the guest gets the content
+        os.chmod(dst, mode if mode is not None else stat.S_IMODE(os.stat(src).st_mode))
+        return dst
+
+    def add_text(self, guest_path, text, mode=0o644):
+        dst = self.path(guest_path)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        with open(dst, "w") as f:
+            f.write(text)
+        os.chmod(dst, mode)
+
+    def add_symlink(self, target, guest_path):
+        dst = self.path(guest_path)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if not os.path.lexists(dst):
+            os.symlink(target, dst)
+
+    def add_program(self, src, guest_path, strip=False):
+        """A program and every shared library it loads. System libraries go where ldd found them;
+        others (say, a library of this project) go to /opt/sriov/lib, on LD_LIBRARY_PATH."""
+        if not os.path.isfile(src):
+            raise HarnessError(f"no such program: {src}")
+        dst = self.add_file(src, guest_path, 0o755)
+        if strip and self.strip:
+            subprocess.run(["strip", "--strip-debug", dst], check=False, capture_output=True)
+        for lib in shared_libraries(src):
+            if lib in self.libs:
+                continue
+            self.libs.add(lib)
+            if lib.startswith(SYSTEM_LIB_DIRS):
+                self.add_file(lib, lib, 0o755)
+            else:
+                out = self.add_file(lib, "/opt/sriov/lib/" + os.path.basename(lib), 0o755)
+                if self.strip:
+                    subprocess.run(["strip", "--strip-debug", out], check=False, capture_output=True)
+
+
+def write_newc(root, out_path, level):
+    """Pack ROOT as a gzip'd cpio 'newc' archive, every file owned by root, plus /dev/console
+    (a device node, which needs no privilege to write into an archive)."""
+    ino = [0]
+
+    def entry(f, name, mode, data=b"", rdev=(0, 0), nlink=1):
+        ino[0] += 1
+        name_b = name.encode() + b"\0"
+        fields = [ino[0], mode, 0, 0, nlink, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0]
+        head = b"070701" + b"".join(b"%08X" % v for v in fields) + name_b
+        f.write(head + b"\0" * (-len(head) % 4))
+        f.write(data + b"\0" * (-len(data) % 4))
+
+    with gzip.open(out_path, "wb", compresslevel=level) as f:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            rel_dir = os.path.relpath(dirpath, root)
+            for name in dirnames + sorted(filenames):
+                full = os.path.join(dirpath, name)
+                rel = os.path.normpath(os.path.join(rel_dir, name))
+                st = os.lstat(full)
+                if stat.S_ISLNK(st.st_mode):
+                    entry(f, rel, st.st_mode, os.readlink(full).encode())
+                elif stat.S_ISDIR(st.st_mode):
+                    entry(f, rel, st.st_mode, nlink=2)
+                elif stat.S_ISREG(st.st_mode):
+                    with open(full, "rb") as src:
+                        entry(f, rel, st.st_mode, src.read())
+        entry(f, "dev/console", stat.S_IFCHR | 0o600, rdev=(5, 1))
+        entry(f, "TRAILER!!!", 0)
+
+
+def host_ip():
+    for p in ("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"):
+        if os.path.isfile(p):
+            return p
+    raise HarnessError("iproute2's ip not found on the host (apt-get install iproute2)")
+
+
+def build_initramfs(args, kernel, work, scenario, scenario_args):
+    t0 = time.monotonic()
+    rootfs = Rootfs(os.path.join(work, "root"), strip=not args.no_strip)
+    shutil.rmtree(rootfs.root, ignore_errors=True)
+    for d in ("proc", "sys", "dev", "tmp", "run", "root", "mnt", "etc", "var"):
+        os.makedirs(rootfs.path(d))
+    rootfs.add_symlink("../run", "/var/run")
+
+    # busybox and its applets; iproute2's ip replaces busybox's.
+    busybox = "/bin/busybox"
+    if not os.path.isfile(busybox):
+        raise HarnessError("/bin/busybox not found (apt-get install busybox-static)")
+    rootfs.add_program(busybox, "/bin/busybox")
+    applets = run_cmd([busybox, "--list-full"], "listing busybox applets").split()
+    for applet in applets:
+        if os.path.basename(applet) != "ip" and applet != "linuxrc":
+            rootfs.add_symlink("/bin/busybox", "/" + applet)
+    rootfs.add_program(host_ip(), "/sbin/ip")
+
+    shutil.copytree(os.path.join(kernel["modroot"], "lib"), rootfs.path("/lib"), dirs_exist_ok=True)
+
+    # The project's programs.
+    names = set()
+    for b in args.bin:
+        name = os.path.basename(b)
+        if name in names:
+            raise HarnessError(f"two --bin programs named {name}")
+        names.add(name)
+        rootfs.add_program(b, "/opt/sriov/bin/" + name, strip=True)
+    os.makedirs(rootfs.path("/opt/sriov/bin"), exist_ok=True)
+    for spec in args.file:
+        src, _, dst = spec.partition(":")
+        if not os.path.isfile(src):
+            raise HarnessError(f"--file {spec}: no such file {src}")
+        rootfs.add_file(src, dst or "/opt/sriov/share/" + os.path.basename(src))
+
+    # /init, the helpers, the scenario and what the harness tells them.
+    rootfs.add_file(os.path.join(HERE, "init.sh"), "/init", 0o755)
+    rootfs.add_file(os.path.join(HERE, "testbed-lib.sh"), "/lib/testbed.sh", 0o644)
+    if scenario:
+        if not os.path.isfile(scenario):
+            raise HarnessError(f"no such scenario: {scenario}")
+        rootfs.add_file(scenario, "/scenario.sh", 0o755)
+    conf = {
+        "TB_PFS": args.pfs,
+        "TB_WIRE": int(args.wire),
+        "TB_MONITOR": int(args.monitor),
+        "TB_KERNEL": kernel["version"],
+        "TB_SHELL": int(scenario is None),
+    }
+    rootfs.add_text("/etc/testbed.conf", "".join(f"{k}={v}\n" for k, v in conf.items()))
+    rootfs.add_text("/etc/testbed.args", "set -- " + " ".join(map(shlex.quote, scenario_args)) + "\n")
+    rootfs.add_text("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
+    rootfs.add_text("/etc/group", "root:x:0:\n")
+    rootfs.add_text("/etc/hosts", "127.0.0.1 localhost testbed\n")
+
+    initrd = os.path.join(work, "initrd.gz")
+    write_newc(rootfs.root, initrd, level=args.gzip_level)
+    if args.verbose:
+        say(f"initramfs {os.path.getsize(initrd) / 1e6:.1f} MB built in "
+            f"{time.monotonic() - t0:.1f} s ({len(rootfs.libs)} shared libraries)")
+    return initrd
+
+
+# ---------------------------------------------------------------------------------------------
+# QEMU
+# ---------------------------------------------------------------------------------------------
+
+def qemu_command(args, kernel, initrd, monitor_sock):
+    append = "console=ttyS0 intel_iommu=on panic=-1" + ("" if args.verbose else " quiet")
+    if args.append:
+        append += " " + args.append
+    cmd = [
+        "qemu-system-x86_64",
+        "-machine", "q35,accel=tcg,kernel-irqchip=split", "-cpu", "max",
+        "-m", str(args.mem), "-smp", "2",
+        "-nographic", "-no-reboot", "-vga", "none",
+        # Without this the guest puts VF BARs above 4 GiB, where QEMU does not route them.
+        "-global", "q35-pcihost.pci-hole64-size=0",
+        "-device", "intel-iommu,intremap=on,caching-mode=on",
+        "-kernel", kernel["vmlinuz"], "-initrd", initrd, "-append", append,
+    ]
+    if monitor_sock:
+        cmd += ["-chardev", f"socket,id=qmp,path={monitor_sock},server=on,wait=off",
+                "-mon", "chardev=qmp,mode=control"]
+    for i in range(args.pfs):
+        # With --wire PF0 and PF1 share hub 0 (a cable); every other PF has a hub of its own.
+        hub = 0 if args.wire and i < 2 else 10 + i
+        cmd += ["-netdev", f"hubport,id=n{i},hubid={hub}",
+                "-device", f"igb,netdev=n{i},bus=pcie.0,addr={2 + 2 * i:#x},mac=52:54:00:5a:00:{i:02x}"]
+    for pf, path in pcaps(args).items():
+        cmd += ["-object", f"filter-dump,id=f{pf},netdev=n{pf},file={path}"]
+    return cmd + args.qemu_arg
+
+
+def pcaps(args):
+    result = {}
+    for spec in args.pcap:
+        path, pf = spec, 0
+        m = re.match(r"(.*):(\d+)$", spec)
+        if m:
+            path, pf = m.group(1), int(m.group(2))
+        if pf >= args.pfs:
+            raise HarnessError(f"--pcap {spec}: there is no PF {pf} (--pfs {args.pfs})")
+        if pf in result:
+            raise HarnessError(f"--pcap: PF {pf} is recorded twice")
+        result[pf] = os.path.abspath(path)
+    return result
+
+
+def die_with_parent():
+    """In the QEMU child: be killed if the harness dies, even by SIGKILL (a ctest timeout)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class Monitor:
+    """QEMU's monitor, reached through QMP on a unix socket (connected on first use). Human
+    monitor commands go through QMP's human-monitor-command, which returns their output as
+    plain text, free of the line editor's echo."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = None
+        self.buf = b""
+
+    def _receive(self, timeout=10):
+        """The next QMP message that is not an asynchronous event."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n" not in self.buf:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                    raise HarnessError("the QEMU monitor did not answer")
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise HarnessError("the QEMU monitor closed its socket")
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\n", 1)
+            msg = json.loads(line)
+            if "event" not in msg:
+                return msg
+
+    def _execute(self, command, **arguments):
+        self.sock.sendall(json.dumps({"execute": command, "arguments": arguments}).encode() + b"\n")
+        msg = self._receive()
+        if "error" in msg:
+            raise HarnessError(f"{command}: {msg['error'].get('desc', msg['error'])}")
+        return msg.get("return")
+
+    def command(self, cmd):
+        """Run a human monitor command; returns its output lines."""
+        if self.sock is None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.connect(self.path)
+            self._receive()                  # the greeting
+            self._execute("qmp_capabilities")
+        out = self._execute("human-monitor-command", **{"command-line": cmd})
+        return [line for line in (out or "").replace("\r", "").split("\n") if line.strip()]
+
+    def close(self):
+        if self.sock:
+            self.sock.close()
+
+
+class Guest:
+    """One QEMU run: streams the console, answers monitor requests, enforces the timeout."""
+
+    def __init__(self, cmd, args, log_path):
+        self.args = args
+        self.cmd = cmd
+        self.log = open(log_path, "w")
+        self.tail = []
+        self.in_dmesg = False
+        self.panicked = False
+        self.exit_status = None
+        self.init_time = None
+        self.monitor = Monitor(args.monitor_sock) if args.monitor else None
+        self.proc = None
+
+    def start(self):
+        if self.args.verbose:
+            say("starting " + shlex.join(self.cmd))
+        try:
+            self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         preexec_fn=die_with_parent)
+        except FileNotFoundError:
+            raise HarnessError("qemu-system-x86_64 not found (run tools/setup.sh)") from None
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        self.started = time.monotonic()
+
+    def stop(self):
+        """Kill QEMU if it still runs; always reap it."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+        if self.monitor:
+            self.monitor.close()
+
+    def type_on_console(self, text):
+        try:
+            os.write(self.proc.stdin.fileno(), text.encode())
+        except (BlockingIOError, BrokenPipeError):
+            say("could not type an answer on the guest console (console input full?)")
+
+    def on_line(self, line):
+        line = ANSI_RE.sub("", line)
+        if HUB_WARNING_RE.search(line) and not self.args.verbose:
+            return
+        print(line, flush=True)
+        self.log.write(line + "\n")
+        # Remember the scenario's own last lines (not the kernel's) for the failure summary.
+        if line.startswith("---- testbed: kernel messages"):
+            self.in_dmesg = True
+        if not (self.in_dmesg or KERNEL_LINE_RE.match(line) or line.startswith("@@")):
+            self.tail = (self.tail + [line])[-20:]
+        if line.startswith("---- end of kernel messages"):
+            self.in_dmesg = False
+        if "Kernel panic" in line:
+            self.panicked = True
+        m = INIT_RE.search(line)
+        if m and self.init_time is None:
+            self.init_time = time.monotonic() - self.started
+            self.tail = []   # what came before /init is firmware and kernel
+        m = EXIT_RE.search(line)
+        if m and self.exit_status is None:
+            self.exit_status = int(m.group(1))
+        m = MONITOR_RE.search(line)
+        if m:
+            self.on_monitor_request(m.group(1).strip())
+
+    def on_monitor_request(self, cmd):
+        if not self.monitor:
+            say(f"the scenario asked for monitor command '{cmd}' but --monitor is not set")
+            self.type_on_console("@@monitor-reply --monitor is not set\n@@monitor-done 1\n")
+            return
+        try:
+            reply = self.monitor.command(cmd)
+            status = 0
+        except (OSError, HarnessError) as e:
+            reply, status = [f"monitor error: {e}"], 1
+        say(f"monitor: {cmd}" + "".join(f"\n    {r}" for r in reply))
+        self.type_on_console("".join(f"@@monitor-reply {r}\n" for r in reply)
+                             + f"@@monitor-done {status}\n")
+
+    def stream(self):
+        """Show the console until QEMU exits; returns 'exited' or 'timeout'."""
+        fd = self.proc.stdout.fileno()
+        deadline = self.started + self.args.timeout
+        buf = b""
+        while True:
+            now = time.monotonic()
+            if self.exit_status is not None:
+                # The scenario is over; give poweroff a moment.
+                deadline = min(deadline, now + 15)
+            if now >= deadline:
+                return "exited" if self.exit_status is not None else "timeout"
+            if not select.select([fd], [], [], deadline - now)[0]:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            for raw in lines:
+                self.on_line(raw.decode(errors="replace").rstrip("\r"))
+        if buf:
+            self.on_line(buf.decode(errors="replace").rstrip("\r"))
+        self.proc.wait()
+        return "exited"
+
+
+def new_workdir(args):
+    if args.keep:
+        work = os.path.abspath(args.keep)
+        os.makedirs(work, exist_ok=True)
+        return work
+    return tempfile.mkdtemp(prefix="sriov-testbed-")
+
+
+def cmd_run(args, scenario, scenario_args):
+    kernel = load_kernel_info()
+    if not kernel:
+        raise HarnessError(f"no guest kernel in {cache_dir()}: run `{sys.argv[0]} fetch` first")
+    if not 1 <= args.pfs <= MAX_PFS:
+        raise HarnessError(f"--pfs must be between 1 and {MAX_PFS}")
+    if args.wire and args.pfs < 2:
+        raise HarnessError("--wire cables PF0 to PF1: it needs --pfs 2 or more")
+    pcaps(args)   # check early
+
+    work = new_workdir(args)
+    # A unix socket path must be short; --keep directories may not be.
+    sockdir = tempfile.mkdtemp(prefix="sriov-tb-mon-") if args.monitor else None
+    args.monitor_sock = os.path.join(sockdir, "monitor") if sockdir else None
+    guest = None
+    t0 = time.monotonic()
+    try:
+        initrd = build_initramfs(args, kernel, work, scenario, scenario_args)
+        cmd = qemu_command(args, kernel, initrd, args.monitor_sock)
+        if scenario is None:
+            # Interactive: QEMU owns the terminal (Ctrl-A x quits).
+            return subprocess.run(cmd, preexec_fn=die_with_parent).returncode
+        guest = Guest(cmd, args, os.path.join(work, "console.log"))
+        guest.start()
+        outcome = guest.stream()
+        guest.stop()
+        elapsed = time.monotonic() - t0
+        boot = f"/init after {guest.init_time:.1f} s, " if guest.init_time is not None else ""
+        if outcome == "timeout":
+            status, problem = STATUS_TIMEOUT, f"timed out after {args.timeout} s"
+        elif guest.exit_status is None:
+            status = STATUS_NO_EXIT
+            problem = ("the guest kernel panicked" if guest.panicked else
+                       f"the guest stopped without reporting an exit status "
+                       f"(QEMU exit code {guest.proc.returncode})")
+        else:
+            status, problem = guest.exit_status, None
+        if status == 0:
+            say(f"scenario passed ({boot}{elapsed:.1f} s in all)")
+        else:
+            say("=" * 70)
+            say(f"scenario {os.path.basename(scenario)} FAILED: "
+                + (problem or f"exit status {status}") + f" ({boot}{elapsed:.1f} s in all)")
+            say("last lines of the scenario's output:")
+            for line in guest.tail:
+                print("    " + line)
+            if args.keep:
+                say(f"work dir (initramfs, console.log) kept in {work}")
+            say("=" * 70)
+        return status
+    finally:
+        if guest:
+            guest.stop()
+            guest.log.close()
+        if sockdir:
+            shutil.rmtree(sockdir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------
+
+def guest_options(p):
+    p.add_argument("--pfs", type=int, default=1, metavar="N",
+                   help="number of 82576 PFs, at 00:02.0, 00:04.0, 00:06.0 (default 1)")
+    p.add_argument("--wire", action="store_true", help="cable PF0 and PF1 back to back")
+    p.add_argument("--pcap", action="append", default=[], metavar="FILE[:N]",
+                   help="record what crosses PF N's wire (default PF 0) in FILE")
+    p.add_argument("--monitor", action="store_true",
+                   help="let the scenario run QEMU monitor commands (tb_monitor)")
+    p.add_argument("--bin", action="append", default=[], metavar="PATH",
+                   help="a program for /opt/sriov/bin (with its shared libraries)")
+    p.add_argument("--file", action="append", default=[], metavar="SRC[:DEST]",
+                   help="an extra file, at DEST in the guest (default /opt/sriov/share/NAME)")
+    p.add_argument("--mem", type=int, default=1024, metavar="MB", help="guest memory (default 1024)")
+    p.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (initramfs, console.log)")
+    p.add_argument("--no-strip", action="store_true", help="keep debug info in --bin programs")
+    p.add_argument("--append", metavar="ARGS", help="more kernel command line")
+    p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                   help="one more QEMU argument (repeat for each)")
+    p.add_argument("--gzip-level", type=int, default=1, help=argparse.SUPPRESS)
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="show the QEMU command and all kernel messages")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="Run scenarios in a QEMU guest with emulated Intel 82576 (igb) SR-IOV NICs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("fetch", help="download and cache the guest kernel")
+    p.add_argument("--refresh", action="store_true", help="fetch again even if cached")
+
+    p = sub.add_parser("run", help="run a scenario script in the guest")
+    guest_options(p)
+    p.add_argument("--timeout", type=int, default=300, metavar="S",
+                   help="kill the guest after S seconds (default 300)")
+    p.add_argument("scenario", help="shell script run as /scenario.sh in the guest")
+    p.add_argument("scenario_args", nargs=argparse.REMAINDER, help="its arguments")
+
+    p = sub.add_parser("shell", help="boot the guest with an interactive shell")
+    guest_options(p)
+
+    args = parser.parse_args()
+
+    # SIGINT, SIGTERM and SIGHUP end the run: the finally clauses kill QEMU. (SIGINT is set
+    # explicitly because Python leaves it alone when started with it ignored.) Should the harness
+    # be killed outright, QEMU dies with it (die_with_parent).
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
+
+    try:
+        if args.command == "fetch":
+            return cmd_fetch(args)
+        if args.command == "run":
+            return cmd_run(args, args.scenario, args.scenario_args)
+        args.timeout = None
+        return cmd_run(args, None, [])
+    except HarnessError as e:
+        print(f"testbed: error: {e}", file=sys.stderr, flush=True)
+        return STATUS_ERROR
+    except KeyboardInterrupt as e:
+        print(f"\ntestbed: interrupted ({e or 'SIGINT'}); QEMU stopped", file=sys.stderr, flush=True)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
