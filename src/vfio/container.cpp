@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <filesystem>
 #include <fmt/format.h>
 
 namespace sriov::vfio {
@@ -34,16 +33,17 @@ std::string describe_mode(const std::string& path)
 }
 
 // For a non-viable group: the first device in it bound to a driver other than vfio-pci.
-std::string non_vfio_member(int number, const std::string& sysfs_root)
+std::string non_vfio_member(int number, const pci::Sysfs& sysfs)
 {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path dir = fs::path(sysfs_root) / "kernel/iommu_groups" / std::to_string(number) / "devices";
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        auto driver = fs::read_symlink(entry.path() / "driver", ec);
-        std::string name = ec ? "no driver" : driver.filename().string();
-        if (name != "vfio-pci")
-            return fmt::format("{} (bound to {})", entry.path().filename().string(), name);
+    try {
+        const auto dir = sysfs.iommu_groups_dir() / std::to_string(number) / "devices";
+        for (const auto& member : sysfs.list(dir)) {
+            auto driver = sysfs.link_name(dir / member / "driver");
+            if (driver && *driver != "vfio-pci")
+                return fmt::format("{} (bound to {})", member, *driver);
+        }
+    } catch (const Error&) {
+        // Only an explanation is lost; the caller still reports the group as not viable.
     }
     return "a device not bound to vfio-pci";
 }
@@ -73,7 +73,7 @@ std::shared_ptr<Container> Container::open()
 
 Container::Container(UniqueFd fd) : fd_(std::move(fd)) {}
 
-std::shared_ptr<Group> Container::attach_group(int number, const std::string& sysfs_root)
+std::shared_ptr<Group> Container::attach_group(int number, const pci::Sysfs& sysfs)
 {
     std::erase_if(groups_, [](const auto& g) { return g.expired(); });
     for (const auto& weak : groups_) {
@@ -105,7 +105,7 @@ std::shared_ptr<Group> Container::attach_group(int number, const std::string& sy
     if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
         throw Error(Errc::not_viable, path,
                     fmt::format("IOMMU group {} is not viable: {} must be bound to vfio-pci or unbound", number,
-                                non_vfio_member(number, sysfs_root)));
+                                non_vfio_member(number, sysfs)));
 
     int container_fd = fd_.get();
     if (::ioctl(fd.get(), VFIO_GROUP_SET_CONTAINER, &container_fd) != 0)

@@ -4,6 +4,7 @@
 // only then can devices be opened and DMA be mapped. attach_group() does the last two steps.
 #pragma once
 
+#include "vfio/sysfs.hpp"
 #include "vfio/unique_fd.hpp"
 
 #include <cstddef>
@@ -25,11 +26,11 @@ public:
     Container& operator=(const Container&) = delete;
 
     // Opens IOMMU group `number`, checks it is viable and attaches it; the same Group is returned
-    // while someone holds it. sysfs_root is where to look for the group's devices when explaining
-    // a non-viable group. Throws sriov::Error: not_found (no /dev/vfio/N: no IOMMU or device not
+    // while someone holds it. sysfs is where to look for the group's devices when explaining a
+    // non-viable group. Throws sriov::Error: not_found (no /dev/vfio/N: no IOMMU or device not
     // bound to vfio-pci), permission (names /dev/vfio/N and its owner), not_viable (names the
     // device of the group that is bound to another driver), busy (group already open elsewhere).
-    std::shared_ptr<Group> attach_group(int number, const std::string& sysfs_root = "/sys");
+    std::shared_ptr<Group> attach_group(int number, const pci::Sysfs& sysfs = pci::Sysfs());
 
     // Makes [vaddr, vaddr+size) visible to the devices at [iova, iova+size) and pins it.
     // Throws sriov::Error: memlock (pinning refused: RLIMIT_MEMLOCK), invalid_argument, io.

@@ -10,75 +10,64 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <fmt/format.h>
 
 namespace sriov::vfio {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-// The file name a sysfs link points to ("vfio-pci" for .../driver), or "" when there is no link.
-std::string link_name(const fs::path& link)
-{
-    std::error_code ec;
-    auto target = fs::read_symlink(link, ec);
-    return ec ? std::string() : target.filename().string();
-}
 
 // Explains why opening a device fd failed, using what sysfs says about the device. The kernel
 // answers EACCES both for a missing and for a wrong VF token.
-Error open_failure(const std::string& address, const fs::path& dev, bool has_token, const Error& cause)
+Error open_failure(const std::string& name, bool is_vf, bool has_token, const Error& cause)
 {
-    std::error_code ec;
-    const bool is_vf = fs::exists(dev / "physfn", ec);
     if (cause.code() == Errc::permission && is_vf)
-        return Error(Errc::vf_token, address,
+        return Error(Errc::vf_token, name,
                      has_token ? "the VF token was rejected: it differs from the one the PF's owner set"
                                : "a VF token is required: the PF is owned through VFIO (pass the owner's token)");
-    return Error(cause.code(), address, "opening the device through VFIO failed: " + cause.cause());
+    return Error(cause.code(), name, "opening the device through VFIO failed: " + cause.cause());
 }
 
 }  // namespace
 
-Device Device::open(const std::shared_ptr<Container>& container, const std::string& address, const Options& options)
+Device Device::open(const std::shared_ptr<Container>& container, const pci::Address& address, const Options& options)
 {
-    const fs::path dev = fs::path(options.sysfs_root) / "bus/pci/devices" / address;
-    std::error_code ec;
-    if (!fs::exists(dev, ec))
-        throw Error(Errc::not_found, address, "no such PCI device");
-    const std::string group_name = link_name(dev / "iommu_group");
-    if (group_name.empty())
-        throw Error(Errc::no_iommu, address,
+    const auto& sysfs = options.sysfs;
+    const std::string name = address.to_string();
+    if (!sysfs.exists(sysfs.device_dir(address)))
+        throw Error(Errc::not_found, name, "no such PCI device");
+    const auto group_name = sysfs.link_name(sysfs.device_file(address, pci::attr::iommu_group));
+    if (!group_name)
+        throw Error(Errc::no_iommu, name,
                     "the device has no IOMMU group: the kernel runs without an IOMMU (boot with intel_iommu=on)");
-    const std::string driver = link_name(dev / "driver");
+    const auto driver = sysfs.link_name(sysfs.device_file(address, pci::attr::driver));
     if (driver != "vfio-pci")
-        throw Error(Errc::busy, address,
-                    driver.empty() ? "not bound to any driver; bind it to vfio-pci first"
-                                   : fmt::format("bound to {}, not vfio-pci; bind it to vfio-pci first", driver));
+        throw Error(Errc::busy, name,
+                    driver ? fmt::format("bound to {}, not vfio-pci; bind it to vfio-pci first", *driver)
+                           : "not bound to any driver; bind it to vfio-pci first");
 
     Device d;
     d.address_ = address;
-    d.group_ = container->attach_group(std::stoi(group_name), options.sysfs_root);
-    const std::string name =
-        options.vf_token ? fmt::format("{} vf_token={}", address, options.vf_token->to_string()) : address;
+    d.name_ = name;
+    d.group_ = container->attach_group(std::stoi(*group_name), sysfs);
+    const std::string vfio_name =
+        options.vf_token ? fmt::format("{} vf_token={}", name, options.vf_token->to_string()) : name;
     try {
-        d.fd_ = d.group_->open_device_fd(name);
+        d.fd_ = d.group_->open_device_fd(vfio_name);
     } catch (const Error& e) {
-        throw open_failure(address, dev, options.vf_token.has_value(), e);
+        const bool is_vf = sysfs.exists(sysfs.device_file(address, pci::attr::physfn));
+        throw open_failure(name, is_vf, options.vf_token.has_value(), e);
     }
 
     vfio_device_info info{};
     info.argsz = sizeof info;
     if (::ioctl(d.fd_.get(), VFIO_DEVICE_GET_INFO, &info) != 0)
-        throw system_error(address, "VFIO_DEVICE_GET_INFO", errno);
+        throw system_error(name, "VFIO_DEVICE_GET_INFO", errno);
     if (!(info.flags & VFIO_DEVICE_FLAGS_PCI))
-        throw Error(Errc::unsupported, address, "VFIO says this is not a PCI device");
+        throw Error(Errc::unsupported, name, "VFIO says this is not a PCI device");
     d.num_regions_ = info.num_regions;
     d.num_irqs_ = info.num_irqs;
     d.can_reset_ = (info.flags & VFIO_DEVICE_FLAGS_RESET) != 0;
-    spdlog::debug("vfio: opened {} (group {}, {} regions, {} irq types)", address, group_name, d.num_regions_,
+    spdlog::debug("vfio: opened {} (group {}, {} regions, {} irq types)", name, *group_name, d.num_regions_,
                   d.num_irqs_);
     return d;
 }
@@ -89,12 +78,12 @@ RegionInfo Device::region_info(PciRegion region) const
 {
     const auto index = static_cast<unsigned>(region);
     if (index >= num_regions_)
-        throw Error(Errc::invalid_argument, address_, fmt::format("has no region {}", index));
+        throw Error(Errc::invalid_argument, name_, fmt::format("has no region {}", index));
     vfio_region_info info{};
     info.argsz = sizeof info;
     info.index = index;
     if (::ioctl(fd_.get(), VFIO_DEVICE_GET_REGION_INFO, &info) != 0)
-        throw system_error(address_, fmt::format("VFIO_DEVICE_GET_REGION_INFO({})", index), errno);
+        throw system_error(name_, fmt::format("VFIO_DEVICE_GET_REGION_INFO({})", index), errno);
     return RegionInfo{index,
                       info.size,
                       info.offset,
@@ -107,12 +96,12 @@ IrqInfo Device::irq_info(PciIrq irq) const
 {
     const auto index = static_cast<unsigned>(irq);
     if (index >= num_irqs_)
-        throw Error(Errc::invalid_argument, address_, fmt::format("has no interrupt index {}", index));
+        throw Error(Errc::invalid_argument, name_, fmt::format("has no interrupt index {}", index));
     vfio_irq_info info{};
     info.argsz = sizeof info;
     info.index = index;
     if (::ioctl(fd_.get(), VFIO_DEVICE_GET_IRQ_INFO, &info) != 0)
-        throw system_error(address_, fmt::format("VFIO_DEVICE_GET_IRQ_INFO({})", index), errno);
+        throw system_error(name_, fmt::format("VFIO_DEVICE_GET_IRQ_INFO({})", index), errno);
     return IrqInfo{index, info.count, (info.flags & VFIO_IRQ_INFO_EVENTFD) != 0,
                    (info.flags & VFIO_IRQ_INFO_MASKABLE) != 0};
 }
@@ -120,7 +109,7 @@ IrqInfo Device::irq_info(PciIrq irq) const
 MappedRegion Device::map(PciRegion bar) const
 {
     const RegionInfo info = region_info(bar);
-    const std::string what = fmt::format("{} BAR{}", address_, info.index);
+    const std::string what = fmt::format("{} BAR{}", name_, info.index);
     if (info.size == 0)
         throw Error(Errc::unsupported, what, "the BAR is not implemented");
     if (!info.mappable)
@@ -133,7 +122,7 @@ void Device::read_config(std::uint32_t offset, void* data, std::size_t size) con
     const RegionInfo info = region_info(PciRegion::config);
     ssize_t n = ::pread(fd_.get(), data, size, static_cast<off_t>(info.offset + offset));
     if (n != static_cast<ssize_t>(size))
-        throw system_error(address_, fmt::format("reading config space at {:#x}", offset), n < 0 ? errno : EIO);
+        throw system_error(name_, fmt::format("reading config space at {:#x}", offset), n < 0 ? errno : EIO);
 }
 
 void Device::write_config(std::uint32_t offset, const void* data, std::size_t size)
@@ -141,7 +130,7 @@ void Device::write_config(std::uint32_t offset, const void* data, std::size_t si
     const RegionInfo info = region_info(PciRegion::config);
     ssize_t n = ::pwrite(fd_.get(), data, size, static_cast<off_t>(info.offset + offset));
     if (n != static_cast<ssize_t>(size))
-        throw system_error(address_, fmt::format("writing config space at {:#x}", offset), n < 0 ? errno : EIO);
+        throw system_error(name_, fmt::format("writing config space at {:#x}", offset), n < 0 ? errno : EIO);
 }
 
 std::uint16_t Device::config16(std::uint32_t offset) const
@@ -176,16 +165,16 @@ void Device::set_vf_token(const VfToken& token)
     if (::ioctl(fd_.get(), VFIO_DEVICE_FEATURE, feature) != 0) {
         int err = errno;
         if (err == ENOTTY || err == EINVAL)
-            throw Error(Errc::unsupported, address_,
+            throw Error(Errc::unsupported, name_,
                         "cannot set a VF token: not an SR-IOV PF, or vfio-pci was loaded without enable_sriov=1");
-        throw system_error(address_, "setting the VF token", err);
+        throw system_error(name_, "setting the VF token", err);
     }
 }
 
 void Device::reset()
 {
     if (::ioctl(fd_.get(), VFIO_DEVICE_RESET) != 0)
-        throw system_error(address_, "VFIO_DEVICE_RESET", errno);
+        throw system_error(name_, "VFIO_DEVICE_RESET", errno);
 }
 
 }  // namespace sriov::vfio

@@ -1,7 +1,9 @@
 // A PCI device opened through VFIO: its regions (BARs, config space), interrupts and reset.
 #pragma once
 
+#include "vfio/pci_address.hpp"
 #include "vfio/region.hpp"
+#include "vfio/sysfs.hpp"
 #include "vfio/unique_fd.hpp"
 #include "vfio/vf_token.hpp"
 
@@ -44,7 +46,7 @@ class Device {
 public:
     struct Options {
         std::optional<VfToken> vf_token;  // needed for a VF whose PF is owned through VFIO
-        std::string sysfs_root = "/sys";
+        pci::Sysfs sysfs = pci::Sysfs();
     };
 
     // Opens the device at `address` (canonical "0000:00:02.0") through its IOMMU group, attaching
@@ -52,9 +54,9 @@ public:
     // such device), no_iommu (no IOMMU group: boot with intel_iommu=on), busy (bound to another
     // driver: names it), vf_token (missing or wrong token for a VF), plus the group's errors
     // (see Container::attach_group).
-    static Device open(const std::shared_ptr<Container>& container, const std::string& address,
+    static Device open(const std::shared_ptr<Container>& container, const pci::Address& address,
                        const Options& options);
-    static Device open(const std::shared_ptr<Container>& container, const std::string& address)
+    static Device open(const std::shared_ptr<Container>& container, const pci::Address& address)
     {
         return open(container, address, Options{});
     }
@@ -63,7 +65,9 @@ public:
     Device& operator=(Device&&) noexcept = default;
     ~Device();
 
-    const std::string& address() const { return address_; }
+    const pci::Address& address() const { return address_; }
+    // The canonical address as text, the subject of every error about this device.
+    const std::string& name() const { return name_; }
     int fd() const { return fd_.get(); }
     const std::shared_ptr<Group>& group() const { return group_; }
     unsigned num_regions() const { return num_regions_; }
@@ -101,7 +105,8 @@ private:
 
     std::shared_ptr<Group> group_;
     UniqueFd fd_;
-    std::string address_;
+    pci::Address address_;
+    std::string name_;
     unsigned num_regions_ = 0;
     unsigned num_irqs_ = 0;
     bool can_reset_ = false;

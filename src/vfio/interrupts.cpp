@@ -49,16 +49,16 @@ int set_irqs(int device_fd, PciIrq irq, const std::vector<EventFd>& fds)
 Interrupts::Interrupts(Device& device, PciIrq irq, unsigned count) : device_(&device), irq_(irq)
 {
     if (count == 0)
-        throw Error(Errc::invalid_argument, device.address(), fmt::format("asked for 0 {} interrupts", irq_name(irq)));
+        throw Error(Errc::invalid_argument, device.name(), fmt::format("asked for 0 {} interrupts", irq_name(irq)));
     if (static_cast<unsigned>(irq) >= device.num_irqs())
-        throw Error(Errc::unsupported, device.address(), fmt::format("has no {} interrupt", irq_name(irq)));
+        throw Error(Errc::unsupported, device.name(), fmt::format("has no {} interrupt", irq_name(irq)));
     const IrqInfo info = device.irq_info(irq);
     if (info.count < count || !info.eventfd)
-        throw Error(Errc::unsupported, device.address(),
+        throw Error(Errc::unsupported, device.name(),
                     fmt::format("offers {} {} interrupt(s), {} were asked for", info.count, irq_name(irq), count));
     fds_.resize(count);
     if (set_irqs(device.fd(), irq, fds_) != 0)
-        throw system_error(device.address(), fmt::format("routing {} {} interrupt(s) to eventfds", count, irq_name(irq)),
+        throw system_error(device.name(), fmt::format("routing {} {} interrupt(s) to eventfds", count, irq_name(irq)),
                            errno);
 }
 
@@ -70,7 +70,7 @@ Interrupts::Interrupts(Interrupts&& other) noexcept
 Interrupts::~Interrupts()
 {
     if (device_ && !fds_.empty() && set_irqs(device_->fd(), irq_, {}) != 0)
-        spdlog::warn("vfio: {}: turning off {} interrupts failed: errno {}", device_->address(), irq_name(irq_), errno);
+        spdlog::warn("vfio: {}: turning off {} interrupts failed: errno {}", device_->name(), irq_name(irq_), errno);
 }
 
 }  // namespace sriov::vfio
