@@ -30,14 +30,14 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount --make-rshared /
 hostname testbed
 
-# The harness answers monitor requests by typing on the serial console; do not echo them back.
-stty -echo </dev/console 2>/dev/null
-
 echo "@@testbed-init $(cut -d' ' -f1 /proc/uptime)"
 
 # Options the harness chose (TB_PFS, TB_WIRE, TB_MONITOR, ...) and the scenario's arguments.
 . /etc/testbed.conf
 . /etc/testbed.args
+
+# The harness answers monitor requests by typing on the serial console; do not echo them back.
+[ "${TB_SHELL:-0}" = 1 ] || stty -echo </dev/console 2>/dev/null
 
 # The VFIO stack. vfio_iommu_type1 is not a dependency of vfio-pci but is what the
 # group/container API needs. igb and igbvf are left unloaded: scenarios load them if they want
@@ -49,8 +49,8 @@ modprobe vfio-pci enable_sriov=1 || tb_init_fail "cannot load vfio-pci"
 
 if [ "${TB_SHELL:-0}" = 1 ]; then
     # `testbed.py shell`: an interactive shell on the console instead of a scenario.
-    echo "testbed: interactive shell; helpers: . /lib/testbed.sh; leave with 'exit' or Ctrl-D"
-    setsid cttyhack sh -l
+    echo "testbed: interactive shell (helpers from /lib/testbed.sh loaded); leave with exit or Ctrl-D"
+    ENV=/lib/testbed.sh setsid cttyhack sh
     status=$?
 else
     cd /tmp || true

@@ -19,6 +19,7 @@ See README.md next to this file. Python 3 standard library only.
 
 import argparse
 import ctypes
+import fcntl
 import gzip
 import json
 import lzma
@@ -57,8 +58,8 @@ EXIT_RE = re.compile(r"@@testbed-exit (\d+)")
 INIT_RE = re.compile(r"@@testbed-init ([\d.]+)")
 MONITOR_RE = re.compile(r"@@monitor (.*)$")
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[c78]")
+KERNEL_LINE_RE = re.compile(r"\[\s*\d+\.\d{6}\] ")   # a kernel message on the console
 # QEMU's warning for a NIC on a hub of its own: that is what the testbed wants.
-KERNEL_LINE_RE = re.compile(r"\[\s*\d+\.\d{6}\] ")
 HUB_WARNING_RE = re.compile(r"warning: hub \d+ is not connected to host network")
 
 
@@ -149,14 +150,21 @@ def module_closure(moddir, index, wanted):
 
 def cmd_fetch(args):
     base = cache_dir()
-    info = load_kernel_info()
-    if info and not args.refresh:
-        say(f"guest kernel {info['version']} ({info['package']}) is cached in {base}")
-        return 0
+    os.makedirs(base, exist_ok=True)
+    # One fetch at a time (two ctest runs may start together); the second finds the kernel there.
+    with open(os.path.join(base, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        info = load_kernel_info()
+        if info and not args.refresh:
+            say(f"guest kernel {info['version']} ({info['package']}) is cached in {base}")
+            return 0
+        return fetch_kernel(base)
 
+
+def fetch_kernel(base):
+    """Download, unpack and trim the kernel package into BASE (the caller holds the lock)."""
     say(f"finding the guest kernel package in {KERNEL_SUITE}")
     package = find_kernel_package()
-    os.makedirs(base, exist_ok=True)
     work = tempfile.mkdtemp(prefix="fetch-", dir=base)
     try:
         say(f"downloading {package} (about 100 MB)")
@@ -193,9 +201,12 @@ def cmd_fetch(args):
             opener = lzma.open if rel.endswith(".xz") else open
             with opener(os.path.join(src_mod, rel), "rb") as fin, open(out, "wb") as fout:
                 shutil.copyfileobj(fin, fout)
-        for f in ("modules.builtin", "modules.builtin.modinfo", "modules.order"):
-            if os.path.exists(os.path.join(src_mod, f)):
-                shutil.copy(os.path.join(src_mod, f), dst_mod)
+        for f in ("modules.builtin", "modules.builtin.modinfo"):
+            shutil.copy(os.path.join(src_mod, f), dst_mod)
+        kept = {index[name][:-3] if index[name].endswith(".xz") else index[name] for name in modules}
+        with open(os.path.join(src_mod, "modules.order")) as fin, \
+             open(os.path.join(dst_mod, "modules.order"), "w") as fout:
+            fout.writelines(line for line in fin if line.strip() in kept)
         run_cmd(["depmod", "-b", os.path.join(dest, "root"), kver], "running depmod")
 
         # Put the result in place, then describe it: kernel.json appears only when all is there.
@@ -294,7 +305,7 @@ class Rootfs:
                     subprocess.run(["strip", "--strip-debug", out], check=False, capture_output=True)
 
 
-def write_newc(root, out_path, level):
+def write_newc(root, out_path):
     """Pack ROOT as a gzip'd cpio 'newc' archive, every file owned by root, plus /dev/console
     (a device node, which needs no privilege to write into an archive)."""
     ino = [0]
@@ -307,7 +318,8 @@ def write_newc(root, out_path, level):
         f.write(head + b"\0" * (-len(head) % 4))
         f.write(data + b"\0" * (-len(data) % 4))
 
-    with gzip.open(out_path, "wb", compresslevel=level) as f:
+    # Level 1: the archive is built for every run and barely smaller at higher levels.
+    with gzip.open(out_path, "wb", compresslevel=1) as f:
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames.sort()
             rel_dir = os.path.relpath(dirpath, root)
@@ -347,6 +359,7 @@ def build_initramfs(args, kernel, work, scenario, scenario_args):
         raise HarnessError("/bin/busybox not found (apt-get install busybox-static)")
     rootfs.add_program(busybox, "/bin/busybox")
     applets = run_cmd([busybox, "--list-full"], "listing busybox applets").split()
+    applet_names = {os.path.basename(a) for a in applets}
     for applet in applets:
         if os.path.basename(applet) != "ip" and applet != "linuxrc":
             rootfs.add_symlink("/bin/busybox", "/" + applet)
@@ -361,6 +374,9 @@ def build_initramfs(args, kernel, work, scenario, scenario_args):
         if name in names:
             raise HarnessError(f"two --bin programs named {name}")
         names.add(name)
+        if name in applet_names:
+            say(f"warning: --bin {name}: busybox sh runs its own {name} applet for a bare '{name}'; "
+                f"call /opt/sriov/bin/{name}")
         rootfs.add_program(b, "/opt/sriov/bin/" + name, strip=True)
     os.makedirs(rootfs.path("/opt/sriov/bin"), exist_ok=True)
     for spec in args.file:
@@ -383,14 +399,14 @@ def build_initramfs(args, kernel, work, scenario, scenario_args):
         "TB_KERNEL": kernel["version"],
         "TB_SHELL": int(scenario is None),
     }
-    rootfs.add_text("/etc/testbed.conf", "".join(f"{k}={v}\n" for k, v in conf.items()))
+    rootfs.add_text("/etc/testbed.conf", "".join(f"export {k}={v}\n" for k, v in conf.items()))
     rootfs.add_text("/etc/testbed.args", "set -- " + " ".join(map(shlex.quote, scenario_args)) + "\n")
     rootfs.add_text("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
     rootfs.add_text("/etc/group", "root:x:0:\n")
     rootfs.add_text("/etc/hosts", "127.0.0.1 localhost testbed\n")
 
     initrd = os.path.join(work, "initrd.gz")
-    write_newc(rootfs.root, initrd, level=args.gzip_level)
+    write_newc(rootfs.root, initrd)
     if args.verbose:
         say(f"initramfs {os.path.getsize(initrd) / 1e6:.1f} MB built in "
             f"{time.monotonic() - t0:.1f} s ({len(rootfs.libs)} shared libraries)")
@@ -697,7 +713,6 @@ def guest_options(p):
     p.add_argument("--append", metavar="ARGS", help="more kernel command line")
     p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                    help="one more QEMU argument (repeat for each)")
-    p.add_argument("--gzip-level", type=int, default=1, help=argparse.SUPPRESS)
     p.add_argument("--verbose", "-v", action="store_true",
                    help="show the QEMU command and all kernel messages")
 
