@@ -18,7 +18,7 @@ BASE_PKGS=(
     linux-libc-dev libpci-dev pciutils
     libboost-dev libspdlog-dev libfmt-dev
     nlohmann-json3-dev libtoml11-dev libcli11-dev libsystemd-dev
-    busybox-static cpio kmod xz-utils iproute2 ca-certificates
+    busybox-static cpio kmod xz-utils iproute2 ca-certificates python3
 )
 # Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
 BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)
