@@ -34,15 +34,44 @@ struct Reg {
 inline constexpr Reg CTRL{0x0000, Access::rw};
 inline constexpr Reg STATUS{0x0008, Access::ro};
 inline constexpr Reg CTRL_EXT{0x0018, Access::rw};
+inline constexpr Reg ICR{0x00C0, Access::w1c};  // in MSI-X mode without GPIE.NSICR a read does not clear
+inline constexpr Reg ICS{0x00C8, Access::rw};   // write: set causes in ICR
+inline constexpr Reg IMS{0x00D0, Access::rw};   // write: enable causes
+inline constexpr Reg IMC{0x00D8, Access::rw};   // write: disable causes
 inline constexpr Reg VMBMEM{0x0800, Access::rw, 0x40, 8};     // 16 dwords per VF
 inline constexpr Reg P2VMAILBOX{0x0C00, Access::rw, 4, 8};    // PF side of VF n's mailbox
 inline constexpr Reg MBVFICR{0x0C80, Access::w1c};
 inline constexpr Reg VFLRE{0x0C88, Access::w1c};
+inline constexpr Reg GPIE{0x1514, Access::rw};
+inline constexpr Reg EICS{0x1520, Access::rw};  // write: set MSI-X causes
+inline constexpr Reg EIMS{0x1524, Access::rw};  // write: enable MSI-X causes
+inline constexpr Reg EIMC{0x1528, Access::rw};  // write: disable MSI-X causes
+inline constexpr Reg EICR{0x1580, Access::rc};  // MSI-X causes; a read clears all, a write clears bits
+inline constexpr Reg IVAR_MISC{0x1740, Access::rw};  // b15:8 vector of "other" causes, b15 VALID
 
 namespace status {
 inline constexpr std::uint32_t FD = 1u << 0;   // full duplex
 inline constexpr std::uint32_t LU = 1u << 1;   // link up
 }  // namespace status
+
+// ICR / ICS / IMS / IMC bits (fact sheet section 2.7).
+namespace icr {
+inline constexpr std::uint32_t LSC = 1u << 2;   // link status change
+inline constexpr std::uint32_t VMMB = 1u << 8;  // VF mailbox request/ack or VF reset
+}  // namespace icr
+
+namespace gpie {
+inline constexpr std::uint32_t NSICR = 1u << 0;      // a read of ICR clears it
+inline constexpr std::uint32_t MSIX_MODE = 1u << 4;  // causes go to MSI-X vectors (needed for VFs too)
+inline constexpr std::uint32_t EIAME = 1u << 30;
+inline constexpr std::uint32_t PBA = 1u << 31;
+}  // namespace gpie
+
+namespace ivar {
+inline constexpr std::uint32_t VALID = 0x80;  // in each byte of IVAR / IVAR_MISC
+// IVAR_MISC value routing the "other" causes to MSI-X vector `vector`.
+constexpr std::uint32_t misc_other(unsigned vector) { return (vector | VALID) << 8; }
+}  // namespace ivar
 
 // --- VF registers (fact sheet section 3.1), offsets into the VF's BAR0 ---
 inline constexpr Reg VTCTRL{0x0000, Access::rw};
