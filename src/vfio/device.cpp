@@ -17,13 +17,14 @@ namespace sriov::vfio {
 namespace {
 
 // Explains why opening a device fd failed, using what sysfs says about the device. The kernel
-// answers EACCES both for a missing and for a wrong VF token.
+// answers EACCES both for a missing and for a wrong VF token. A token is needed whenever the PF is
+// bound to vfio-pci, even while nobody holds the PF open (its token is then a random one).
 Error open_failure(const std::string& name, bool is_vf, bool has_token, const Error& cause)
 {
     if (cause.code() == Errc::permission && is_vf)
         return Error(Errc::vf_token, name,
                      has_token ? "the VF token was rejected: it differs from the one the PF's owner set"
-                               : "a VF token is required: the PF is owned through VFIO (pass the owner's token)");
+                               : "a VF token is required: the PF is bound to vfio-pci (pass the token its owner set)");
     return Error(cause.code(), name, "opening the device through VFIO failed: " + cause.cause());
 }
 
