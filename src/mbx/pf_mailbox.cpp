@@ -1,0 +1,79 @@
+#include "mbx/pf_mailbox.hpp"
+
+#include "sriov/e82576_regs.hpp"
+#include "sriov/error.hpp"
+
+#include <fmt/format.h>
+
+namespace sriov::mbx {
+
+namespace e = e82576;
+namespace p2v = e82576::p2vmailbox;
+
+namespace {
+
+std::string vf_name(unsigned vf) { return fmt::format("VF {}", vf); }
+
+}  // namespace
+
+PfMailbox::PfMailbox(dev::RegisterIo& regs, Timing timing) : regs_(regs), timing_(timing) {}
+
+PendingEvents PfMailbox::pending()
+{
+    const std::uint32_t icr = regs_.read32(e::MBVFICR.offset);
+    PendingEvents p;
+    p.resets = regs_.read32(e::VFLRE.offset) & 0xFF;
+    p.requests = icr & 0xFF;
+    p.acks = (icr >> 16) & 0xFF;
+    return p;
+}
+
+void PfMailbox::clear_reset(unsigned vf) { regs_.write32(e::VFLRE.offset, 1u << vf); }
+void PfMailbox::clear_request(unsigned vf) { regs_.write32(e::MBVFICR.offset, e::mbvficr::VFREQ(vf)); }
+void PfMailbox::clear_ack(unsigned vf) { regs_.write32(e::MBVFICR.offset, e::mbvficr::VFACK(vf)); }
+
+// PFU is granted only while the VF does not hold VFU (section 2.6).
+void PfMailbox::lock(unsigned vf)
+{
+    const std::uint32_t reg = e::P2VMAILBOX.at(vf);
+    const Deadline deadline(timing_);
+    for (;;) {
+        regs_.write32(reg, p2v::PFU);
+        if (regs_.read32(reg) & p2v::PFU)
+            return;
+        if (deadline.expired())
+            throw Error(Errc::busy, vf_name(vf),
+                        fmt::format("mailbox: the VF held the buffer lock for {} ms",
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(timing_.timeout).count()));
+        deadline.pause();
+    }
+}
+
+Message PfMailbox::read(unsigned vf, bool keep_lock)
+{
+    lock(vf);
+    Message m;
+    for (unsigned i = 0; i < e::mailbox_words; ++i)
+        m.push_back(regs_.read32(e::VMBMEM.at(vf) + 4 * i));
+    regs_.write32(e::P2VMAILBOX.at(vf), keep_lock ? (p2v::ACK | p2v::PFU) : p2v::ACK);
+    return m;
+}
+
+void PfMailbox::write(unsigned vf, const Message& message)
+{
+    if (message.empty())
+        throw Error(Errc::invalid_argument, vf_name(vf), "mailbox: cannot send an empty message");
+    lock(vf);
+    // A request or ack still flagged belongs to an exchange this message overrides (as Linux does).
+    regs_.write32(e::MBVFICR.offset, e::mbvficr::VFREQ(vf) | e::mbvficr::VFACK(vf));
+    const auto words = message.words();
+    for (std::size_t i = 0; i < words.size(); ++i)
+        regs_.write32(e::VMBMEM.at(vf) + 4 * static_cast<std::uint32_t>(i), words[i]);
+    regs_.write32(e::P2VMAILBOX.at(vf), p2v::STS);  // signals the VF and drops PFU
+}
+
+void PfMailbox::release_vf_lock(unsigned vf) { regs_.write32(e::P2VMAILBOX.at(vf), p2v::RVFU); }
+
+bool PfMailbox::vf_holds_lock(unsigned vf) { return (regs_.read32(e::P2VMAILBOX.at(vf)) & p2v::VFU) != 0; }
+
+}  // namespace sriov::mbx
