@@ -68,10 +68,12 @@ inline constexpr Reg EIMC{0x1528, Access::wo};  // write: disable MSI-X causes
 inline constexpr Reg EIAC{0x152C, Access::rw};
 inline constexpr Reg EIAM{0x1530, Access::rw};
 inline constexpr Reg EICR{0x1580, Access::rc};  // a read clears all bits, a write clears the written ones
-inline constexpr Reg EITR{0x1680, Access::rw, 4, 25};
+inline constexpr Reg EITR{0x1680, Access::rw, 4, 25};  // kept by a software reset (section 2.2)
 inline constexpr Reg IVAR0{0x1700, Access::rw, 4, 8};
 inline constexpr Reg IVAR_MISC{0x1740, Access::rw};
+inline constexpr Reg RXPBS{0x2404, Access::rw};  // RX packet buffer size; kept by a software reset (2.2)
 inline constexpr Reg QDE{0x2408, Access::rw};
+inline constexpr Reg TXPBS{0x3404, Access::rw};  // TX packet buffer size; kept by a software reset (2.2)
 inline constexpr Reg DTXSWC{0x3500, Access::rw};
 inline constexpr Reg WVBR{0x3554, Access::rc};
 inline constexpr Reg DTXCTL{0x3590, Access::rw};
@@ -100,22 +102,47 @@ constexpr std::uint32_t RDBAH(unsigned n) { return RDBAL(n) + 0x04; }
 constexpr std::uint32_t RDLEN(unsigned n) { return RDBAL(n) + 0x08; }
 constexpr std::uint32_t SRRCTL(unsigned n) { return RDBAL(n) + 0x0C; }
 constexpr std::uint32_t RDH(unsigned n) { return RDBAL(n) + 0x10; }
+constexpr std::uint32_t RXCTL(unsigned n) { return RDBAL(n) + 0x14; }  // DCA control
 constexpr std::uint32_t RDT(unsigned n) { return RDBAL(n) + 0x18; }
 constexpr std::uint32_t RXDCTL(unsigned n) { return RDBAL(n) + 0x28; }
+constexpr std::uint32_t RQDPC(unsigned n) { return RDBAL(n) + 0x30; }  // drop count, read-to-clear
 constexpr std::uint32_t TDBAL(unsigned n) { return 0xE000 + 0x40 * n; }
 constexpr std::uint32_t TDBAH(unsigned n) { return TDBAL(n) + 0x04; }
 constexpr std::uint32_t TDLEN(unsigned n) { return TDBAL(n) + 0x08; }
 constexpr std::uint32_t TDH(unsigned n) { return TDBAL(n) + 0x10; }
+constexpr std::uint32_t TXCTL(unsigned n) { return TDBAL(n) + 0x14; }  // DCA control
 constexpr std::uint32_t TDT(unsigned n) { return TDBAL(n) + 0x18; }
 constexpr std::uint32_t TXDCTL(unsigned n) { return TDBAL(n) + 0x28; }
+constexpr std::uint32_t TDWBAL(unsigned n) { return TDBAL(n) + 0x38; }  // head write-back address
+constexpr std::uint32_t TDWBAH(unsigned n) { return TDBAL(n) + 0x3C; }
+
+// Queues 0..3 also appear at 0x2800 / 0x3800 + 0x100 * n with the same field offsets (section 2.1).
+inline constexpr std::uint32_t RX_QUEUE_ALIAS_BASE = 0x2800;
+inline constexpr std::uint32_t TX_QUEUE_ALIAS_BASE = 0x3800;
+inline constexpr std::uint32_t QUEUE_ALIAS_STRIDE = 0x100;
+inline constexpr unsigned num_alias_queues = 4;
+inline constexpr std::uint32_t QUEUE_STRIDE = 0x40;  // between queues at 0xC000 / 0xE000
+inline constexpr unsigned num_queues = 16;
 
 // The PF's window on VF n's registers (section 2.1, "PF mirror of VF n").
-constexpr std::uint32_t PVTCTRL(unsigned n) { return 0x10000 + 0x100 * n; }
+inline constexpr std::uint32_t PVT_BASE = 0x10000;
+inline constexpr std::uint32_t PVT_STRIDE = 0x100;
+constexpr std::uint32_t PVTCTRL(unsigned n) { return PVT_BASE + PVT_STRIDE * n; }
 constexpr std::uint32_t PVFGPRC(unsigned n) { return PVTCTRL(n) + 0x10; }
 constexpr std::uint32_t PVFGPTC(unsigned n) { return PVTCTRL(n) + 0x14; }
 constexpr std::uint32_t PVFGORC(unsigned n) { return PVTCTRL(n) + 0x18; }
+constexpr std::uint32_t PVTEICS(unsigned n) { return PVTCTRL(n) + 0x20; }
+constexpr std::uint32_t PVTEIMS(unsigned n) { return PVTCTRL(n) + 0x24; }
+constexpr std::uint32_t PVTEIMC(unsigned n) { return PVTCTRL(n) + 0x28; }
+constexpr std::uint32_t PVTEIAC(unsigned n) { return PVTCTRL(n) + 0x2C; }
+constexpr std::uint32_t PVTEIAM(unsigned n) { return PVTCTRL(n) + 0x30; }
 constexpr std::uint32_t PVFGOTC(unsigned n) { return PVTCTRL(n) + 0x34; }
 constexpr std::uint32_t PVFMPRC(unsigned n) { return PVTCTRL(n) + 0x3C; }
+constexpr std::uint32_t PVFGPRLBC(unsigned n) { return PVTCTRL(n) + 0x40; }
+constexpr std::uint32_t PVFGPTLBC(unsigned n) { return PVTCTRL(n) + 0x44; }
+constexpr std::uint32_t PVFGORLBC(unsigned n) { return PVTCTRL(n) + 0x48; }
+constexpr std::uint32_t PVFGOTLBC(unsigned n) { return PVTCTRL(n) + 0x50; }
+constexpr std::uint32_t PVTEICR(unsigned n) { return PVTCTRL(n) + 0x80; }
 
 namespace ctrl {
 inline constexpr std::uint32_t FD = 1u << 0;
@@ -132,6 +159,9 @@ inline constexpr std::uint32_t LU = 1u << 1;   // link up
 inline constexpr std::uint32_t SPEED_MASK = 3u << 6;
 inline constexpr std::uint32_t SPEED_100 = 1u << 6;
 inline constexpr std::uint32_t SPEED_1000 = 2u << 6;
+inline constexpr unsigned NUM_VFS_SHIFT = 14;            // QEMU: number of enabled VFs
+inline constexpr std::uint32_t NUM_VFS_MASK = 0xFu << 14;
+inline constexpr std::uint32_t IOV_MODE = 1u << 18;      // QEMU: set while VFs exist
 inline constexpr std::uint32_t GIO_MASTER_ENABLE = 1u << 19;
 }  // namespace status
 
@@ -144,15 +174,31 @@ namespace eerd {
 inline constexpr std::uint32_t START = 1u << 0;
 inline constexpr std::uint32_t DONE = 1u << 1;
 inline constexpr unsigned ADDR_SHIFT = 2;
+inline constexpr std::uint32_t ADDR_MASK = 0x3FFFu << 2;  // word address b15:2
 inline constexpr unsigned DATA_SHIFT = 16;
 }  // namespace eerd
 
+// NVM (EEPROM) words as QEMU fills them (section 2.2).
+namespace nvm {
+inline constexpr unsigned size_words = 1024;
+inline constexpr unsigned MAC_WORD0 = 0;           // MAC bytes 0-1 (byte 0 in b7:0), then 2-3, 4-5
+inline constexpr unsigned DEVICE_ID_WORD = 11;     // also in word 13
+inline constexpr unsigned DEVICE_ID_WORD2 = 13;
+inline constexpr unsigned ALT_MAC_PTR_WORD = 0x37; // 0xFFFF: no alternate MAC
+inline constexpr unsigned CHECKSUM_WORD = 0x3F;    // words 0x00..0x3F sum to CHECKSUM_SUM
+inline constexpr std::uint16_t CHECKSUM_SUM = 0xBABA;
+}  // namespace nvm
+
 namespace mdic {
+inline constexpr std::uint32_t DATA_MASK = 0xFFFF;
 inline constexpr unsigned REG_SHIFT = 16;
+inline constexpr std::uint32_t REG_MASK = 0x1Fu << 16;
 inline constexpr unsigned PHY_SHIFT = 21;
+inline constexpr std::uint32_t PHY_MASK = 0x1Fu << 21;
 inline constexpr std::uint32_t OP_WRITE = 1u << 26;
 inline constexpr std::uint32_t OP_READ = 1u << 27;
 inline constexpr std::uint32_t READY = 1u << 28;
+inline constexpr std::uint32_t INT_EN = 1u << 29;  // raise ICR.MDAC when done
 inline constexpr std::uint32_t ERROR = 1u << 30;
 inline constexpr unsigned PHY_ADDR = 1;  // the 82576's internal PHY (QEMU answers only this one)
 }  // namespace mdic
@@ -161,7 +207,9 @@ inline constexpr unsigned PHY_ADDR = 1;  // the 82576's internal PHY (QEMU answe
 namespace phy {
 inline constexpr unsigned BMCR = 0;                    // basic mode control
 inline constexpr std::uint16_t BMCR_ANENABLE = 0x1000;  // auto-negotiation enable
-inline constexpr std::uint16_t BMCR_ANRESTART = 0x0200; // restart auto-negotiation
+inline constexpr std::uint16_t BMCR_ANRESTART = 0x0200; // restart auto-negotiation (self-clearing)
+inline constexpr std::uint16_t BMCR_RESET = 0x8000;     // PHY reset (self-clearing)
+inline constexpr unsigned num_regs = 32;
 }  // namespace phy
 
 // ICR / ICS / IMS / IMC bits (section 2.7).
@@ -172,9 +220,26 @@ inline constexpr std::uint32_t RXDMT0 = 1u << 4;
 inline constexpr std::uint32_t RXO = 1u << 6;
 inline constexpr std::uint32_t RXDW = 1u << 7;
 inline constexpr std::uint32_t VMMB = 1u << 8;  // VF mailbox request/ack, or a VF reset
+inline constexpr std::uint32_t MDAC = 1u << 9;  // MDIC access done (when MDIC.INT_EN)
 inline constexpr std::uint32_t DOUTSYNC = 1u << 28;
 inline constexpr std::uint32_t DRSTA = 1u << 30;
+inline constexpr std::uint32_t INT_ASSERTED = 1u << 31;  // never set in MSI-X mode
 }  // namespace icr
+
+// EICR / EICS / EIMS / EIMC / EIAC bits (sections 2.7, 3.3).
+namespace eicr {
+inline constexpr std::uint32_t MSIX_MASK = 0x01FFFFFF;  // causes 0..24 in MSI-X mode
+inline constexpr std::uint32_t OTHER = 1u << 31;        // outside MSI-X mode: some ICR cause is pending
+inline constexpr unsigned num_causes = 25;
+inline constexpr unsigned pf_vectors = 10;  // the PF's MSI-X table
+inline constexpr unsigned vf_vectors = 3;   // each VF's MSI-X table
+// VF n's vector k is PF cause first_vf_cause(n) + k while VF n exists.
+constexpr unsigned first_vf_cause(unsigned vf) { return 22 - 3 * vf; }
+}  // namespace eicr
+
+namespace eitr {
+inline constexpr std::uint32_t CNT_IGNR = 1u << 31;
+}  // namespace eitr
 
 namespace rctl {
 inline constexpr std::uint32_t EN = 1u << 1;
@@ -215,7 +280,9 @@ inline constexpr std::uint32_t PBA = 1u << 31;
 }  // namespace gpie
 
 namespace ivar {
-inline constexpr std::uint32_t VALID = 0x80;  // in each byte of IVAR / IVAR_MISC
+inline constexpr std::uint32_t VALID = 0x80;  // in each byte of IVAR / IVAR_MISC / VTIVAR_MISC
+inline constexpr std::uint32_t VECTOR_MASK = 0x1F;
+inline constexpr unsigned MISC_OTHER_SHIFT = 8;  // IVAR_MISC b15:8: vector for the "other" causes
 // IVAR_MISC value routing the "other" causes to MSI-X vector `vector`.
 constexpr std::uint32_t misc_other(unsigned vector) { return (vector | VALID) << 8; }
 }  // namespace ivar
@@ -296,7 +363,9 @@ inline constexpr std::uint32_t ENABLE = 1u << 25;
 // VF registers (section 3.1), offsets into the VF's BAR0
 // ---------------------------------------------------------------------------------------------
 inline constexpr Reg VTCTRL{0x0000, Access::rw};
+inline constexpr Reg VTCTRL_ALIAS{0x0004, Access::rw};  // acts as VTCTRL
 inline constexpr Reg VTSTATUS{0x0008, Access::ro};
+inline constexpr Reg VTFRTIMER{0x1048, Access::ro};
 inline constexpr Reg VTEICS{0x1520, Access::wo};
 inline constexpr Reg VTEIMS{0x1524, Access::rw};
 inline constexpr Reg VTEIMC{0x1528, Access::wo};
@@ -308,11 +377,17 @@ inline constexpr Reg VTIVAR{0x1700, Access::rw};
 inline constexpr Reg VTIVAR_MISC{0x1740, Access::rw};
 inline constexpr Reg VF_VMBMEM{0x0800, Access::rw, 4, 16};  // the VF's own 16 mailbox words
 inline constexpr Reg VFMAILBOX{0x0C40, Access::rw};
+inline constexpr Reg PBACL{0x0F04, Access::rw};
+inline constexpr Reg PSRTYPE{0x0F0C, Access::rw};
 inline constexpr Reg VFGPRC{0x0F10, Access::ro};
 inline constexpr Reg VFGPTC{0x0F14, Access::ro};
 inline constexpr Reg VFGORC{0x0F18, Access::ro};
 inline constexpr Reg VFGOTC{0x0F34, Access::ro};
 inline constexpr Reg VFMPRC{0x0F3C, Access::ro};
+inline constexpr Reg VFGPRLBC{0x0F40, Access::ro};  // loopback counters: never move in QEMU
+inline constexpr Reg VFGPTLBC{0x0F44, Access::ro};
+inline constexpr Reg VFGORLBC{0x0F48, Access::ro};
+inline constexpr Reg VFGOTLBC{0x0F50, Access::ro};
 
 // VF queue registers: use the 0x28xx / 0x38xx forms from a VF (section 3.1); queue 0 or 1.
 constexpr std::uint32_t VF_RDBAL(unsigned q) { return 0x2800 + 0x100 * q; }
@@ -320,12 +395,15 @@ constexpr std::uint32_t VF_RDBAH(unsigned q) { return VF_RDBAL(q) + 0x04; }
 constexpr std::uint32_t VF_RDLEN(unsigned q) { return VF_RDBAL(q) + 0x08; }
 constexpr std::uint32_t VF_SRRCTL(unsigned q) { return VF_RDBAL(q) + 0x0C; }
 constexpr std::uint32_t VF_RDH(unsigned q) { return VF_RDBAL(q) + 0x10; }
+constexpr std::uint32_t VF_RXCTL(unsigned q) { return VF_RDBAL(q) + 0x14; }
 constexpr std::uint32_t VF_RDT(unsigned q) { return VF_RDBAL(q) + 0x18; }
 constexpr std::uint32_t VF_RXDCTL(unsigned q) { return VF_RDBAL(q) + 0x28; }
+constexpr std::uint32_t VF_RQDPC(unsigned q) { return VF_RDBAL(q) + 0x30; }
 constexpr std::uint32_t VF_TDBAL(unsigned q) { return 0x3800 + 0x100 * q; }
 constexpr std::uint32_t VF_TDBAH(unsigned q) { return VF_TDBAL(q) + 0x04; }
 constexpr std::uint32_t VF_TDLEN(unsigned q) { return VF_TDBAL(q) + 0x08; }
 constexpr std::uint32_t VF_TDH(unsigned q) { return VF_TDBAL(q) + 0x10; }
+constexpr std::uint32_t VF_TXCTL(unsigned q) { return VF_TDBAL(q) + 0x14; }
 constexpr std::uint32_t VF_TDT(unsigned q) { return VF_TDBAL(q) + 0x18; }
 constexpr std::uint32_t VF_TXDCTL(unsigned q) { return VF_TDBAL(q) + 0x28; }
 constexpr std::uint32_t VF_TDWBAL(unsigned q) { return VF_TDBAL(q) + 0x38; }
