@@ -49,6 +49,8 @@ DmaMemory DmaMemory::allocate(const std::shared_ptr<Container>& container, std::
         m.size_ = len;
     }
 
+    // A forked helper (see pci::BackgroundWrite) never needs the device's memory: keep it out.
+    ::madvise(m.virt_, m.size_, MADV_DONTFORK);
     m.iova_ = container->reserve_iova(m.size_, m.huge_ ? huge_page : small_page);
     container->map_dma(m.virt_, m.iova_, m.size_);  // on failure, ~DmaMemory frees the pages
     m.mapped_ = true;
