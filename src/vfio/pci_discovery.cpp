@@ -42,17 +42,6 @@ std::optional<unsigned> iommu_group_of(const Sysfs& sysfs, const Address& addres
                 fmt::format("iommu_group points to \"{}\", which is not a group number", *name));
 }
 
-// The number of virtfn<n> links of a PF.
-std::uint16_t count_virtfn_links(const Sysfs& sysfs, const Address& pf)
-{
-    std::uint16_t count = 0;
-    for (const auto& name : sysfs.list(sysfs.device_dir(pf))) {
-        if (name.starts_with("virtfn") && parse_unsigned(std::string_view(name).substr(6)))
-            ++count;
-    }
-    return count;
-}
-
 // One SR-IOV value: the kernel's (sysfs) if it has the attribute, else config space's.
 std::uint16_t pick(const Sysfs& sysfs, const Address& pf, std::string_view attribute, bool hex,
                    std::optional<std::uint16_t> from_config, std::string_view register_name,
@@ -91,7 +80,8 @@ std::optional<SriovInfo> sriov_info(const Sysfs& sysfs, const Address& pf, const
     info.vf_device_id = pick(sysfs, pf, attr::sriov_vf_device, true, reg(&SriovRegisters::vf_device_id),
                              "VF Device ID", info.notes);
 
-    info.num_vfs = count_virtfn_links(sysfs, pf);
+    const auto links = virtfn_links(sysfs, pf);
+    info.num_vfs = static_cast<std::uint16_t>(links.size());
     if (regs && regs->num_vfs != info.num_vfs)
         info.notes.push_back(fmt::format("NumVFs: config space says {}, the kernel has {} virtfn links",
                                          regs->num_vfs, info.num_vfs));
@@ -103,7 +93,9 @@ std::optional<SriovInfo> sriov_info(const Sysfs& sysfs, const Address& pf, const
         } catch (const Error& e) {
             info.notes.push_back(e.cause());
         }
-        auto linked = address_link(sysfs, pf, attr::virtfn(n));
+        std::optional<Address> linked;
+        if (auto it = links.find(n); it != links.end())
+            linked = it->second;
         if (linked && computed && *linked != *computed)
             info.notes.push_back(fmt::format("VF {}: offset {} and stride {} give {}, but {} points to {}", n,
                                              info.vf_offset, info.vf_stride, *computed, attr::virtfn(n), *linked));
@@ -176,6 +168,23 @@ Device PciDiscovery::device(const Address& address) const
 {
     LibPci libpci(sysfs_, options_.pci_ids);
     return describe(sysfs_, libpci, address);
+}
+
+std::map<unsigned, Address> virtfn_links(const Sysfs& sysfs, const Address& pf)
+{
+    if (!sysfs.exists(sysfs.device_dir(pf)))
+        throw Error(Errc::not_found, pf.to_string(),
+                    fmt::format("no such PCI device (nothing at {})", sysfs.device_dir(pf).string()));
+    std::map<unsigned, Address> links;
+    for (const auto& name : sysfs.list(sysfs.device_dir(pf))) {
+        if (!name.starts_with("virtfn"))
+            continue;
+        if (auto n = parse_unsigned(std::string_view(name).substr(6))) {
+            if (auto vf = address_link(sysfs, pf, name))
+                links.emplace(*n, *vf);
+        }
+    }
+    return links;
 }
 
 std::vector<Device> find_by_id(const std::vector<Device>& devices, std::uint16_t vendor_id, std::uint16_t device_id)

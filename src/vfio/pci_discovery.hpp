@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,12 @@ private:
     Sysfs sysfs_;
     DiscoveryOptions options_;
 };
+
+// The PF's virtfn<n> links, by n: the VFs the kernel has created, one link each. Reading them never
+// blocks, unlike reading sriov_numvfs.
+// Throws sriov::Error(subject = pf): not_found if there is no such device; protocol if a link does
+// not point to a PCI address.
+std::map<unsigned, Address> virtfn_links(const Sysfs& sysfs, const Address& pf);
 
 // --- Filters over a list() result. None of these throw (except std::bad_alloc). ---
 

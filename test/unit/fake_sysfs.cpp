@@ -252,6 +252,14 @@ std::vector<std::string> FifoResponder::writes() const
     return writes_;
 }
 
+std::vector<std::string> FifoResponder::wait_for_writes(
+    const std::function<bool(const std::vector<std::string>&)>& done, std::chrono::milliseconds bound) const
+{
+    std::unique_lock lock(mutex_);
+    written_.wait_for(lock, bound, [&] { return done(writes_); });
+    return writes_;
+}
+
 void FifoResponder::serve()
 {
     for (;;) {
@@ -264,13 +272,20 @@ void FifoResponder::serve()
         while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
             text.append(buffer, static_cast<std::size_t>(n));
         ::close(fd);
-        if (text == stop_word)
-            return;
-        {
-            std::lock_guard lock(mutex_);
-            writes_.push_back(text);
+        // The destructor's stop word may arrive in the same session as a last write.
+        const bool stop = text.ends_with(stop_word);
+        if (stop)
+            text.resize(text.size() - stop_word.size());
+        if (!text.empty()) {
+            {
+                std::lock_guard lock(mutex_);
+                writes_.push_back(text);
+            }
+            written_.notify_all();
+            handler_(text);
         }
-        handler_(text);
+        if (stop)
+            return;
     }
 }
 

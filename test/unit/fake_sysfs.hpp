@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -101,9 +103,10 @@ private:
 };
 
 // Plays the kernel's part for one sysfs attribute: replaces the file at path with a FIFO and runs
-// handler(text) in a thread for every value written to it, as a store function would. Unlike the
-// kernel the handler runs after the writer's write() returned, so code under test must look for
-// the outcome with a bounded wait. Stops and removes the FIFO on destruction.
+// handler(text) in a thread for what each writer writes between its open and close, as a store
+// function would. Unlike the kernel the handler runs after the writer's write() returned, so code
+// under test must look for the outcome with a bounded wait, and so must tests (wait_for_writes).
+// Two writers in quick succession may be seen as one. Stops and removes the FIFO on destruction.
 class FifoResponder {
 public:
     FifoResponder(std::filesystem::path path, std::function<void(const std::string&)> handler);
@@ -114,12 +117,17 @@ public:
     // Every value written so far, in order.
     std::vector<std::string> writes() const;
 
+    // Waits until done(writes()) holds or the bound passes, and returns writes() either way.
+    std::vector<std::string> wait_for_writes(const std::function<bool(const std::vector<std::string>&)>& done,
+                                             std::chrono::milliseconds bound) const;
+
 private:
     void serve();
 
     std::filesystem::path path_;
     std::function<void(const std::string&)> handler_;
     mutable std::mutex mutex_;
+    mutable std::condition_variable written_;
     std::vector<std::string> writes_;
     std::thread thread_;
 };
