@@ -123,7 +123,8 @@ std::optional<BackgroundWrite::Result> BackgroundWrite::wait(std::chrono::millis
         return result_;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd p{report_.get(), POLLIN, 0};
         int n = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
         if (n < 0 && errno == EINTR)

@@ -36,10 +36,10 @@ class BackgroundWrite {
 public:
     // How the child's writes ended.
     struct Result {
-        std::size_t completed = 0;  // values fully written, in order
-        int error = 0;              // errno of the step that failed (0 if all were written)
+        std::size_t completed = 0;    // values fully written, in order
+        int error = 0;                // errno of the step that failed (0 if all were written)
         bool failed_at_open = false;  // the failing step failed in open(), not write()
-        bool lost = false;          // the child ended without reporting (killed); other fields unknown
+        bool lost = false;            // the child ended without reporting (killed); other fields unknown
         bool ok() const noexcept { return !lost && error == 0; }
         friend bool operator==(const Result&, const Result&) = default;
     };

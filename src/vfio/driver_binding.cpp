@@ -28,7 +28,8 @@ std::string describe(const std::optional<std::string>& driver)
 
 }  // namespace
 
-DriverBinding::DriverBinding(Sysfs sysfs, std::chrono::milliseconds settle) : sysfs_(std::move(sysfs)), settle_(settle)
+DriverBinding::DriverBinding(Sysfs sysfs, std::chrono::milliseconds settle)
+    : sysfs_(std::move(sysfs)), settle_(settle)
 {
 }
 
@@ -48,7 +49,8 @@ std::optional<std::string> DriverBinding::current_driver(const Address& address)
 std::optional<std::string> DriverBinding::driver_override(const Address& address) const
 {
     require_device(address);
-    auto text = about(address, [&] { return sysfs_.read(sysfs_.device_file(address, attr::driver_override)); });
+    auto text =
+        about(address, [&] { return sysfs_.read(sysfs_.device_file(address, attr::driver_override)); });
     if (text.empty() || text == "(null)")
         return std::nullopt;
     return text;
@@ -90,10 +92,11 @@ void DriverBinding::bind(const Address& address, std::string_view driver) const
     if (after == name)
         return;
     if (!after)
-        throw Error(Errc::unsupported, address.to_string(),
-                    fmt::format("{} did not take the device after drivers_probe (it is now bound to no driver); "
-                                "the kernel log (dmesg) says why",
-                                name));
+        throw Error(
+            Errc::unsupported, address.to_string(),
+            fmt::format("{} did not take the device after drivers_probe (it is now bound to no driver); "
+                        "the kernel log (dmesg) says why",
+                        name));
     throw Error(Errc::busy, address.to_string(),
                 fmt::format("drivers_probe bound the device to {} instead of {}", *after, name));
 }

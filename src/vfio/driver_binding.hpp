@@ -61,7 +61,8 @@ public:
 
 private:
     void require_device(const Address& address) const;
-    std::optional<std::string> wait_for_driver(const Address& address, const std::optional<std::string>& wanted) const;
+    std::optional<std::string> wait_for_driver(const Address& address,
+                                               const std::optional<std::string>& wanted) const;
 
     Sysfs sysfs_;
     std::chrono::milliseconds settle_;

@@ -22,10 +22,10 @@ namespace sriov::pci {
 struct LibPciDevice {
     std::uint16_t vendor_id = 0;
     std::uint16_t device_id = 0;
-    std::uint32_t class_code = 0;             // 24 bits: base class, subclass, programming interface
-    std::optional<std::string> vendor_name;   // from the PCI ID database, if it knows the id
+    std::uint32_t class_code = 0;            // 24 bits: base class, subclass, programming interface
+    std::optional<std::string> vendor_name;  // from the PCI ID database, if it knows the id
     std::optional<std::string> device_name;
-    std::optional<SriovRegisters> sriov;      // nullopt if config space shows no SR-IOV capability
+    std::optional<SriovRegisters> sriov;  // nullopt if config space shows no SR-IOV capability
 };
 
 class LibPci {

@@ -33,12 +33,11 @@ Error numvfs_write_error(const NumVfsContext& c, std::string_view value, int err
     switch (err) {
     case ERANGE:
         return Error(Errc::invalid_argument, subject,
-                     fmt::format("the kernel refused {} VFs: the PF supports at most {} (sriov_totalvfs)", value,
-                                 c.total_vfs));
+                     fmt::format("the kernel refused {} VFs: the PF supports at most {} (sriov_totalvfs)",
+                                 value, c.total_vfs));
     case ENOENT:
     case ENOSYS:
-    case EOPNOTSUPP:
-        return Error(Errc::unsupported, subject, no_sriov_support_cause(c));
+    case EOPNOTSUPP: return Error(Errc::unsupported, subject, no_sriov_support_cause(c));
     case EBUSY:
         return Error(Errc::busy, subject,
                      fmt::format("the kernel refused {} VFs while VFs are enabled (it needs 0 first), or the "
@@ -48,8 +47,7 @@ Error numvfs_write_error(const NumVfsContext& c, std::string_view value, int err
     case EPERM:
         return Error(Errc::permission, subject,
                      fmt::format("writing sriov_numvfs needs root: {}", std::strerror(err)));
-    default:
-        break;
+    default: break;
     }
     return system_error(subject, fmt::format("writing \"{}\" to sriov_numvfs", value), err);
 }

@@ -57,7 +57,8 @@ std::uint16_t pick(const Sysfs& sysfs, const Address& pf, std::string_view attri
     return value;
 }
 
-std::optional<SriovInfo> sriov_info(const Sysfs& sysfs, const Address& pf, const std::optional<SriovRegisters>& regs)
+std::optional<SriovInfo> sriov_info(const Sysfs& sysfs, const Address& pf,
+                                    const std::optional<SriovRegisters>& regs)
 {
     if (!regs && !sysfs.exists(sysfs.device_file(pf, attr::sriov_totalvfs)))
         return std::nullopt;
@@ -71,12 +72,12 @@ std::optional<SriovInfo> sriov_info(const Sysfs& sysfs, const Address& pf, const
     SriovInfo info;
     info.cap_offset = reg(&SriovRegisters::cap_offset);
     info.initial_vfs = reg(&SriovRegisters::initial_vfs);
-    info.total_vfs = pick(sysfs, pf, attr::sriov_totalvfs, false, reg(&SriovRegisters::total_vfs), "TotalVFs",
-                          info.notes);
+    info.total_vfs =
+        pick(sysfs, pf, attr::sriov_totalvfs, false, reg(&SriovRegisters::total_vfs), "TotalVFs", info.notes);
     info.vf_offset = pick(sysfs, pf, attr::sriov_offset, false, reg(&SriovRegisters::vf_offset),
                           "First VF Offset", info.notes);
-    info.vf_stride = pick(sysfs, pf, attr::sriov_stride, false, reg(&SriovRegisters::vf_stride), "VF Stride",
-                          info.notes);
+    info.vf_stride =
+        pick(sysfs, pf, attr::sriov_stride, false, reg(&SriovRegisters::vf_stride), "VF Stride", info.notes);
     info.vf_device_id = pick(sysfs, pf, attr::sriov_vf_device, true, reg(&SriovRegisters::vf_device_id),
                              "VF Device ID", info.notes);
 
@@ -98,7 +99,8 @@ std::optional<SriovInfo> sriov_info(const Sysfs& sysfs, const Address& pf, const
             linked = it->second;
         if (linked && computed && *linked != *computed)
             info.notes.push_back(fmt::format("VF {}: offset {} and stride {} give {}, but {} points to {}", n,
-                                             info.vf_offset, info.vf_stride, *computed, attr::virtfn(n), *linked));
+                                             info.vf_offset, info.vf_stride, *computed, attr::virtfn(n),
+                                             *linked));
         if (!linked)
             info.notes.push_back(fmt::format("VF {}: no {} link", n, attr::virtfn(n)));
         if (linked)
@@ -141,8 +143,9 @@ std::vector<Device> PciDiscovery::list() const
 {
     const auto dir = sysfs_.pci_devices_dir();
     if (!sysfs_.exists(dir))
-        throw Error(Errc::not_found, dir.string(),
-                    fmt::format("no PCI devices directory (is sysfs mounted at {}?)", sysfs_.root().string()));
+        throw Error(
+            Errc::not_found, dir.string(),
+            fmt::format("no PCI devices directory (is sysfs mounted at {}?)", sysfs_.root().string()));
     std::vector<Address> addresses;
     for (const auto& name : sysfs_.list(dir)) {
         if (auto a = Address::try_parse(name))
@@ -187,7 +190,8 @@ std::map<unsigned, Address> virtfn_links(const Sysfs& sysfs, const Address& pf)
     return links;
 }
 
-std::vector<Device> find_by_id(const std::vector<Device>& devices, std::uint16_t vendor_id, std::uint16_t device_id)
+std::vector<Device> find_by_id(const std::vector<Device>& devices, std::uint16_t vendor_id,
+                               std::uint16_t device_id)
 {
     std::vector<Device> found;
     for (const auto& d : devices) {
@@ -197,7 +201,8 @@ std::vector<Device> find_by_id(const std::vector<Device>& devices, std::uint16_t
     return found;
 }
 
-std::vector<Device> find_pfs(const std::vector<Device>& devices, std::uint16_t vendor_id, std::uint16_t device_id)
+std::vector<Device> find_pfs(const std::vector<Device>& devices, std::uint16_t vendor_id,
+                             std::uint16_t device_id)
 {
     std::vector<Device> found;
     for (const auto& d : find_by_id(devices, vendor_id, device_id)) {
@@ -209,7 +214,8 @@ std::vector<Device> find_pfs(const std::vector<Device>& devices, std::uint16_t v
 
 const Device* find_by_address(const std::vector<Device>& devices, const Address& address)
 {
-    auto it = std::find_if(devices.begin(), devices.end(), [&](const Device& d) { return d.address == address; });
+    auto it =
+        std::find_if(devices.begin(), devices.end(), [&](const Device& d) { return d.address == address; });
     return it == devices.end() ? nullptr : &*it;
 }
 

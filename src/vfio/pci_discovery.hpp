@@ -87,10 +87,12 @@ std::map<unsigned, Address> virtfn_links(const Sysfs& sysfs, const Address& pf);
 // --- Filters over a list() result. None of these throw (except std::bad_alloc). ---
 
 // The SR-IOV PFs with the given vendor and device id, e.g. (0x8086, 0x10c9) for the 82576.
-std::vector<Device> find_pfs(const std::vector<Device>& devices, std::uint16_t vendor_id, std::uint16_t device_id);
+std::vector<Device> find_pfs(const std::vector<Device>& devices, std::uint16_t vendor_id,
+                             std::uint16_t device_id);
 
 // All devices with the given vendor and device id, PF or not.
-std::vector<Device> find_by_id(const std::vector<Device>& devices, std::uint16_t vendor_id, std::uint16_t device_id);
+std::vector<Device> find_by_id(const std::vector<Device>& devices, std::uint16_t vendor_id,
+                               std::uint16_t device_id);
 
 // The device at address, or nullptr. The pointer is into devices.
 const Device* find_by_address(const std::vector<Device>& devices, const Address& address);

@@ -12,16 +12,16 @@ namespace sriov::pci::sriov_cap {
 inline constexpr std::uint16_t id = 0x0010;
 
 // Register offsets from the start of the capability.
-inline constexpr int capabilities = 0x04;       // u32 SR-IOV Capabilities
-inline constexpr int control = 0x08;            // u16 SR-IOV Control
-inline constexpr int status = 0x0a;             // u16 SR-IOV Status
-inline constexpr int initial_vfs = 0x0c;        // u16 InitialVFs
-inline constexpr int total_vfs = 0x0e;          // u16 TotalVFs
-inline constexpr int num_vfs = 0x10;            // u16 NumVFs
-inline constexpr int function_link = 0x12;      // u8  Function Dependency Link
-inline constexpr int first_vf_offset = 0x14;    // u16 First VF Offset
-inline constexpr int vf_stride = 0x16;          // u16 VF Stride
-inline constexpr int vf_device_id = 0x1a;       // u16 VF Device ID
+inline constexpr int capabilities = 0x04;     // u32 SR-IOV Capabilities
+inline constexpr int control = 0x08;          // u16 SR-IOV Control
+inline constexpr int status = 0x0a;           // u16 SR-IOV Status
+inline constexpr int initial_vfs = 0x0c;      // u16 InitialVFs
+inline constexpr int total_vfs = 0x0e;        // u16 TotalVFs
+inline constexpr int num_vfs = 0x10;          // u16 NumVFs
+inline constexpr int function_link = 0x12;    // u8  Function Dependency Link
+inline constexpr int first_vf_offset = 0x14;  // u16 First VF Offset
+inline constexpr int vf_stride = 0x16;        // u16 VF Stride
+inline constexpr int vf_device_id = 0x1a;     // u16 VF Device ID
 
 // Bits of the SR-IOV Control register.
 inline constexpr std::uint16_t control_vf_enable = 1u << 0;

@@ -40,7 +40,7 @@ struct PendingChange {
     unsigned to;
     std::vector<VfioTarget> vfs;  // the VFs as they were before the write, for naming holders
     BackgroundWrite writer;
-    std::timed_mutex waiting;     // held by the one thread waiting on writer
+    std::timed_mutex waiting;  // held by the one thread waiting on writer
 };
 
 // The changes this process has started that may still be pending, by sriov_numvfs path. Never
@@ -92,7 +92,8 @@ void throw_if_failed(const PendingChange& c, const BackgroundWrite::Result& resu
                     fmt::format("the process writing sriov_numvfs (pid {}) ended without reporting; "
                                 "check the VF count",
                                 c.writer.pid()));
-    Error e = numvfs_write_error(c.context, c.steps.at(result.completed), result.error, result.failed_at_open);
+    Error e =
+        numvfs_write_error(c.context, c.steps.at(result.completed), result.error, result.failed_at_open);
     if (result.completed > 0)
         throw Error(e.code(), subject, e.cause() + " (the PF was left with no VFs)");
     throw e;
@@ -126,10 +127,11 @@ std::string timeout_cause(const std::filesystem::path& proc_root, const PendingC
 {
     const std::string head =
         fmt::format("changing the VF count {} did not finish within {} ms", change_text(c), timeout.count());
-    const std::string tail = fmt::format("The change stays pending in the kernel (writer pid {}) and completes "
-                                         "by itself once that is done; until then this PF's VF count cannot be "
-                                         "changed again",
-                                         c.writer.pid());
+    const std::string tail =
+        fmt::format("The change stays pending in the kernel (writer pid {}) and completes "
+                    "by itself once that is done; until then this PF's VF count cannot be "
+                    "changed again",
+                    c.writer.pid());
     if (c.from == 0)
         return fmt::format("{}: the kernel is still creating the VFs (a VF driver's probe may be stuck; see "
                            "dmesg). {}",
@@ -174,8 +176,9 @@ void SriovControl::set_num_vfs(const Address& pf, unsigned count, std::chrono::m
     const std::string subject = pf.to_string();
     const unsigned total = total_vfs(pf);
     if (count > total)
-        throw Error(Errc::invalid_argument, subject,
-                    fmt::format("asked for {} VFs, but the PF supports at most {} (sriov_totalvfs)", count, total));
+        throw Error(
+            Errc::invalid_argument, subject,
+            fmt::format("asked for {} VFs, but the PF supports at most {} (sriov_totalvfs)", count, total));
 
     NumVfsContext context{pf, total, sysfs_.link_name(sysfs_.device_file(pf, attr::driver)),
                           sysfs_.read_if_exists(sysfs_.module_parameter("vfio_pci", "enable_sriov"))};
@@ -194,13 +197,12 @@ void SriovControl::set_num_vfs(const Address& pf, unsigned count, std::chrono::m
             r.changes.erase(it);
         }
 
-        if (driver_cannot_enable_vfs(context))
-            throw Error(Errc::unsupported, subject, no_sriov_support_cause(context));
-
         const auto links = virtfn_links(sysfs_, pf);
         const auto current = static_cast<unsigned>(links.size());
         if (current == count)
             return;
+        if (driver_cannot_enable_vfs(context))
+            throw Error(Errc::unsupported, subject, no_sriov_support_cause(context));
         std::vector<std::string> steps;
         if (current != 0 && count != 0)
             steps.push_back("0");  // the kernel refuses to go from one non-zero count to another

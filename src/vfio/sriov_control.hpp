@@ -57,7 +57,8 @@ public:
     //   permission        not allowed to write sriov_numvfs (not root).
     //   io                another failure of the write, or of starting the writing process.
     // If the 0 was written but the new count failed, the PF is left with no VFs.
-    void set_num_vfs(const Address& pf, unsigned count, std::chrono::milliseconds timeout = default_timeout) const;
+    void set_num_vfs(const Address& pf, unsigned count,
+                     std::chrono::milliseconds timeout = default_timeout) const;
 
     // Whether a change of the PF's VF count started by this process is still pending in the kernel.
     // A change found finished is forgotten (a failure of it is logged). Never blocks; never throws

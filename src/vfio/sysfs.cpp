@@ -15,10 +15,7 @@
 namespace sriov::pci {
 namespace fs = std::filesystem;
 
-std::string attr::virtfn(unsigned n)
-{
-    return "virtfn" + std::to_string(n);
-}
+std::string attr::virtfn(unsigned n) { return "virtfn" + std::to_string(n); }
 
 namespace {
 
@@ -37,9 +34,9 @@ std::uint64_t parse_number(const fs::path& path, const std::string& text, int ba
     std::uint64_t value = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
-        throw Error(Errc::protocol, path.string(),
-                    fmt::format("expected a {} number, found \"{}\"", base == 16 ? "hexadecimal" : "decimal",
-                                text));
+        throw Error(
+            Errc::protocol, path.string(),
+            fmt::format("expected a {} number, found \"{}\"", base == 16 ? "hexadecimal" : "decimal", text));
     return value;
 }
 

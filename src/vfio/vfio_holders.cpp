@@ -201,7 +201,8 @@ std::string describe(const HolderScan& scan)
     if (text.empty())
         text = "no process found holding them";
     if (scan.uninspectable > 0)
-        text += fmt::format(" ({} processes could not be inspected; run as root to see them all)", scan.uninspectable);
+        text += fmt::format(" ({} processes could not be inspected; run as root to see them all)",
+                            scan.uninspectable);
     return text;
 }
 

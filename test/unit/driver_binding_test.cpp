@@ -149,7 +149,8 @@ TEST_CASE("a driver that does not take the device after drivers_probe is reporte
     } catch (const sriov::Error& e) {
         CHECK(e.code() == sriov::Errc::unsupported);
         CHECK(e.subject() == "0000:00:02.0");
-        CHECK_THAT(e.cause(), ContainsSubstring("vfio-pci did not take the device") && ContainsSubstring("dmesg"));
+        CHECK_THAT(e.cause(),
+                   ContainsSubstring("vfio-pci did not take the device") && ContainsSubstring("dmesg"));
     }
     CHECK(read_file(sysfs.drivers_probe()) == "0000:00:02.0");
     CHECK(binding.driver_override(pf) == "vfio-pci");
@@ -209,10 +210,10 @@ TEST_CASE("operations on a missing device name it")
     add_devices(sysfs);
     DriverBinding binding(sriov::pci::Sysfs(sysfs.root()), settle);
     const Address missing = Address::parse("0000:00:1f.0");
-    for (auto op : {+[](const DriverBinding& b, const Address& a) { b.bind(a, "igb"); },
-                    +[](const DriverBinding& b, const Address& a) { b.unbind(a); },
-                    +[](const DriverBinding& b, const Address& a) { b.clear_driver_override(a); },
-                    +[](const DriverBinding& b, const Address& a) { (void)b.current_driver(a); }}) {
+    for (auto op : {+[](const DriverBinding&b, const Address&a) { b.bind(a, "igb"); },
+                    +[](const DriverBinding&b, const Address&a) { b.unbind(a); },
+                    +[](const DriverBinding&b, const Address&a) { b.clear_driver_override(a); },
+                    +[](const DriverBinding&b, const Address&a) { (void)b.current_driver(a); }}) {
         try {
             op(binding, missing);
             FAIL("an operation on a missing device succeeded");

@@ -76,7 +76,7 @@ ConfigSpace plain_config(std::uint16_t vendor, std::uint16_t device, std::uint32
     c.put8(0x09, static_cast<std::uint8_t>(class_code & 0xff));         // programming interface
     c.put8(0x0a, static_cast<std::uint8_t>((class_code >> 8) & 0xff));  // subclass
     c.put8(0x0b, static_cast<std::uint8_t>(class_code >> 16));          // base class
-    c.put8(0x0e, 0x00);                                                  // header type 0
+    c.put8(0x0e, 0x00);                                                 // header type 0
     return c;
 }
 
@@ -107,7 +107,7 @@ ConfigSpace igb_pf_config(const SriovCapFields& f)
     c.put32(0x160, ext_header(0x0010, 1, 0x000));  // SR-IOV, last in the list
 
     // SR-IOV registers, offsets from the PCIe Base Specification.
-    c.put32(0x164, 0x00000000);  // SR-IOV Capabilities
+    c.put32(0x164, 0x00000000);                   // SR-IOV Capabilities
     c.put16(0x168, f.num_vfs ? 0x0001 : 0x0000);  // SR-IOV Control: VF Enable
     c.put16(0x16a, 0x0000);                       // SR-IOV Status
     c.put16(0x16c, f.initial_vfs);                // InitialVFs
@@ -202,10 +202,12 @@ void FakeSysfs::set_iommu_group(std::string_view address, unsigned group)
 {
     const fs::path group_dir = root() / "kernel/iommu_groups" / std::to_string(group);
     make_link(fs::path("../../../../devices/pci0000:00") / address, group_dir / "devices" / address);
-    make_link(fs::path("../../../kernel/iommu_groups") / std::to_string(group), attribute(address, "iommu_group"));
+    make_link(fs::path("../../../kernel/iommu_groups") / std::to_string(group),
+              attribute(address, "iommu_group"));
 }
 
-void FakeSysfs::set_module_parameter(std::string_view module, std::string_view parameter, std::string_view value)
+void FakeSysfs::set_module_parameter(std::string_view module, std::string_view parameter,
+                                     std::string_view value)
 {
     write_file(root() / "module" / module / "parameters" / parameter, fmt::format("{}\n", value));
 }
@@ -252,8 +254,9 @@ std::vector<std::string> FifoResponder::writes() const
     return writes_;
 }
 
-std::vector<std::string> FifoResponder::wait_for_writes(
-    const std::function<bool(const std::vector<std::string>&)>& done, std::chrono::milliseconds bound) const
+std::vector<std::string>
+FifoResponder::wait_for_writes(const std::function<bool(const std::vector<std::string>&)>& done,
+                               std::chrono::milliseconds bound) const
 {
     std::unique_lock lock(mutex_);
     written_.wait_for(lock, bound, [&] { return done(writes_); });

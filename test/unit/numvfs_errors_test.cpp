@@ -8,12 +8,13 @@
 using Catch::Matchers::ContainsSubstring;
 using Catch::Matchers::StartsWith;
 using sriov::Errc;
-using sriov::pci::NumVfsContext;
 using sriov::pci::numvfs_write_error;
+using sriov::pci::NumVfsContext;
 
 namespace {
 
-NumVfsContext context(std::optional<std::string> driver, std::optional<std::string> enable_sriov = std::nullopt)
+NumVfsContext context(std::optional<std::string> driver,
+                      std::optional<std::string> enable_sriov = std::nullopt)
 {
     return {sriov::pci::Address::parse("0000:00:02.0"), 8, std::move(driver), std::move(enable_sriov)};
 }

@@ -36,10 +36,10 @@ TEST_CASE("upper-case hex and wide domains are accepted and printed in lower cas
 
 TEST_CASE("text that is not a PCI address is rejected with the text as subject")
 {
-    auto text = GENERATE(as<std::string>{}, "", "0000:00:02", "00:02.8", "00:20.0", "0000:00:02.0 ",
-                         " 0000:00:02.0", "g000:00:02.0", "000:00:02.0", "0000:000:02.0", "0000:00:2.0",
-                         "0000:00:02.0.1", "0000::02.0", "0000:00:02:0", "1:2:3:4.0", "0000:00:02.0\n",
-                         "0000:00:-2.0", "0000:00:+2.0");
+    auto text =
+        GENERATE(as<std::string>{}, "", "0000:00:02", "00:02.8", "00:20.0", "0000:00:02.0 ", " 0000:00:02.0",
+                 "g000:00:02.0", "000:00:02.0", "0000:000:02.0", "0000:00:2.0", "0000:00:02.0.1",
+                 "0000::02.0", "0000:00:02:0", "1:2:3:4.0", "0000:00:02.0\n", "0000:00:-2.0", "0000:00:+2.0");
     CAPTURE(text);
     CHECK_FALSE(Address::try_parse(text).has_value());
     try {

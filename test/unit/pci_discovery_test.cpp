@@ -155,8 +155,9 @@ TEST_CASE("a PF whose config space cannot be read past the header still shows SR
 TEST_CASE("a PF without sysfs SR-IOV attributes gets its values from config space")
 {
     FakeSysfs sysfs;
-    sysfs.add_device("0000:00:02.0", 0x8086, 0x10c9, 0x020000,
-                     sriov::test::igb_pf_config({.initial_vfs = 4, .total_vfs = 7, .vf_offset = 0x180, .vf_stride = 1}));
+    sysfs.add_device(
+        "0000:00:02.0", 0x8086, 0x10c9, 0x020000,
+        sriov::test::igb_pf_config({.initial_vfs = 4, .total_vfs = 7, .vf_offset = 0x180, .vf_stride = 1}));
     PciDiscovery discovery(sriov::pci::Sysfs(sysfs.root()), {.pci_ids = write_ids(sysfs)});
     const auto pf = discovery.device(pf_address);
     REQUIRE(pf.is_pf());

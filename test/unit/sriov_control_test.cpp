@@ -93,7 +93,8 @@ std::vector<std::string> values(const std::vector<std::string>& writes)
 // The values written to numvfs once there are count of them (or the bound passed).
 std::vector<std::string> written_values(const FifoResponder& numvfs, std::size_t count)
 {
-    return values(numvfs.wait_for_writes([count](const auto& w) { return values(w).size() >= count; }, bound));
+    return values(
+        numvfs.wait_for_writes([count](const auto& w) { return values(w).size() >= count; }, bound));
 }
 
 template <typename F>
@@ -232,11 +233,14 @@ TEST_CASE("a write the kernel holds up times out naming who holds the VFs, and s
     proc.add_fd(4343, 1, "/dev/pts/0");
     SriovControl control(sriov::pci::Sysfs(sysfs.root()), proc.root());
 
-    auto timed_out = error_of(call_within(bound, [&] { control.set_num_vfs(pf, 0, std::chrono::milliseconds(200)); }));
+    auto timed_out =
+        error_of(call_within(bound, [&] { control.set_num_vfs(pf, 0, std::chrono::milliseconds(200)); }));
     CHECK(timed_out.code() == Errc::timeout);
     CHECK(timed_out.subject() == "0000:00:02.0");
-    CHECK_THAT(timed_out.cause(), StartsWith("changing the VF count from 2 to 0 did not finish within 200 ms"));
-    CHECK_THAT(timed_out.cause(), ContainsSubstring("pid 4242 (qemu-system-x86) holds 0000:00:12.0 (/dev/vfio/7)"));
+    CHECK_THAT(timed_out.cause(),
+               StartsWith("changing the VF count from 2 to 0 did not finish within 200 ms"));
+    CHECK_THAT(timed_out.cause(),
+               ContainsSubstring("pid 4242 (qemu-system-x86) holds 0000:00:12.0 (/dev/vfio/7)"));
     CHECK_THAT(timed_out.cause(), !ContainsSubstring("bash"));
     CHECK_THAT(timed_out.cause(), ContainsSubstring("stays pending"));
     CHECK(control.change_pending(pf));

@@ -20,7 +20,8 @@ TEST_CASE("sysfs paths are built under the given root")
     CHECK(sysfs.driver_dir("vfio-pci") == "/tmp/fake/bus/pci/drivers/vfio-pci");
     CHECK(sysfs.driver_unbind("igb") == "/tmp/fake/bus/pci/drivers/igb/unbind");
     CHECK(sysfs.drivers_probe() == "/tmp/fake/bus/pci/drivers_probe");
-    CHECK(sysfs.module_parameter("vfio_pci", "enable_sriov") == "/tmp/fake/module/vfio_pci/parameters/enable_sriov");
+    CHECK(sysfs.module_parameter("vfio_pci", "enable_sriov") ==
+          "/tmp/fake/module/vfio_pci/parameters/enable_sriov");
     CHECK(sysfs.iommu_groups_dir() == "/tmp/fake/kernel/iommu_groups");
     CHECK(Sysfs().root() == "/sys");
 }
@@ -91,7 +92,8 @@ TEST_CASE("a write to a missing attribute names the file and the value")
     } catch (const sriov::Error& e) {
         CHECK(e.code() == sriov::Errc::not_found);
         CHECK_THAT(e.subject(), ContainsSubstring("no-such-dir/sriov_numvfs"));
-        CHECK_THAT(e.cause(), ContainsSubstring("write \"4\"") && ContainsSubstring("No such file or directory"));
+        CHECK_THAT(e.cause(),
+                   ContainsSubstring("write \"4\"") && ContainsSubstring("No such file or directory"));
     }
 }
 

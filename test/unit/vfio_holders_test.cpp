@@ -15,10 +15,7 @@ const Address vf0 = Address::parse("0000:00:12.0");
 const Address vf1 = Address::parse("0000:00:12.2");
 const Address vf2 = Address::parse("0000:00:12.4");
 
-std::vector<VfioTarget> targets()
-{
-    return {{vf0, 7u, {}}, {vf1, 8u, {}}, {vf2, 9u, {"vfio3"}}};
-}
+std::vector<VfioTarget> targets() { return {{vf0, 7u, {}}, {vf1, 8u, {}}, {vf2, 9u, {"vfio3"}}}; }
 
 }  // namespace
 
@@ -43,23 +40,27 @@ TEST_CASE("holders are found by group file, cdev and fdinfo syspath; unnamed dev
     proc.add_process(4747, "iommufd-user");
     proc.add_fd(4747, 3, "/dev/vfio/devices/vfio3");
     proc.add_process(4848, "other");  // a device fd that fdinfo says is some other device
-    proc.add_fd(4848, 3, "anon_inode:[vfio-device]", "vfio-device-syspath: /sys/devices/pci0000:00/0000:00:03.0\n");
+    proc.add_fd(4848, 3, "anon_inode:[vfio-device]",
+                "vfio-device-syspath: /sys/devices/pci0000:00/0000:00:03.0\n");
     sriov::test::write_file(proc.root() / "self" / "comm", "not a pid\n");
 
     const auto scan = sriov::pci::find_vfio_holders(proc.root(), targets());
     REQUIRE(scan.holders.size() == 5);
     CHECK(to_string(scan.holders[0]) == "pid 4242 (qemu-system-x86) holds 0000:00:12.0 (/dev/vfio/7)");
     CHECK(to_string(scan.holders[1]) == "pid 4545 (newer-kernel) holds 0000:00:12.2 (a VFIO device fd)");
-    CHECK(to_string(scan.holders[2]) == "pid 4747 (iommufd-user) holds 0000:00:12.4 (/dev/vfio/devices/vfio3)");
+    CHECK(to_string(scan.holders[2]) ==
+          "pid 4747 (iommufd-user) holds 0000:00:12.4 (/dev/vfio/devices/vfio3)");
     CHECK(scan.holders[3].pid == 4444);
     CHECK_FALSE(scan.holders[3].device.has_value());
     CHECK(to_string(scan.holders[3]) ==
           "pid 4444 (sriovd) has a VFIO device fd and mapping whose device the kernel does not name");
-    CHECK(to_string(scan.holders[4]) == "pid 4646 (mapper) has a VFIO device mapped whose device the kernel does not name");
+    CHECK(to_string(scan.holders[4]) ==
+          "pid 4646 (mapper) has a VFIO device mapped whose device the kernel does not name");
     CHECK(scan.uninspectable == 0);
 
     const auto text = describe(scan);
-    CHECK_THAT(text, ContainsSubstring("pid 4242 (qemu-system-x86) holds 0000:00:12.0 (/dev/vfio/7); pid 4545"));
+    CHECK_THAT(text,
+               ContainsSubstring("pid 4242 (qemu-system-x86) holds 0000:00:12.0 (/dev/vfio/7); pid 4545"));
     CHECK_THAT(text, !ContainsSubstring("4343") && !ContainsSubstring("4848"));
 }
 
