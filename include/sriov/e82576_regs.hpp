@@ -95,6 +95,8 @@ inline constexpr Reg UTA{0xA000, Access::rw, 4, 128};
 // Receive address entries: 0..15 at 0x5400, 16..23 at 0x54E0, 8 bytes apart (RAL then RAH).
 constexpr std::uint32_t RAL(unsigned n) { return n < 16 ? 0x5400 + 8 * n : 0x54E0 + 8 * (n - 16); }
 constexpr std::uint32_t RAH(unsigned n) { return RAL(n) + 4; }
+// The RAR entry of VF n's MAC, counted down from the last: 23 for VF 0 (Linux, DPDK; section 2.3).
+constexpr unsigned vf_rar_entry(unsigned vf) { return num_rar - 1 - vf; }
 
 // PF queue registers, queue n = 0..15 (section 2.1).
 constexpr std::uint32_t RDBAL(unsigned n) { return 0xC000 + 0x40 * n; }
@@ -147,7 +149,10 @@ constexpr std::uint32_t PVTEICR(unsigned n) { return PVTCTRL(n) + 0x80; }
 namespace ctrl {
 inline constexpr std::uint32_t FD = 1u << 0;
 inline constexpr std::uint32_t GIO_MASTER_DISABLE = 1u << 2;
+inline constexpr std::uint32_t LRST = 1u << 3;    // link reset
 inline constexpr std::uint32_t SLU = 1u << 6;    // set link up
+inline constexpr std::uint32_t FRCSPD = 1u << 11;  // force speed (cleared for auto-negotiation)
+inline constexpr std::uint32_t FRCDPX = 1u << 12;  // force duplex (likewise)
 inline constexpr std::uint32_t RST = 1u << 26;   // software reset (self-clearing)
 inline constexpr std::uint32_t VME = 1u << 30;
 inline constexpr std::uint32_t PHY_RST = 1u << 31;
@@ -169,6 +174,11 @@ namespace ctrl_ext {
 inline constexpr std::uint32_t PFRSTD = 1u << 14;    // PF reset done: tells the VFs the PF is ready
 inline constexpr std::uint32_t DRV_LOAD = 1u << 28;
 }  // namespace ctrl_ext
+
+namespace eecd {
+inline constexpr std::uint32_t PRES = 1u << 8;     // NVM present
+inline constexpr std::uint32_t AUTO_RD = 1u << 9;  // NVM auto-read done after reset (QEMU never sets it)
+}  // namespace eecd
 
 namespace eerd {
 inline constexpr std::uint32_t START = 1u << 0;
@@ -235,6 +245,8 @@ inline constexpr unsigned pf_vectors = 10;  // the PF's MSI-X table
 inline constexpr unsigned vf_vectors = 3;   // each VF's MSI-X table
 // VF n's vector k is PF cause first_vf_cause(n) + k while VF n exists.
 constexpr unsigned first_vf_cause(unsigned vf) { return 22 - 3 * vf; }
+// The EICR / EIMS / EIAC bit of MSI-X cause n.
+constexpr std::uint32_t CAUSE(unsigned n) { return 1u << n; }
 }  // namespace eicr
 
 namespace eitr {
@@ -322,6 +334,7 @@ inline constexpr std::uint32_t VMDQ = 3;  // VMDq pools, no RSS
 namespace vt_ctl {
 inline constexpr unsigned DEF_PL_SHIFT = 7;
 inline constexpr std::uint32_t DEF_PL_MASK = 7u << 7;
+constexpr std::uint32_t DEF_PL(unsigned pool) { return pool << DEF_PL_SHIFT; }  // default pool
 inline constexpr std::uint32_t IGNORE_MAC = 1u << 28;
 inline constexpr std::uint32_t DIS_DEF_POOL = 1u << 29;
 inline constexpr std::uint32_t VM_REPL_EN = 1u << 30;
@@ -330,6 +343,7 @@ inline constexpr std::uint32_t VM_REPL_EN = 1u << 30;
 // VMOLR(n) bits (section 2.4).
 namespace vmolr {
 inline constexpr std::uint32_t RLPML_MASK = 0x3FFF;
+inline constexpr std::uint32_t RLPML_LIMIT = 0x3F00;  // the largest frame Linux lets a pool accept
 inline constexpr std::uint32_t LPE = 1u << 16;
 inline constexpr std::uint32_t RSSE = 1u << 17;
 inline constexpr std::uint32_t AUPE = 1u << 24;   // accept untagged packets
@@ -340,6 +354,18 @@ inline constexpr std::uint32_t MPME = 1u << 28;   // multicast promiscuous
 inline constexpr std::uint32_t STRVLAN = 1u << 30;
 inline constexpr std::uint32_t STRCRC = 1u << 31;
 }  // namespace vmolr
+
+// MTA and VFTA: 4096-bit tables of 128 dwords; entry h is bit h & 31 of dword h >> 5. The MTA index
+// is the 12-bit multicast hash (RCTL.MO = 0), the VFTA index the VLAN ID (sections 2.1, 2.5).
+namespace table4096 {
+constexpr unsigned dword(unsigned entry) { return (entry >> 5) & 0x7F; }
+constexpr std::uint32_t bit(unsigned entry) { return 1u << (entry & 31); }
+}  // namespace table4096
+
+// QDE: one drop-enable bit per queue; Linux sets all of them while VFs exist (section 2.3).
+namespace qde {
+inline constexpr std::uint32_t ALL_QUEUES = 0xFFFF;
+}  // namespace qde
 
 namespace rplolr {
 inline constexpr std::uint32_t STRVLAN = 1u << 30;
