@@ -1,0 +1,78 @@
+#include "pf/vf_policy.hpp"
+
+#include "sriov/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sriov::pf {
+
+namespace {
+
+std::string vf_name(unsigned vf) { return fmt::format("VF {}", vf); }
+
+}  // namespace
+
+VfPolicy::VfPolicy(unsigned num_vfs) : admin_(num_vfs) {}
+
+void VfPolicy::set_admin(unsigned vf, VfAdmin admin)
+{
+    if (vf >= admin_.size())
+        throw Error(Errc::invalid_argument, vf_name(vf), fmt::format("there are only {} VFs", admin_.size()));
+    if (admin.mac && !admin.mac->is_valid_unicast())
+        throw Error(Errc::invalid_argument, vf_name(vf),
+                    fmt::format("{} is not a unicast address a VF can use", *admin.mac));
+    if (admin.port_vlan && (*admin.port_vlan == 0 || *admin.port_vlan > 4095))
+        throw Error(Errc::invalid_argument, vf_name(vf),
+                    fmt::format("port VLAN {} is outside 1..4095", *admin.port_vlan));
+    if (admin.allowed_vlans)
+        for (auto vid : *admin.allowed_vlans)
+            if (vid > 4095)
+                throw Error(Errc::invalid_argument, vf_name(vf),
+                            fmt::format("allowed VLAN {} is above 4095", vid));
+    admin_[vf] = std::move(admin);
+}
+
+const VfAdmin& VfPolicy::admin(unsigned vf) const
+{
+    if (vf >= admin_.size())
+        throw Error(Errc::invalid_argument, vf_name(vf), fmt::format("there are only {} VFs", admin_.size()));
+    return admin_[vf];
+}
+
+Decision VfPolicy::set_mac(unsigned vf, const std::optional<MacAddress>& current,
+                           const MacAddress& requested) const
+{
+    const VfAdmin& a = admin(vf);
+    if (!requested.is_valid_unicast())
+        return Decision::deny(fmt::format("{} is not a valid unicast address", requested));
+    if (a.trusted)
+        return Decision::allow("the VF is trusted");
+    if (current == requested)
+        return Decision::allow("it is the VF's MAC already");
+    if (a.mac)
+        return Decision::deny(fmt::format("the administrator assigned {} and the VF is not trusted", *a.mac));
+    return Decision::allow("the administrator assigned no MAC");
+}
+
+Decision VfPolicy::set_vlan(unsigned vf, std::uint16_t vid, bool add) const
+{
+    const VfAdmin& a = admin(vf);
+    if (a.port_vlan)
+        return Decision::deny(fmt::format("port VLAN {} is set; the VF may not choose VLANs", *a.port_vlan));
+    if (!add || vid == 0 || !a.allowed_vlans)
+        return Decision::allow("");
+    if (std::find(a.allowed_vlans->begin(), a.allowed_vlans->end(), vid) == a.allowed_vlans->end())
+        return Decision::deny(fmt::format("VLAN {} is not among the VF's allowed VLANs", vid));
+    return Decision::allow("an allowed VLAN");
+}
+
+Decision VfPolicy::multicast_promisc(unsigned vf) const
+{
+    if (admin(vf).trusted)
+        return Decision::allow("the VF is trusted");
+    return Decision::deny("only a trusted VF may receive all multicast");
+}
+
+}  // namespace sriov::pf

@@ -1,0 +1,66 @@
+// What the administrator decided for each VF, and what follows from it when a VF asks for
+// something. Decisions only: no registers, no mailbox. sriovd's policy engine (configuration
+// file, control socket) grows here.
+//
+// The rules follow Linux igb's handling of untrusted and trusted VFs (fact sheet section 5.1):
+// an untrusted VF keeps the MAC the administrator gave it, may not pick VLANs under a port VLAN,
+// and may not receive all multicast.
+#pragma once
+
+#include "sriov/mac_address.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sriov::pf {
+
+struct VfAdmin {
+    std::optional<MacAddress> mac;  // the VF's MAC after every reset; nullopt: none assigned
+    bool trusted = false;  // may change its MAC and receive all multicast
+    std::optional<std::uint16_t> port_vlan;  // VID 1..4095 the PF tags the VF's traffic with
+    std::optional<std::vector<std::uint16_t>> allowed_vlans;  // VIDs the VF may join; nullopt: any
+    bool spoof_check = true;  // drop frames the VF sends from another MAC or VLAN
+};
+
+// A policy answer: allowed or not, and why in words for the log.
+struct Decision {
+    bool allowed = false;
+    std::string reason;
+
+    static Decision allow(std::string reason) { return {true, std::move(reason)}; }
+    static Decision deny(std::string reason) { return {false, std::move(reason)}; }
+};
+
+class VfPolicy {
+public:
+    // num_vfs VFs, each with the defaults of VfAdmin (no MAC, untrusted, no VLAN rules).
+    explicit VfPolicy(unsigned num_vfs);
+
+    unsigned num_vfs() const { return static_cast<unsigned>(admin_.size()); }
+
+    // Throws sriov::Error(invalid_argument, "VF <n>"): vf out of range, a MAC that is not a valid
+    // unicast address, a port VLAN outside 1..4095, an allowed VLAN above 4095.
+    void set_admin(unsigned vf, VfAdmin admin);
+    // Throws sriov::Error(invalid_argument) for vf out of range.
+    const VfAdmin& admin(unsigned vf) const;
+
+    // May the VF, now using `current`, change its MAC to `requested`? Allowed when requested is a
+    // valid unicast address and the VF is trusted, already has it, or was assigned no MAC by the
+    // administrator (then it uses one it made up, as igbvf does). Never throws (but bad_alloc).
+    Decision set_mac(unsigned vf, const std::optional<MacAddress>& current,
+                     const MacAddress& requested) const;
+
+    // May the VF join (add) or leave VLAN vid? Never while a port VLAN is set; joining also needs
+    // vid to be among the allowed VLANs, if there is such a list (VLAN 0 always is).
+    Decision set_vlan(unsigned vf, std::uint16_t vid, bool add) const;
+
+    // May the VF receive all multicast? Only a trusted VF.
+    Decision multicast_promisc(unsigned vf) const;
+
+private:
+    std::vector<VfAdmin> admin_;
+};
+
+}  // namespace sriov::pf

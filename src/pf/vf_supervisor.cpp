@@ -1,0 +1,284 @@
+#include "pf/vf_supervisor.hpp"
+
+#include "mbx/protocol.hpp"
+#include "mbx/reply.hpp"
+#include "pf/request_text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <type_traits>
+
+namespace sriov::pf {
+
+namespace {
+
+// The answer to a valid request other than VF_RESET (its word 0 has no ACK, NACK or CTS bits).
+Outcome answer(std::uint32_t word0, bool ack, std::string request, std::string reason)
+{
+    Outcome o;
+    o.reply = mbx::encode(mbx::GenericReply{word0, ack, true});
+    o.verdict = ack ? Verdict::ack : Verdict::nack;
+    o.request = std::move(request);
+    o.reason = std::move(reason);
+    return o;
+}
+
+}  // namespace
+
+std::string_view to_string(Verdict verdict) noexcept
+{
+    switch (verdict) {
+    case Verdict::ack: return "ACK";
+    case Verdict::nack: return "NACK";
+    case Verdict::ignored: return "ignored";
+    }
+    return "?";
+}
+
+VfSupervisor::VfSupervisor(PfDevice& device, const VfPolicy& policy)
+    : device_(device), policy_(policy), state_(policy.num_vfs())
+{
+}
+
+void VfSupervisor::restore_all(Clock::time_point now)
+{
+    for (unsigned vf = 0; vf < num_vfs(); ++vf)
+        on_reset_event(vf, now);
+}
+
+// Linux igb_vf_reset_event and igb_vf_reset.
+void VfSupervisor::on_reset_event(unsigned vf, Clock::time_point now)
+{
+    reset_state(vf, false, now);
+    program(vf);
+    device_.enable_vf_queues(vf, false);
+}
+
+void VfSupervisor::reset_state(unsigned vf, bool keep_mac, Clock::time_point now)
+{
+    VfState& s = state_.at(vf);
+    const std::optional<MacAddress> mac = keep_mac ? s.mac : policy_.admin(vf).mac;
+    s = VfState{};
+    s.mac = mac;
+    s.last_nack = now;
+}
+
+// The VF's filters after a reset: its MAC, VLAN 0 (Linux adds the VF to it) or the port VLAN,
+// spoof checking, and its receive mode; the shared multicast table without its hashes.
+void VfSupervisor::program(unsigned vf)
+{
+    const VfAdmin& admin = policy_.admin(vf);
+    device_.set_vf_mac(vf, state_.at(vf).mac);
+    device_.clear_vf_vlans(vf);
+    device_.set_vf_vlan(vf, admin.port_vlan.value_or(0), true);
+    device_.set_vf_port_vlan(vf, admin.port_vlan);
+    device_.set_vf_spoof_check(vf, admin.spoof_check);
+    apply_rx_mode(vf);
+    apply_multicast();
+}
+
+VfRxMode VfSupervisor::rx_mode(unsigned vf) const
+{
+    const VfAdmin& admin = policy_.admin(vf);
+    const VfState& s = state_.at(vf);
+    VfRxMode m;
+    m.accept_untagged = !admin.port_vlan;
+    m.accept_broadcast = true;
+    // More groups than hashes means all multicast, for a VF allowed to receive it (Linux: any VF).
+    m.multicast_promisc =
+        s.multicast_promisc || (s.multicast_overflow && policy_.multicast_promisc(vf).allowed);
+    m.multicast_hashes = !m.multicast_promisc && !s.multicast.empty();
+    m.strip_vlan = admin.port_vlan.has_value() ||
+        std::any_of(s.vlans.begin(), s.vlans.end(), [](std::uint16_t vid) { return vid != 0; });
+    m.max_frame = s.max_frame;
+    return m;
+}
+
+void VfSupervisor::apply_rx_mode(unsigned vf) { device_.set_vf_rx_mode(vf, rx_mode(vf)); }
+
+// The multicast table is shared: it holds the hashes of every VF that filters by hash.
+void VfSupervisor::apply_multicast()
+{
+    std::vector<std::uint16_t> hashes;
+    for (unsigned vf = 0; vf < num_vfs(); ++vf)
+        if (rx_mode(vf).multicast_hashes)
+            hashes.insert(hashes.end(), state_[vf].multicast.begin(), state_[vf].multicast.end());
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    device_.set_multicast_hashes(hashes);
+}
+
+Outcome VfSupervisor::on_message(unsigned vf, std::span<const std::uint32_t> words, Clock::time_point now)
+{
+    VfState& s = state_.at(vf);
+    const std::uint32_t word0 = words.empty() ? 0 : words[0];
+    const auto decoded = mbx::decode_request(words);
+    if (!decoded) {
+        const mbx::Malformed& bad = decoded.error();
+        Outcome o;
+        o.request = describe_word0(word0);
+        if (bad.defect == mbx::Defect::already_answered) {
+            o.reason = "it carries ACK or NACK: an answer still in the buffer, not a request";
+            return o;
+        }
+        // NACK it under its own ID and MSGINFO, so that a VF waiting for an answer gets one.
+        const std::uint32_t keep = mbx::E1000_VT_MSGINFO_MASK | mbx::msgid_mask;
+        o.reply = mbx::Message{(word0 & keep) | mbx::E1000_VT_MSGTYPE_NACK |
+                               (s.clear_to_send ? mbx::E1000_VT_MSGTYPE_CTS : 0)};
+        o.verdict = Verdict::nack;
+        o.reason = fmt::format("malformed ({}): {}", mbx::to_string(bad.defect), bad.reason);
+        return o;
+    }
+    const mbx::Request& request = decoded.value();
+    if (std::holds_alternative<mbx::VfReset>(request))
+        return serve_reset(vf, now);
+    if (!s.clear_to_send) {
+        // Linux: until the VF completes a reset it may not configure anything.
+        Outcome o;
+        o.reply = mbx::encode(mbx::GenericReply{word0, false, false});
+        o.verdict = Verdict::nack;
+        o.request = describe(request);
+        o.reason = "the VF has not completed VF_RESET (no CTS)";
+        return o;
+    }
+    return serve(vf, word0, request);
+}
+
+// Linux igb_vf_reset_msg.
+Outcome VfSupervisor::serve_reset(unsigned vf, Clock::time_point now)
+{
+    reset_state(vf, true, now);
+    program(vf);
+    device_.enable_vf_queues(vf, true);
+    VfState& s = state_[vf];
+    s.clear_to_send = true;
+
+    Outcome o;
+    o.reply = mbx::encode(mbx::ResetReply{s.mac});
+    o.verdict = s.mac ? Verdict::ack : Verdict::nack;
+    o.request = "VF_RESET";
+    o.reason = s.mac ? fmt::format("MAC {}, queues enabled, clear to send", *s.mac)
+                     : std::string("no MAC assigned by the administrator (the VF makes one up); queues "
+                                   "enabled, clear to send");
+    return o;
+}
+
+Outcome VfSupervisor::serve(unsigned vf, std::uint32_t word0, const mbx::Request& request)
+{
+    VfState& s = state_[vf];
+    std::string text = describe(request);
+    return std::visit(
+        [&](const auto& r) -> Outcome {
+            using T = std::decay_t<decltype(r)>;
+            if constexpr (std::is_same_v<T, mbx::SetMac>) {
+                Decision d = policy_.set_mac(vf, s.mac, r.mac);
+                if (d.allowed) {
+                    s.mac = r.mac;
+                    device_.set_vf_mac(vf, s.mac);
+                }
+                return answer(word0, d.allowed, std::move(text), std::move(d.reason));
+            } else if constexpr (std::is_same_v<T, mbx::ClearMacFilters>) {
+                return answer(word0, true, std::move(text), "no extra unicast filters are kept");
+            } else if constexpr (std::is_same_v<T, mbx::AddMacFilter>) {
+                return answer(word0, false, std::move(text), "extra unicast filters are not supported");
+            } else if constexpr (std::is_same_v<T, mbx::SetMulticast>) {
+                s.multicast.assign(r.hashes().begin(), r.hashes().end());
+                s.multicast_overflow = r.overflow();
+                apply_rx_mode(vf);
+                apply_multicast();
+                return answer(word0, true, std::move(text), "multicast filter updated");
+            } else if constexpr (std::is_same_v<T, mbx::SetVlan>) {
+                Outcome o = set_vlan(vf, r);
+                o.reply = mbx::encode(mbx::GenericReply{word0, o.verdict == Verdict::ack, true});
+                o.request = std::move(text);
+                return o;
+            } else if constexpr (std::is_same_v<T, mbx::SetLpe>) {
+                if (r.max_frame > device_.max_frame())
+                    return answer(
+                        word0, false, std::move(text),
+                        fmt::format("larger than the {} bytes a pool accepts", device_.max_frame()));
+                s.max_frame = r.max_frame;
+                apply_rx_mode(vf);
+                return answer(word0, true, std::move(text), "maximum frame size set");
+            } else if constexpr (std::is_same_v<T, mbx::SetPromisc>) {
+                if (r.unicast)
+                    return answer(word0, false, std::move(text), "unicast promiscuous mode is not supported");
+                if (r.multicast) {
+                    Decision d = policy_.multicast_promisc(vf);
+                    if (!d.allowed)
+                        return answer(word0, false, std::move(text), std::move(d.reason));
+                }
+                s.multicast_promisc = r.multicast;
+                apply_rx_mode(vf);
+                apply_multicast();
+                return answer(word0, true, std::move(text),
+                              r.multicast ? "all multicast accepted" : "promiscuous mode off");
+            } else {
+                // VfReset is served before; nothing else is a request.
+                return answer(word0, false, std::move(text), "not expected here");
+            }
+        },
+        request);
+}
+
+// Linux igb_set_vf_vlan_msg. The caller fills in reply and request.
+Outcome VfSupervisor::set_vlan(unsigned vf, const mbx::SetVlan& r)
+{
+    VfState& s = state_[vf];
+    Outcome o;
+    Decision d = policy_.set_vlan(vf, r.vid, r.add);
+    o.verdict = d.allowed ? Verdict::ack : Verdict::nack;
+    o.reason = std::move(d.reason);
+    if (!d.allowed)
+        return o;
+    const bool member = std::find(s.vlans.begin(), s.vlans.end(), r.vid) != s.vlans.end();
+    if (r.vid == 0) {
+        // Every VF is in VLAN 0 from its reset on; Linux does not let it leave.
+        o.reason = r.add ? "VLAN 0 is always on" : "VLAN 0 stays on";
+        return o;
+    }
+    if (r.add && !member) {
+        if (!device_.set_vf_vlan(vf, r.vid, true)) {
+            o.verdict = Verdict::nack;
+            o.reason = "every VLAN filter entry is in use";
+            return o;
+        }
+        s.vlans.push_back(r.vid);
+    } else if (!r.add && member) {
+        device_.set_vf_vlan(vf, r.vid, false);
+        s.vlans.erase(std::find(s.vlans.begin(), s.vlans.end(), r.vid));
+    }
+    apply_rx_mode(vf);
+    o.reason = r.add ? (member ? "already a member" : "VLAN filter added")
+                     : (member ? "VLAN filter removed" : "not a member");
+    return o;
+}
+
+// Linux igb_rcv_ack_from_vf.
+Outcome VfSupervisor::on_ack(unsigned vf, Clock::time_point now)
+{
+    VfState& s = state_.at(vf);
+    Outcome o;
+    o.request = "ACK";
+    if (s.clear_to_send) {
+        o.reason = "the VF read our message";
+        return o;
+    }
+    if (s.last_nack && now - *s.last_nack < nack_interval) {
+        o.reason = "not clear to send; told so less than 2 s ago";
+        return o;
+    }
+    s.last_nack = now;
+    o.reply = mbx::encode(mbx::BareNack{});
+    o.verdict = Verdict::nack;
+    o.reason = "the VF is not clear to send: it must reset first";
+    return o;
+}
+
+mbx::Message VfSupervisor::control_message(unsigned vf) const
+{
+    return mbx::encode(mbx::ControlMessage{state_.at(vf).clear_to_send});
+}
+
+}  // namespace sriov::pf

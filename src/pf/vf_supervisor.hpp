@@ -1,0 +1,99 @@
+// Serving the VFs as Linux's igb does (fact sheet section 5): their reset events, their mailbox
+// requests and acknowledgements, and the PF's control message. For each event it updates the VF's
+// state, programs the PF through PfDevice, and says what to answer and why.
+//
+// It does not touch the mailbox itself: the caller reads the VF's words, hands them over, and
+// writes back the reply an Outcome carries (mailbox_service.hpp does that for sriovd). So every
+// decision can be tested with a fake or modelled PfDevice and no mailbox.
+//
+// Request handling, per VF:
+//   - VF_RESET: forget what the VF asked for (its MAC is kept), program its MAC filter, VLAN 0
+//     (or the port VLAN), receive mode and queue enables, mark it clear to send (CTS), answer ACK
+//     with the MAC, or NACK if it has none (the VF then makes one up).
+//   - Any other request before that: NACK without CTS.
+//   - SET_MAC_ADDR, SET_VLAN, SET_PROMISC multicast: as the VfPolicy decides; SET_MULTICAST and
+//     SET_LPE (up to PfDevice::max_frame()): always. Extra unicast filters and unicast
+//     promiscuous mode are not supported: NACK. Answers carry CTS.
+//   - Malformed words: NACK (with CTS if the VF has it), with the decoder's reason. Words that
+//     carry ACK or NACK already are an answer still in the buffer, not a request: ignored, as
+//     Linux does.
+#pragma once
+
+#include "mbx/message.hpp"
+#include "mbx/request.hpp"
+#include "pf/pf_device.hpp"
+#include "pf/vf_policy.hpp"
+#include "pf/vf_state.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sriov::pf {
+
+enum class Verdict { ack, nack, ignored };
+
+// "ACK", "NACK", "ignored". Never throws.
+std::string_view to_string(Verdict verdict) noexcept;
+
+struct Outcome {
+    std::optional<mbx::Message> reply;  // what to write into the VF's mailbox; nullopt: nothing
+    Verdict verdict = Verdict::ignored;
+    std::string request;  // what the VF sent, e.g. "SET_VLAN add 100"
+    std::string reason;  // why this verdict, or what was done
+};
+
+class VfSupervisor {
+public:
+    using Clock = std::chrono::steady_clock;
+    // The shortest time between two NACKs telling a VF that is not clear to send to reset (Linux).
+    static constexpr std::chrono::seconds nack_interval{2};
+
+    // Serves policy.num_vfs() VFs through device. Both must outlive this object.
+    VfSupervisor(PfDevice& device, const VfPolicy& policy);
+
+    unsigned num_vfs() const { return static_cast<unsigned>(state_.size()); }
+    // Throws std::out_of_range for vf >= num_vfs().
+    const VfState& state(unsigned vf) const { return state_.at(vf); }
+
+    // Puts every VF in its state after a reset: the administrator's MAC filter, VLAN 0 or the
+    // port VLAN, spoof checking, receive mode, queues stopped. For after PfDevice::bring_up().
+    void restore_all(Clock::time_point now);
+
+    // VF vf reset itself (an FLR or VTCTRL.RST; 82576: its VFLRE bit): forget what it asked for,
+    // including a MAC it chose, restore the administrator's settings, stop its queues until it
+    // sends VF_RESET, and take CTS away. Throws std::out_of_range for a bad vf.
+    void on_reset_event(unsigned vf, Clock::time_point now);
+
+    // The words VF vf wrote into its mailbox. Never throws for bad words (they get a NACK);
+    // throws std::out_of_range for a bad vf.
+    Outcome on_message(unsigned vf, std::span<const std::uint32_t> words, Clock::time_point now);
+
+    // VF vf acknowledged a message of ours. A VF that is not clear to send is told, by a bare NACK
+    // at most every nack_interval, that it must reset. Throws std::out_of_range for a bad vf.
+    Outcome on_ack(unsigned vf, Clock::time_point now);
+
+    // The PF control message for vf: alive, with CTS if the VF has completed VF_RESET.
+    // Throws std::out_of_range for a bad vf.
+    mbx::Message control_message(unsigned vf) const;
+
+private:
+    Outcome serve_reset(unsigned vf, Clock::time_point now);
+    Outcome serve(unsigned vf, std::uint32_t word0, const mbx::Request& request);
+    Outcome set_vlan(unsigned vf, const mbx::SetVlan& request);
+    void reset_state(unsigned vf, bool keep_mac, Clock::time_point now);
+    void program(unsigned vf);
+    VfRxMode rx_mode(unsigned vf) const;
+    void apply_rx_mode(unsigned vf);
+    void apply_multicast();
+
+    PfDevice& device_;
+    const VfPolicy& policy_;
+    std::vector<VfState> state_;
+};
+
+}  // namespace sriov::pf
