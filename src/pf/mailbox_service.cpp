@@ -1,0 +1,212 @@
+#include "pf/mailbox_service.hpp"
+
+#include "sriov/error.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace sriov::pf {
+
+namespace {
+
+int dup_or_throw(int fd)
+{
+    const int copy = ::dup(fd);
+    if (copy < 0)
+        throw system_error("eventfd", "duplicate the PF's interrupt eventfd for the event loop", errno);
+    return copy;
+}
+
+// Passes through Linux igb_msg_task at most this often per wake-up: events that arrive while we
+// serve raise a new interrupt anyway, so this only bounds the work one wake-up does.
+constexpr int max_passes = 8;
+
+}  // namespace
+
+MailboxService::MailboxService(boost::asio::io_context& io, PfDevice& device, mbx::PfMailbox& mailbox,
+                               VfSupervisor& vfs, vfio::EventFd& vector0)
+    : device_(device), mailbox_(mailbox), vfs_(vfs), vector0_(vector0), watch_(io, dup_or_throw(vector0.fd()))
+{
+}
+
+MailboxService::~MailboxService() { stop(); }
+
+void MailboxService::start()
+{
+    running_ = true;
+    arm();
+    serve_pending();
+}
+
+void MailboxService::stop() noexcept
+{
+    running_ = false;
+    boost::system::error_code ignored;
+    watch_.cancel(ignored);
+}
+
+void MailboxService::arm()
+{
+    watch_.async_wait(
+        boost::asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
+            if (ec == boost::asio::error::operation_aborted || !running_)
+                return;
+            if (ec) {
+                spdlog::error(
+                    "mailbox: waiting for the PF's interrupt failed: {}; the mailbox is no longer served",
+                    ec.message());
+                return;
+            }
+            on_wake();
+            arm();
+        });
+}
+
+void MailboxService::on_wake()
+{
+    vector0_.drain();
+    ++stats_.wakeups;
+    const InterruptCauses causes = device_.take_interrupt_causes();
+    spdlog::debug("mailbox: interrupt, causes {:#010x}", causes.raw);
+    if (causes.link_change) {
+        ++stats_.link_changes;
+        const LinkState link = device_.link();
+        if (link.up)
+            spdlog::info("link up, {} Mb/s {} duplex", link.speed_mbps, link.full_duplex ? "full" : "half");
+        else
+            spdlog::info("link down");
+        ping_all();  // Linux tells the VFs on every link change
+    }
+    serve_pending();
+}
+
+// Linux igb_msg_task: per VF, a reset, then a message, then an acknowledgement.
+void MailboxService::serve_pending()
+{
+    const unsigned n = vfs_.num_vfs();
+    for (int pass = 0; pass < max_passes; ++pass) {
+        const mbx::PendingEvents p = mailbox_.pending();
+        if (!p.any())
+            return;
+        for (unsigned vf = 0; vf < outbox_.size(); ++vf) {
+            const std::uint32_t bit = 1u << vf;
+            if (vf >= n) {
+                // Not a VF we serve (none should exist): clear its bits so they cannot pile up.
+                if (p.resets & bit)
+                    mailbox_.clear_reset(vf);
+                if (p.requests & bit)
+                    mailbox_.clear_request(vf);
+                if (p.acks & bit)
+                    mailbox_.clear_ack(vf);
+                continue;
+            }
+            if (p.resets & bit)
+                handle_reset(vf);
+            if (p.requests & bit)
+                handle_message(vf);
+            if (p.acks & bit)
+                handle_ack(vf);
+        }
+    }
+}
+
+void MailboxService::handle_reset(unsigned vf)
+{
+    mailbox_.clear_reset(vf);
+    ++stats_.vf_resets;
+    vfs_.on_reset_event(vf, Clock::now());
+    outbox_[vf] = Outbox{};
+    spdlog::info("VF {}: reset (FLR or VTCTRL.RST): its requests forgotten, the administrator's settings "
+                 "restored, queues stopped until VF_RESET",
+                 vf);
+}
+
+void MailboxService::handle_message(unsigned vf)
+{
+    mailbox_.clear_request(vf);  // first, so that a request arriving meanwhile is not lost
+    mbx::Message words;
+    try {
+        words = mailbox_.read(vf, true);  // keep the buffer for the answer
+    } catch (const Error& e) {
+        ++stats_.errors;
+        spdlog::warn("VF {}: cannot read its message: {}", vf, e.what());
+        return;
+    }
+    ++stats_.requests;
+    const Outcome outcome = vfs_.on_message(vf, words.words(), Clock::now());
+    log(vf, outcome);
+    if (outcome.verdict == Verdict::nack)
+        ++stats_.nacks;
+    if (outcome.reply) {
+        send(vf, *outcome.reply, outcome.request);
+        return;
+    }
+    // No answer: give the buffer back. PfMailbox releases it only by acknowledging a read, so read
+    // once more without keeping it (the VF sees one more acknowledgement of the same message).
+    try {
+        mailbox_.read(vf, false);
+    } catch (const Error& e) {
+        ++stats_.errors;
+        spdlog::warn("VF {}: cannot release its mailbox: {}", vf, e.what());
+    }
+}
+
+void MailboxService::handle_ack(unsigned vf)
+{
+    mailbox_.clear_ack(vf);
+    ++stats_.acks;
+    outbox_[vf].awaiting_ack = false;
+    const Outcome outcome = vfs_.on_ack(vf, Clock::now());
+    if (outcome.reply) {
+        log(vf, outcome);
+        send(vf, *outcome.reply, "NACK to an ACK");
+    } else {
+        spdlog::debug("VF {}: ACK: {}", vf, outcome.reason);
+    }
+    if (outbox_[vf].ping_owed)
+        ping(vf);
+}
+
+void MailboxService::ping_all()
+{
+    serve_pending();
+    for (unsigned vf = 0; vf < vfs_.num_vfs(); ++vf)
+        ping(vf);
+}
+
+void MailboxService::ping(unsigned vf)
+{
+    Outbox& out = outbox_[vf];
+    if (out.awaiting_ack && Clock::now() - out.sent < ack_wait) {
+        out.ping_owed = true;
+        spdlog::debug("VF {}: control message deferred until it acknowledges our last message", vf);
+        return;
+    }
+    out.ping_owed = false;
+    ++stats_.pings;
+    const bool cts = vfs_.state(vf).clear_to_send;
+    spdlog::debug("VF {}: control message{}", vf, cts ? " (clear to send)" : "");
+    send(vf, vfs_.control_message(vf), "control message");
+}
+
+void MailboxService::send(unsigned vf, const mbx::Message& message, std::string_view what)
+{
+    try {
+        mailbox_.write(vf, message);
+        outbox_[vf].awaiting_ack = true;
+        outbox_[vf].sent = Clock::now();
+    } catch (const Error& e) {
+        ++stats_.errors;
+        spdlog::warn("VF {}: cannot send the answer to {}: {}", vf, what, e.what());
+    }
+}
+
+void MailboxService::log(unsigned vf, const Outcome& outcome)
+{
+    spdlog::info("VF {}: {} -> {}: {}", vf, outcome.request, to_string(outcome.verdict), outcome.reason);
+}
+
+}  // namespace sriov::pf

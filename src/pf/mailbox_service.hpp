@@ -1,0 +1,97 @@
+// The PF's mailbox service: interrupt-driven, on a Boost.Asio io_context.
+//
+// VFIO signals an eventfd when the PF's MSI-X vector 0 fires (link changes and every VF mailbox
+// event: request, acknowledgement, reset). The service waits on it with a stream_descriptor; on
+// each wake it takes the interrupt causes from the chip (clearing them, so that the next event
+// interrupts again), then serves each VF as Linux's igb_msg_task does: a reset event, then a
+// request (read keeping the buffer, decided by VfSupervisor, answered), then an acknowledgement.
+// Nothing polls: without an interrupt the service sleeps.
+//
+// A message of ours is not sent to a VF that has not acknowledged the previous one yet (it would
+// overwrite it in the shared buffer): a control message owed to such a VF goes out when its
+// acknowledgement comes. A VF that stays silent for ack_wait loses that protection.
+//
+// All functions must be called from the io_context's thread.
+#pragma once
+
+#include "mbx/pf_mailbox.hpp"
+#include "pf/pf_device.hpp"
+#include "pf/vf_supervisor.hpp"
+#include "vfio/event_fd.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace sriov::pf {
+
+struct MailboxStats {
+    std::uint64_t wakeups = 0;  // interrupts of vector 0 seen
+    std::uint64_t link_changes = 0;
+    std::uint64_t vf_resets = 0;  // reset events (VFLRE)
+    std::uint64_t requests = 0;  // messages read from VFs
+    std::uint64_t nacks = 0;  // of which answered NACK
+    std::uint64_t acks = 0;  // acknowledgements from VFs
+    std::uint64_t pings = 0;  // control messages sent
+    std::uint64_t errors = 0;  // mailbox accesses that failed (a VF held the buffer)
+};
+
+class MailboxService {
+public:
+    using Clock = std::chrono::steady_clock;
+    // How long a VF may take to acknowledge our message before we write over it anyway.
+    static constexpr std::chrono::milliseconds ack_wait{1000};
+
+    // vector0: the eventfd VFIO signals for the PF's MSI-X vector 0. Serves vfs.num_vfs() VFs.
+    // Every argument must outlive the service. Throws sriov::Error(io) if the eventfd cannot be
+    // duplicated for the event loop.
+    MailboxService(boost::asio::io_context& io, PfDevice& device, mbx::PfMailbox& mailbox, VfSupervisor& vfs,
+                   vfio::EventFd& vector0);
+    ~MailboxService();
+    MailboxService(const MailboxService&) = delete;
+    MailboxService& operator=(const MailboxService&) = delete;
+
+    // Starts waiting for interrupts, and serves what is pending already. Never throws
+    // sriov::Error: a VF the PF cannot serve is logged and counted in errors.
+    void start();
+    // Stops waiting. Never throws.
+    void stop() noexcept;
+
+    // Sends the PF control message (CTS if done with VF_RESET) to every VF: after the VFs appear
+    // and on link changes. Serves pending events first. Never throws sriov::Error.
+    void ping_all();
+
+    const MailboxStats& stats() const { return stats_; }
+
+private:
+    struct Outbox {
+        bool awaiting_ack = false;  // our last message has not been acknowledged yet
+        Clock::time_point sent;
+        bool ping_owed = false;  // a control message waits for that acknowledgement
+    };
+
+    void arm();
+    void on_wake();
+    void serve_pending();
+    void handle_reset(unsigned vf);
+    void handle_message(unsigned vf);
+    void handle_ack(unsigned vf);
+    void ping(unsigned vf);
+    void send(unsigned vf, const mbx::Message& message, std::string_view what);
+    void log(unsigned vf, const Outcome& outcome);
+
+    PfDevice& device_;
+    mbx::PfMailbox& mailbox_;
+    VfSupervisor& vfs_;
+    vfio::EventFd& vector0_;
+    boost::asio::posix::stream_descriptor watch_;
+    std::array<Outbox, 8> outbox_{};
+    MailboxStats stats_;
+    bool running_ = false;
+};
+
+}  // namespace sriov::pf

@@ -1,0 +1,87 @@
+#include "pf/pf_manager.hpp"
+
+#include "sriov/e82576_regs.hpp"
+#include "sriov/error.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace sriov::pf {
+
+namespace {
+
+// The PF's mailbox waits (its buffer lock) must be short: they run in the event loop. Linux
+// tries 10 times, 1 ms apart.
+constexpr mbx::Timing pf_mailbox_timing{std::chrono::milliseconds(10), std::chrono::microseconds(20)};
+
+void check(const PfConfig& config)
+{
+    const std::string pf = config.pf.to_string();
+    if (config.num_vfs > e82576::max_vfs)
+        throw Error(Errc::invalid_argument, pf,
+                    fmt::format("{} VFs asked for; an 82576 PF serves at most {}: the PF keeps pool {} for "
+                                "itself (Linux igb has the same limit)",
+                                config.num_vfs, e82576::max_vfs, e82576::max_vfs));
+    if (config.vfs.size() > config.num_vfs)
+        throw Error(Errc::invalid_argument, pf,
+                    fmt::format("settings for {} VFs given, but only {} VFs asked for", config.vfs.size(),
+                                config.num_vfs));
+}
+
+VfPolicy make_policy(const PfConfig& config)
+{
+    VfPolicy policy(config.num_vfs);
+    for (unsigned vf = 0; vf < config.vfs.size(); ++vf)
+        policy.set_admin(vf, config.vfs[vf]);
+    return policy;
+}
+
+// PCI level, before any register access: memory space and bus master enable in the command
+// register (MSI-X messages are memory writes by the device), and the VF token that VF users
+// will have to present.
+vfio::Device open_pf(const std::shared_ptr<vfio::Container>& container, const pci::Address& address,
+                     const vfio::VfToken& token)
+{
+    vfio::Device device = vfio::Device::open(container, address);
+    device.enable_bus_master();
+    device.set_vf_token(token);
+    return device;
+}
+
+}  // namespace
+
+std::unique_ptr<PfManager> PfManager::open(boost::asio::io_context& io, const PfConfig& config,
+                                           const vfio::VfToken& token)
+{
+    check(config);
+    return std::unique_ptr<PfManager>(new PfManager(io, config, vfio::Container::open(), token));
+}
+
+PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
+                     std::shared_ptr<vfio::Container> container, const vfio::VfToken& token)
+    : address_(config.pf), container_(std::move(container)), device_(open_pf(container_, config.pf, token)),
+      bar0_(device_.map(vfio::PciRegion::bar0)), regs_(bar0_),
+      msix_(device_, vfio::PciIrq::msix, 1),  // vector 0: link and mailbox ("other" causes)
+      chip_(regs_, config.pf.to_string()), mailbox_(regs_, pf_mailbox_timing), policy_(make_policy(config)),
+      vfs_(chip_, policy_), service_(io, chip_, mailbox_, vfs_, msix_[0])
+{
+    mac_ = chip_.bring_up(config.num_vfs);
+    vfs_.restore_all(VfSupervisor::Clock::now());
+    service_.start();
+    const LinkState link = chip_.link();
+    spdlog::info("PF {} ({} {}) up for {} VFs, MAC {}, link {}; serving the mailbox on MSI-X vector 0",
+                 address_, "Intel", chip_.chip(), config.num_vfs, mac_, link.up ? "up" : "coming up");
+}
+
+PfManager::~PfManager()
+{
+    service_.stop();
+    const MailboxStats& s = service_.stats();
+    spdlog::info("PF {}: served {} interrupts: {} VF resets, {} requests ({} NACKed), {} acknowledgements, "
+                 "{} control messages, {} mailbox errors",
+                 address_, s.wakeups, s.vf_resets, s.requests, s.nacks, s.acks, s.pings, s.errors);
+}
+
+void PfManager::vfs_created() { service_.ping_all(); }
+
+}  // namespace sriov::pf

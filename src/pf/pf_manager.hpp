@@ -1,0 +1,82 @@
+// One SR-IOV PF managed by sriovd: the PF opened through VFIO, brought up for N VFs, and its
+// mailbox served on an io_context. This is the object sriovd grows around (configuration file,
+// control socket and state file come later); main() only wires it to the command line and signals.
+//
+// Creating the VFs and binding their drivers is not done here: those are blocking sysfs writes
+// that must run away from the event loop (vf_provisioning.hpp), while this object keeps serving
+// the mailbox the new VFs talk to at once.
+#pragma once
+
+#include "mbx/pf_mailbox.hpp"
+#include "pf/e82576_pf.hpp"
+#include "pf/mailbox_service.hpp"
+#include "pf/vf_policy.hpp"
+#include "pf/vf_supervisor.hpp"
+#include "vfio/container.hpp"
+#include "vfio/device.hpp"
+#include "vfio/interrupts.hpp"
+#include "vfio/pci_address.hpp"
+#include "vfio/vf_token.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace sriov::pf {
+
+struct PfConfig {
+    pci::Address pf;
+    unsigned num_vfs = 0;
+    std::vector<VfAdmin> vfs;  // the administrator's settings of VF 0, 1, ...; missing ones default
+};
+
+class PfManager {
+public:
+    // Opens the PF through VFIO (it must be bound to vfio-pci), enables its memory space and bus
+    // mastering, routes MSI-X vector 0 to an eventfd, sets the VF token, brings the PF up for
+    // config.num_vfs VFs, puts each VF's administrator settings in place and starts serving the
+    // mailbox on io. The VFs themselves are not created.
+    // Throws sriov::Error (subject = the PF or the VF concerned):
+    //   invalid_argument  num_vfs above what the chip serves (the message says why), more VF
+    //                     settings than VFs, or a bad setting (see VfPolicy::set_admin).
+    //   not_found, busy, permission, no_iommu, not_viable  from opening the PF (vfio::Device::open).
+    //   unsupported       no MSI-X, or no VF token (vfio-pci loaded without enable_sriov=1).
+    //   timeout, protocol from the bring-up (PfDevice::bring_up).
+    static std::unique_ptr<PfManager> open(boost::asio::io_context& io, const PfConfig& config,
+                                           const vfio::VfToken& token);
+
+    ~PfManager();
+    PfManager(const PfManager&) = delete;
+    PfManager& operator=(const PfManager&) = delete;
+
+    // Tells every VF the PF is alive (control message); call once the kernel has created them.
+    // Never throws sriov::Error.
+    void vfs_created();
+
+    const pci::Address& address() const { return address_; }
+    const MacAddress& mac() const { return mac_; }
+    LinkState link() { return chip_.link(); }
+    const VfPolicy& policy() const { return policy_; }
+    const VfSupervisor& vfs() const { return vfs_; }
+    const MailboxStats& stats() const { return service_.stats(); }
+
+private:
+    PfManager(boost::asio::io_context& io, const PfConfig& config, std::shared_ptr<vfio::Container> container,
+              const vfio::VfToken& token);
+
+    pci::Address address_;
+    std::shared_ptr<vfio::Container> container_;
+    vfio::Device device_;
+    vfio::MappedRegion bar0_;
+    dev::MmioRegisters regs_;
+    vfio::Interrupts msix_;
+    E82576Pf chip_;
+    mbx::PfMailbox mailbox_;
+    VfPolicy policy_;
+    VfSupervisor vfs_;
+    MailboxService service_;
+    MacAddress mac_;
+};
+
+}  // namespace sriov::pf

@@ -1,0 +1,55 @@
+// The sysfs side of running a PF from user space: taking the PF for vfio-pci, creating its VFs
+// and handing each to its driver, and removing them again.
+//
+// These block (sysfs writes, driver probes, the kernel's wait for VF users to let go), so call
+// them away from the event loop that serves the mailbox: a VF driver talks to the PF while it is
+// being probed, and a PF that does not answer then makes it give up (igbvf: "PF still in reset").
+#pragma once
+
+#include "vfio/driver_binding.hpp"
+#include "vfio/pci_address.hpp"
+#include "vfio/sriov_control.hpp"
+#include "vfio/sysfs.hpp"
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sriov::pf {
+
+inline constexpr std::string_view default_vf_driver = "vfio-pci";
+
+class VfProvisioner {
+public:
+    // timeout: the longest a change of the VF count may block (see pci::SriovControl).
+    explicit VfProvisioner(pci::Sysfs sysfs = pci::Sysfs(),
+                           std::chrono::milliseconds timeout = pci::SriovControl::default_timeout);
+
+    // Binds the PF to vfio-pci (if it is not already) and removes any VFs it has, so that it can
+    // be brought up before VFs exist.
+    // Throws sriov::Error (subject = pf): as pci::DriverBinding::bind (not_found: vfio-pci not
+    // loaded; no_iommu; busy) and pci::SriovControl::set_num_vfs (timeout: a VF is held open,
+    // naming who holds it).
+    void claim_pf(const pci::Address& pf) const;
+
+    // Creates num_vfs VFs and binds VF n to drivers[n] (vfio-pci where drivers has no entry or an
+    // empty one). Returns the VFs' addresses, VF 0 first.
+    // Throws sriov::Error: as pci::SriovControl::set_num_vfs (subject = pf); as
+    // pci::DriverBinding::bind (subject = the VF; not_found names a driver that is not loaded);
+    // protocol if the kernel shows fewer VFs than it created.
+    std::vector<pci::Address> create_vfs(const pci::Address& pf, unsigned num_vfs,
+                                         const std::vector<std::string>& drivers) const;
+
+    // Removes the PF's VFs (the kernel unbinds their drivers first).
+    // Throws sriov::Error as pci::SriovControl::set_num_vfs (timeout names who holds a VF open).
+    void remove_vfs(const pci::Address& pf) const;
+
+private:
+    pci::Sysfs sysfs_;
+    pci::DriverBinding binding_;
+    pci::SriovControl sriov_;
+    std::chrono::milliseconds timeout_;
+};
+
+}  // namespace sriov::pf
