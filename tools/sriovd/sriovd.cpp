@@ -1,0 +1,52 @@
+// sriovd: the SR-IOV PF manager. It takes an Intel 82576 PF from the kernel (vfio-pci), brings it
+// up in user space, creates its VFs and hands each to a driver (the kernel's igbvf, or vfio-pci for
+// a user-space VF driver), then serves the VFs' mailbox: their resets, MAC, VLAN, multicast and
+// frame-size requests, as the administrator's settings allow. SIGINT or SIGTERM removes the VFs
+// and stops it.
+#include "daemon.hpp"
+#include "options.hpp"
+#include "sriov/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+int main(int argc, char** argv)
+{
+    using sriov::sriovd::Options;
+    Options opt;
+    CLI::App app{
+        "sriovd: the SR-IOV PF manager for an Intel 82576 (needs root, vfio-pci with enable_sriov=1)"};
+    app.add_flag("--foreground", opt.foreground,
+                 "stay in the foreground and log to stderr (the only mode so far)");
+    app.add_option("--pf", opt.pf, "PCI address of the PF, e.g. 0000:00:02.0")->required();
+    app.add_option("--vfs", opt.vfs, "number of VFs to create (at most 7 on an 82576)")->required();
+    app.add_option("--vf-mac", opt.vf_macs, "N=MAC: the MAC VF N gets at every reset (repeatable)");
+    app.add_option("--vf-driver", opt.vf_drivers,
+                   "N=DRIVER: bind VF N to igbvf or vfio-pci (default vfio-pci)");
+    app.add_option("--vf-trust", opt.trusted, "N: trust VF N (it may change its MAC, receive all multicast)");
+    app.add_option("--token-file", opt.token_file, "write the VF token here (mode 0640) for the VFs' users");
+    app.add_option("--timeout", opt.timeout_s, "seconds a change of the VF count may take")
+        ->capture_default_str();
+    app.add_flag("-v,--verbose", opt.verbose, "log every interrupt and mailbox event");
+    CLI11_PARSE(app, argc, argv);
+
+    spdlog::set_default_logger(spdlog::stderr_logger_mt("sriovd"));
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e sriovd %l: %v");
+    spdlog::set_level(opt.verbose ? spdlog::level::debug : spdlog::level::info);
+    spdlog::flush_on(spdlog::level::info);
+
+    if (!opt.foreground) {
+        fmt::print(stderr,
+                   "sriovd: running as a background daemon is not implemented yet; use --foreground "
+                   "(under a service manager, or with &)\n");
+        return 2;
+    }
+    try {
+        return sriov::sriovd::run_daemon(opt);
+    } catch (const sriov::Error& err) {
+        spdlog::critical("{}", err.what());
+        return err.code() == sriov::Errc::invalid_argument ? 2 : 1;
+    }
+}
