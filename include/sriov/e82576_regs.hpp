@@ -239,6 +239,7 @@ inline constexpr std::uint32_t INT_ASSERTED = 1u << 31;  // never set in MSI-X m
 // EICR / EICS / EIMS / EIMC / EIAC bits (sections 2.7, 3.3).
 namespace eicr {
 inline constexpr std::uint32_t MSIX_MASK = 0x01FFFFFF;  // causes 0..24 in MSI-X mode
+inline constexpr std::uint32_t LEGACY_MASK = 0x4000FFFF;  // bits writable outside MSI-X mode (QEMU)
 inline constexpr std::uint32_t OTHER = 1u << 31;        // outside MSI-X mode: some ICR cause is pending
 inline constexpr unsigned num_causes = 25;
 inline constexpr unsigned pf_vectors = 10;  // the PF's MSI-X table
@@ -382,6 +383,9 @@ inline constexpr std::uint32_t VI_EN = 1u << 31;
 
 // RXDCTL / TXDCTL.
 namespace xdctl {
+inline constexpr unsigned PTHRESH_SHIFT = 0;   // prefetch threshold
+inline constexpr unsigned HTHRESH_SHIFT = 8;   // host threshold
+inline constexpr unsigned WTHRESH_SHIFT = 16;  // write-back threshold
 inline constexpr std::uint32_t ENABLE = 1u << 25;
 }  // namespace xdctl
 
