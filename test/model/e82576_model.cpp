@@ -1,0 +1,203 @@
+// E82576Model: the lock, the RegisterIo views, and the interrupt hook around detail::Device.
+#include "model/e82576_model.hpp"
+
+#include "model/device.hpp"
+#include "sriov/error.hpp"
+
+#include <fmt/format.h>
+
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace sriov::model {
+
+// Runs `body` on the device under the lock, then hands the interrupt messages it caused to the
+// hook with the lock released (so the hook may access the model, e.g. to signal a waiting VF).
+template <typename Access>
+auto E82576Model::access(Access&& body)
+{
+    std::unique_lock lock(mutex_);
+    auto deliver = [&] {
+        std::vector<Interrupt>& sent = device_->sent();
+        if (!hook_ || sent.empty()) {
+            sent.clear();
+            return;
+        }
+        std::vector<Interrupt> messages(sent.begin(), sent.end());
+        sent.clear();
+        auto hook = hook_;
+        lock.unlock();
+        for (const Interrupt& message : messages)
+            (*hook)(message);
+    };
+    if constexpr (std::is_void_v<decltype(body(*device_))>) {
+        body(*device_);
+        deliver();
+    } else {
+        auto result = body(*device_);
+        deliver();
+        return result;
+    }
+}
+
+template <typename Access>
+auto E82576Model::observe(Access&& body) const
+{
+    std::lock_guard lock(mutex_);
+    return body(static_cast<const detail::Device&>(*device_));
+}
+
+class E82576Model::PfView final : public dev::RegisterIo {
+public:
+    explicit PfView(E82576Model& model) : model_(model) {}
+    std::uint32_t read32(std::uint32_t offset) override
+    {
+        return model_.access([&](detail::Device& d) { return d.pf_read(offset); });
+    }
+    void write32(std::uint32_t offset, std::uint32_t value) override
+    {
+        model_.access([&](detail::Device& d) { d.pf_write(offset, value); });
+    }
+
+private:
+    E82576Model& model_;
+};
+
+class E82576Model::VfView final : public dev::RegisterIo {
+public:
+    VfView(E82576Model& model, unsigned vf) : model_(model), vf_(vf) {}
+    std::uint32_t read32(std::uint32_t offset) override
+    {
+        return model_.access([&](detail::Device& d) { return d.vf_read(vf_, offset); });
+    }
+    void write32(std::uint32_t offset, std::uint32_t value) override
+    {
+        model_.access([&](detail::Device& d) { d.vf_write(vf_, offset, value); });
+    }
+
+private:
+    E82576Model& model_;
+    unsigned vf_;
+};
+
+E82576Model::E82576Model(const MacAddress& nvm_mac)
+    : device_(std::make_unique<detail::Device>(nvm_mac)), pf_view_(std::make_unique<PfView>(*this))
+{
+    for (unsigned n = 0; n < vf_views_.size(); ++n)
+        vf_views_[n] = std::make_unique<VfView>(*this, n);
+}
+
+E82576Model::~E82576Model() = default;
+
+dev::RegisterIo& E82576Model::pf()
+{
+    return *pf_view_;
+}
+
+dev::RegisterIo& E82576Model::vf(unsigned n)
+{
+    if (n >= vf_views_.size())
+        throw Error(Errc::invalid_argument, "82576 model", fmt::format("there is no VF {}", n));
+    return *vf_views_[n];
+}
+
+void E82576Model::set_num_vfs(unsigned n)
+{
+    access([&](detail::Device& d) { d.set_num_vfs(n); });
+}
+
+unsigned E82576Model::num_vfs() const
+{
+    return observe([](const detail::Device& d) { return d.num_vfs(); });
+}
+
+void E82576Model::set_nvm_mac(const MacAddress& mac)
+{
+    access([&](detail::Device& d) { d.set_nvm_mac(mac); });
+}
+
+void E82576Model::set_link(bool cable_connected)
+{
+    access([&](detail::Device& d) { d.set_cable(cable_connected); });
+}
+
+void E82576Model::set_autoneg(Autoneg mode)
+{
+    access([&](detail::Device& d) { d.set_autoneg(mode); });
+}
+
+void E82576Model::complete_autoneg()
+{
+    access([](detail::Device& d) { d.complete_autoneg(); });
+}
+
+void E82576Model::vf_function_level_reset(unsigned n)
+{
+    if (n >= vf_views_.size())
+        throw Error(Errc::invalid_argument, "82576 model", fmt::format("there is no VF {}", n));
+    access([&](detail::Device& d) { d.vf_reset(n); });
+}
+
+void E82576Model::set_interrupt_hook(std::function<void(const Interrupt&)> hook)
+{
+    std::lock_guard lock(mutex_);
+    hook_ = hook ? std::make_shared<const std::function<void(const Interrupt&)>>(std::move(hook)) : nullptr;
+}
+
+std::uint32_t E82576Model::peek(std::uint32_t offset) const
+{
+    return observe([&](const detail::Device& d) { return d.pf_peek(offset); });
+}
+
+void E82576Model::poke(std::uint32_t offset, std::uint32_t value)
+{
+    access([&](detail::Device& d) { d.pf_poke(offset, value); });
+}
+
+std::uint32_t E82576Model::vf_mailbox_bits(unsigned n) const
+{
+    return observe([&](const detail::Device& d) { return d.vf_mailbox_bits(n); });
+}
+
+std::uint16_t E82576Model::phy_register(unsigned reg) const
+{
+    return observe([&](const detail::Device& d) { return d.phy_register(reg); });
+}
+
+std::uint64_t E82576Model::pf_interrupts(unsigned vector) const
+{
+    return observe([&](const detail::Device& d) { return d.counters().pf_vector.at(vector); });
+}
+
+std::uint64_t E82576Model::pf_other_interrupts() const
+{
+    return observe([](const detail::Device& d) { return d.counters().pf_other; });
+}
+
+std::uint64_t E82576Model::vf_interrupts(unsigned n) const
+{
+    return observe([&](const detail::Device& d) {
+        std::uint64_t total = 0;
+        for (std::uint64_t count : d.counters().vf_vector.at(n))
+            total += count;
+        return total;
+    });
+}
+
+std::uint64_t E82576Model::vf_interrupts(unsigned n, unsigned vector) const
+{
+    return observe([&](const detail::Device& d) { return d.counters().vf_vector.at(n).at(vector); });
+}
+
+std::uint64_t E82576Model::vf_mailbox_notifications(unsigned n) const
+{
+    return observe([&](const detail::Device& d) { return d.counters().vf_mailbox_notifications.at(n); });
+}
+
+std::uint64_t E82576Model::dropped_interrupts() const
+{
+    return observe([](const detail::Device& d) { return d.counters().dropped; });
+}
+
+}  // namespace sriov::model

@@ -1,0 +1,115 @@
+// An in-memory register model of the Intel 82576 PF and its VFs, for unit tests and benchmarks.
+//
+// The one model of the 82576 subset sriov-stack uses. Code under test talks to it only through
+// pf() and vf(n), the same dev::RegisterIo it uses for the real device's BAR0; the model then
+// behaves as QEMU 10's igb does for the registers listed in the fact sheet
+// (../shared/reference/igb-82576.md): mailbox locks and events, read-to-clear and
+// write-1-to-clear registers, PF and VF resets, NVM reads, the PHY and link, and which interrupt
+// messages would be sent. It keeps no time: EITR throttling is not modelled, and auto-negotiation
+// completes when the test says so (see Autoneg).
+//
+// Thread safety: every access, from any view or test hook, takes one internal mutex, so a PF
+// thread and VF threads may run concurrently (benchmarks may run the PF side on another core).
+// The interrupt hook is called after that mutex is released.
+//
+// Test hooks (peek, poke, vf_mailbox_bits, the counters) are for assertions and set-up only;
+// code under test must never call them.
+#pragma once
+
+#include "dev/register_io.hpp"
+#include "model/types.hpp"
+#include "sriov/e82576_regs.hpp"
+#include "sriov/mac_address.hpp"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace sriov::model {
+
+namespace detail {
+class Device;
+}
+
+// The MAC address QEMU gives a NIC unless told otherwise.
+inline constexpr MacAddress default_nvm_mac{MacAddress::Bytes{0x52, 0x54, 0x00, 0x12, 0x34, 0x56}};
+
+class E82576Model {
+public:
+    // A powered-on device: registers at their reset values, no VFs enabled, cable connected,
+    // link down, every VF mailbox showing RSTI. nvm_mac is what NVM words 0..2 hold.
+    explicit E82576Model(const MacAddress& nvm_mac = default_nvm_mac);
+    ~E82576Model();
+    E82576Model(const E82576Model&) = delete;
+    E82576Model& operator=(const E82576Model&) = delete;
+
+    // ---- The functions, as code under test sees them -----------------------------------------
+    // The PF's BAR0 (128 KiB). An unaligned or out-of-range offset throws sriov::Error.
+    dev::RegisterIo& pf();
+    // VF n's BAR0 (16 KiB), n < 8 (else throws sriov::Error(invalid_argument)). While VF n is not
+    // enabled (n >= num_vfs()) its reads return 0xFFFFFFFF and writes are dropped, as for a
+    // function that is not there.
+    dev::RegisterIo& vf(unsigned n);
+
+    // ---- The environment a test controls ------------------------------------------------------
+    // NumVFs with VF Enable set in the SR-IOV capability, 0..8. Changes nothing in the PF's
+    // registers except STATUS.NUM_VFS/IOV_MODE and which functions own the EICR causes (3.3).
+    void set_num_vfs(unsigned n);
+    unsigned num_vfs() const;
+    // Rewrites NVM words 0..2 (and the checksum word) at once; RAL0/RAH0 follow at the next reset.
+    void set_nvm_mac(const MacAddress& mac);
+    // Plugs or pulls the cable. Pulling it drops STATUS.LU and raises ICR.LSC if the link was up;
+    // plugging it back renegotiates if the driver had negotiated since the last reset.
+    void set_link(bool cable_connected);
+    void set_autoneg(Autoneg mode);  // default Autoneg::immediate
+    // Finishes a pending auto-negotiation (Autoneg::on_demand): link up, ICR.LSC. No-op if none.
+    void complete_autoneg();
+    // A PCIe Function Level Reset of VF n: the same effects as VTCTRL.RST (section 5.4).
+    void vf_function_level_reset(unsigned n);
+    // Called once per interrupt message, outside the model's lock, from the thread whose access
+    // caused it. May access the model. Pass {} to remove.
+    void set_interrupt_hook(std::function<void(const Interrupt&)> hook);
+
+    // ---- Test hooks: assertions and set-up only ----------------------------------------------
+    // What a PF read of `offset` would return, without its side effects (no clear-on-read).
+    std::uint32_t peek(std::uint32_t offset) const;
+    // Stores `value` in the PF register at `offset` with no side effect (e.g. to preset a
+    // statistics counter). Registers computed from other state (P2VMAILBOX) ignore it.
+    void poke(std::uint32_t offset, std::uint32_t value);
+    // VF n's VFMAILBOX bits as stored, without clearing PFSTS/PFACK/RSTD.
+    std::uint32_t vf_mailbox_bits(unsigned n) const;
+    // PHY register `reg` (0..31) as stored.
+    std::uint16_t phy_register(unsigned reg) const;
+
+    // Interrupt messages sent so far (never reset, not even by CTRL.RST).
+    std::uint64_t pf_interrupts(unsigned vector) const;
+    // PF messages on the vector IVAR_MISC routes the "other" causes to (any PF message outside
+    // MSI-X mode): what sriovd's mailbox/link handler would run for.
+    std::uint64_t pf_other_interrupts() const;
+    std::uint64_t vf_interrupts(unsigned n) const;  // all vectors of VF n
+    std::uint64_t vf_interrupts(unsigned n, unsigned vector) const;
+    // Mailbox events for VF n: each STS and each ACK the PF wrote, whether or not VF n's
+    // interrupt routing turned it into a message (section 3.3).
+    std::uint64_t vf_mailbox_notifications(unsigned n) const;
+    // Causes raised in EICR that no existing function owns (PF causes above 9), so never sent.
+    std::uint64_t dropped_interrupts() const;
+
+private:
+    class PfView;
+    class VfView;
+
+    template <typename Access>
+    auto access(Access&& body);
+    template <typename Access>
+    auto observe(Access&& body) const;
+
+    mutable std::mutex mutex_;
+    std::unique_ptr<detail::Device> device_;
+    std::shared_ptr<const std::function<void(const Interrupt&)>> hook_;
+    std::unique_ptr<PfView> pf_view_;
+    std::array<std::unique_ptr<VfView>, e82576::total_vfs> vf_views_;
+};
+
+}  // namespace sriov::model
