@@ -87,27 +87,23 @@ std::optional<SriovInfo> sriov_info(const Sysfs& sysfs, const Address& pf,
         info.notes.push_back(fmt::format("NumVFs: config space says {}, the kernel has {} virtfn links",
                                          regs->num_vfs, info.num_vfs));
 
-    for (unsigned n = 0; n < info.num_vfs; ++n) {
-        std::optional<Address> computed;
+    // The links are the kernel's list of VFs. While VFs are being removed they go one by one from
+    // virtfn0 up, so the numbers need not start at 0.
+    for (const auto& [n, linked] : links) {
+        info.vfs.push_back(linked);
         try {
-            computed = sriov_cap::vf_address(pf, info.vf_offset, info.vf_stride, n);
+            const Address computed = sriov_cap::vf_address(pf, info.vf_offset, info.vf_stride, n);
+            if (computed != linked)
+                info.notes.push_back(
+                    fmt::format("VF {}: offset {} and stride {} give {}, but {} points to {}", n,
+                                info.vf_offset, info.vf_stride, computed, attr::virtfn(n), linked));
         } catch (const Error& e) {
             info.notes.push_back(e.cause());
         }
-        std::optional<Address> linked;
-        if (auto it = links.find(n); it != links.end())
-            linked = it->second;
-        if (linked && computed && *linked != *computed)
-            info.notes.push_back(fmt::format("VF {}: offset {} and stride {} give {}, but {} points to {}", n,
-                                             info.vf_offset, info.vf_stride, *computed, attr::virtfn(n),
-                                             *linked));
-        if (!linked)
-            info.notes.push_back(fmt::format("VF {}: no {} link", n, attr::virtfn(n)));
-        if (linked)
-            info.vfs.push_back(*linked);
-        else if (computed)
-            info.vfs.push_back(*computed);
     }
+    if (!links.empty() && links.rbegin()->first + 1 != links.size())
+        info.notes.push_back(fmt::format(
+            "the virtfn links are not numbered 0 to {} (VFs being added or removed?)", links.size() - 1));
     return info;
 }
 

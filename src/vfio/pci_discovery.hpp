@@ -32,7 +32,7 @@ struct SriovInfo {
     std::uint16_t vf_device_id = 0;
     std::optional<std::uint16_t> initial_vfs;  // only known from config space
     std::optional<std::uint16_t> cap_offset;   // nullopt if config space could not be read (non-root)
-    std::vector<Address> vfs;                  // VF 0 .. num_vfs-1, as the kernel names them
+    std::vector<Address> vfs;                  // the VFs the kernel has, in VF order (virtfn<n>)
     std::vector<std::string> notes;            // disagreements between config space and sysfs
 };
 

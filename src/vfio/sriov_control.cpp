@@ -136,8 +136,8 @@ std::string timeout_cause(const std::filesystem::path& proc_root, const PendingC
         return fmt::format("{}: the kernel is still creating the VFs (a VF driver's probe may be stuck; see "
                            "dmesg). {}",
                            head, tail);
-    return fmt::format("{}: the kernel waits until every VF is released, and {}. {}", head,
-                       holders_text(proc_root, c), tail);
+    return fmt::format("{}; the kernel waits until every VF is released, and the VFs are held here: {}. {}",
+                       head, holders_text(proc_root, c), tail);
 }
 
 }  // namespace

@@ -97,7 +97,11 @@ std::uint64_t Sysfs::read_decimal(const fs::path& path) const { return parse_num
 
 void Sysfs::write(const fs::path& path, std::string_view value) const
 {
-    const std::string what = fmt::format("write \"{}\"", value);
+    // The value as the message shows it: without the newline that values often end with.
+    std::string_view shown = value;
+    while (!shown.empty() && shown.back() == '\n')
+        shown.remove_suffix(1);
+    const std::string what = fmt::format("write \"{}\"", shown);
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
     if (!fd)
         throw system_error(path.string(), what, errno);

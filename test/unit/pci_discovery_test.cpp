@@ -208,6 +208,23 @@ TEST_CASE("NumVFs in config space that the kernel did not enable is noted")
     CHECK_THAT(pf.sriov->notes[0], ContainsSubstring("NumVFs") && ContainsSubstring("0 virtfn links"));
 }
 
+TEST_CASE("while VFs are being removed the remaining virtfn links still give the VFs")
+{
+    // The kernel removes virtfn0 first, then waits for VF 0 to be released; virtfn1 is still there.
+    FakeSysfs sysfs;
+    sysfs.add_device("0000:00:02.0", 0x8086, 0x10c9, 0x020000, sriov::test::igb_pf_config({.num_vfs = 2}));
+    sysfs.add_sriov_attributes("0000:00:02.0", 8, 2, 128, 2, 0x10ca);
+    sysfs.add_vf("0000:00:02.0", 1, "0000:00:12.2");
+    PciDiscovery discovery(sriov::pci::Sysfs(sysfs.root()), {.pci_ids = write_ids(sysfs)});
+
+    const auto pf = discovery.device(pf_address);
+    CHECK(pf.sriov->num_vfs == 1);
+    CHECK(pf.sriov->vfs == std::vector<Address>{vf1_address});
+    REQUIRE(pf.sriov->notes.size() == 2);
+    CHECK_THAT(pf.sriov->notes[0], ContainsSubstring("NumVFs: config space says 2"));
+    CHECK_THAT(pf.sriov->notes[1], ContainsSubstring("not numbered 0 to 0"));
+}
+
 TEST_CASE("VF addresses follow from the PF's routing id, offset and stride")
 {
     using sriov::pci::sriov_cap::vf_address;
