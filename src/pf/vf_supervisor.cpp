@@ -58,7 +58,9 @@ void VfSupervisor::on_reset_event(unsigned vf, Clock::time_point now)
 void VfSupervisor::reset_state(unsigned vf, bool keep_mac, Clock::time_point now)
 {
     VfState& s = state_.at(vf);
-    const std::optional<MacAddress> mac = keep_mac ? s.mac : policy_.admin(vf).mac;
+    // A MAC the VF set itself (allowed by policy) survives VF_RESET, as in Linux; otherwise, and
+    // after a reset event, the administrator's.
+    const std::optional<MacAddress> mac = keep_mac && s.mac ? s.mac : policy_.admin(vf).mac;
     s = VfState{};
     s.mac = mac;
     s.last_nack = now;

@@ -1,0 +1,240 @@
+// VfSupervisor's decisions against a recording fake PfDevice. The expected mailbox words are worked
+// out by hand from the fact sheet (section 5.1) and Linux igb's behaviour, not by our encoder.
+#include "pf/vf_supervisor.hpp"
+
+#include "admin.hpp"
+#include "fake_pf_device.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace sriov;
+using namespace sriov::pf;
+using sriov::pf::test::Admin;
+using sriov::pf::test::FakePfDevice;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Words = std::vector<std::uint32_t>;
+
+const MacAddress admin_mac = MacAddress::parse("02:11:22:33:44:55");
+const VfSupervisor::Clock::time_point t0 = VfSupervisor::Clock::time_point{} + 1h;
+
+Words words_of(const mbx::Message& m) { return Words(m.words().begin(), m.words().end()); }
+
+Words reply_of(const Outcome& o)
+{
+    REQUIRE(o.reply.has_value());
+    return words_of(*o.reply);
+}
+
+struct Fixture {
+    explicit Fixture(VfAdmin vf0 = Admin().mac(admin_mac), unsigned vfs = 2) : policy(vfs)
+    {
+        policy.set_admin(0, std::move(vf0));
+    }
+    Outcome send(unsigned vf, Words words) { return sup.on_message(vf, words, t0); }
+    Outcome reset(unsigned vf = 0) { return send(vf, {0x00000001}); }
+
+    FakePfDevice device;
+    VfPolicy policy;
+    VfSupervisor sup{device, policy};
+};
+
+}  // namespace
+
+TEST_CASE("VF_RESET: MAC filter, queues on, CTS, and ACK with the MAC")
+{
+    Fixture f;
+    const Outcome o = f.reset();
+    CHECK(o.verdict == Verdict::ack);
+    CHECK(reply_of(o) == Words{0x80000001, 0x33221102, 0x00005544});
+    CHECK(f.device.mac[0] == admin_mac);
+    CHECK(f.device.queues[0]);
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0});  // Linux puts every VF in VLAN 0
+    CHECK(f.device.spoof_check[0]);
+    CHECK(f.device.rx[0].accept_untagged);
+    CHECK(f.device.rx[0].accept_broadcast);
+    CHECK(f.sup.state(0).clear_to_send);
+    CHECK(words_of(f.sup.control_message(0)) == Words{0x20000100});
+}
+
+TEST_CASE("VF_RESET without an administrator's MAC: NACK, yet the VF becomes CTS")
+{
+    Fixture f;
+    const Outcome o = f.reset(1);
+    CHECK(o.verdict == Verdict::nack);
+    CHECK(reply_of(o) == Words{0x40000001, 0, 0});
+    CHECK_FALSE(f.device.mac[1].has_value());
+    CHECK(f.device.queues[1]);
+    CHECK(f.sup.state(1).clear_to_send);
+}
+
+TEST_CASE("a request before VF_RESET is NACKed without CTS and changes nothing")
+{
+    Fixture f;
+    const Outcome o = f.send(0, {0x00010004, 100});  // SET_VLAN add 100
+    CHECK(o.verdict == Verdict::nack);
+    CHECK(reply_of(o) == Words{0x40010004});
+    CHECK(o.reason == "the VF has not completed VF_RESET (no CTS)");
+    CHECK(f.device.vlans[0].empty());
+    CHECK(words_of(f.sup.control_message(0)) == Words{0x00000100});
+}
+
+TEST_CASE("untrusted SET_MAC_ADDR: ACK for the MAC it has, NACK for another")
+{
+    Fixture f;
+    f.reset();
+    CHECK(reply_of(f.send(0, {0x00000002, 0x33221102, 0x5544})) == Words{0xA0000002});
+    const Outcome o = f.send(0, {0x00000002, 0xccbbaa02, 0xeedd});  // 02:aa:bb:cc:dd:ee
+    CHECK(o.verdict == Verdict::nack);
+    CHECK(reply_of(o) == Words{0x60000002});
+    CHECK(f.device.mac[0] == admin_mac);
+}
+
+TEST_CASE("trusted SET_MAC_ADDR: the new MAC is programmed, and a reset event brings back the admin's")
+{
+    Fixture f(Admin().mac(admin_mac).trusted());
+    f.reset();
+    const MacAddress mine = MacAddress::parse("02:aa:bb:cc:dd:ee");
+    CHECK(reply_of(f.send(0, {0x00000002, 0xccbbaa02, 0xeedd})) == Words{0xA0000002});
+    CHECK(f.device.mac[0] == mine);
+    CHECK(f.sup.state(0).mac == mine);
+
+    f.sup.on_reset_event(0, t0);
+    CHECK(f.device.mac[0] == admin_mac);
+    CHECK_FALSE(f.device.queues[0]);
+    CHECK_FALSE(f.sup.state(0).clear_to_send);
+}
+
+TEST_CASE("SET_VLAN is NACKed when a port VLAN is set; otherwise it joins and leaves")
+{
+    SECTION("port VLAN")
+    {
+        Fixture f(Admin().mac(admin_mac).port_vlan(10));
+        f.reset();
+        CHECK(f.device.vlans[0] == std::set<std::uint16_t>{10});
+        CHECK(f.device.port_vlan[0] == 10);
+        CHECK_FALSE(f.device.rx[0].accept_untagged);
+        CHECK(f.device.rx[0].strip_vlan);
+        const Outcome o = f.send(0, {0x00010004, 100});
+        CHECK(reply_of(o) == Words{0x60010004});
+        CHECK(o.reason == "port VLAN 10 is set; the VF may not choose VLANs");
+    }
+    SECTION("no port VLAN")
+    {
+        Fixture f;
+        f.reset();
+        CHECK(reply_of(f.send(0, {0x00010004, 100})) == Words{0xA0010004});
+        CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0, 100});
+        CHECK(f.device.rx[0].strip_vlan);
+        CHECK(reply_of(f.send(0, {0x00000004, 100})) == Words{0xA0000004});
+        CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0});
+        CHECK_FALSE(f.device.rx[0].strip_vlan);
+        CHECK(reply_of(f.send(0, {0x00000004, 0})) == Words{0xA0000004});  // VLAN 0 stays
+        CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0});
+    }
+    SECTION("the filter is full")
+    {
+        Fixture f;
+        f.device.vlan_entries = 1;  // VLAN 0 takes it
+        f.reset();
+        const Outcome o = f.send(0, {0x00010004, 100});
+        CHECK(reply_of(o) == Words{0x60010004});
+        CHECK(o.reason == "every VLAN filter entry is in use");
+    }
+}
+
+TEST_CASE("malformed words get a NACK that says why; an old answer in the buffer is ignored")
+{
+    Fixture f;
+    SECTION("before VF_RESET: no CTS")
+    {
+        const Outcome o = f.send(0, {0x00010004});  // SET_VLAN without its VID word
+        CHECK(reply_of(o) == Words{0x40010004});
+        CHECK(o.reason.find("too_short") != std::string::npos);
+    }
+    SECTION("after VF_RESET: with CTS")
+    {
+        f.reset();
+        CHECK(reply_of(f.send(0, {0x00010004})) == Words{0x60010004});
+        CHECK(reply_of(f.send(0, {0x00000007})) == Words{0x60000007});        // unknown ID
+        CHECK(reply_of(f.send(0, {0x00030004, 100})) == Words{0x60030004});  // SET_VLAN MSGINFO 3
+        CHECK(reply_of(f.send(0, {0x20000002, 1, 2})) == Words{0x60000002});  // CTS from a VF
+        CHECK(reply_of(f.send(0, {})) == Words{0x60000000});
+    }
+    SECTION("an answer, not a request")
+    {
+        f.reset();
+        const Outcome o = f.send(0, {0x80000001, 0x33221102, 0x5544});
+        CHECK(o.verdict == Verdict::ignored);
+        CHECK_FALSE(o.reply.has_value());
+    }
+}
+
+TEST_CASE("SET_LPE up to the chip's limit sets the pool's maximum frame")
+{
+    Fixture f;
+    f.reset();
+    CHECK(reply_of(f.send(0, {0x00000005, 1522})) == Words{0xA0000005});
+    CHECK(f.device.rx[0].max_frame == 1522);
+    CHECK(reply_of(f.send(0, {0x00000005, 0x3F01})) == Words{0x60000005});
+    CHECK(f.device.rx[0].max_frame == 1522);
+}
+
+TEST_CASE("SET_PROMISC: multicast for a trusted VF only, unicast never, off always")
+{
+    Fixture untrusted;
+    untrusted.reset();
+    CHECK(reply_of(untrusted.send(0, {0x00020006})) == Words{0x60020006});
+    CHECK_FALSE(untrusted.device.rx[0].multicast_promisc);
+    CHECK(reply_of(untrusted.send(0, {0x00000006})) == Words{0xA0000006});
+
+    Fixture trusted(Admin().mac(admin_mac).trusted());
+    trusted.reset();
+    CHECK(reply_of(trusted.send(0, {0x00020006})) == Words{0xA0020006});
+    CHECK(trusted.device.rx[0].multicast_promisc);
+    CHECK(reply_of(trusted.send(0, {0x00010006})) == Words{0x60010006});
+}
+
+TEST_CASE("SET_MULTICAST: the shared table holds the union of the VFs' hashes")
+{
+    Fixture f;
+    f.reset(0);
+    f.reset(1);
+    CHECK(reply_of(f.send(0, {0x00020003, 0x00200010})) == Words{0xA0020003});
+    CHECK(reply_of(f.send(1, {0x00020003, 0x00300020})) == Words{0xA0020003});
+    CHECK(f.device.multicast == std::vector<std::uint16_t>{0x10, 0x20, 0x30});
+    CHECK(f.device.rx[0].multicast_hashes);
+    f.sup.on_reset_event(1, t0);
+    CHECK(f.device.multicast == std::vector<std::uint16_t>{0x10, 0x20});
+    CHECK_FALSE(f.device.rx[1].multicast_hashes);
+}
+
+TEST_CASE("an ACK from a VF that is not CTS gets a bare NACK, at most every 2 s")
+{
+    Fixture f;
+    const Outcome first = f.sup.on_ack(0, t0);
+    CHECK(reply_of(first) == Words{0x40000000});
+    CHECK(f.sup.on_ack(0, t0 + 1s).verdict == Verdict::ignored);
+    CHECK(reply_of(f.sup.on_ack(0, t0 + 3s)) == Words{0x40000000});
+
+    f.reset();
+    const Outcome cts = f.sup.on_ack(0, t0 + 10s);
+    CHECK(cts.verdict == Verdict::ignored);
+    CHECK_FALSE(cts.reply.has_value());
+}
+
+TEST_CASE("restore_all puts the administrator's settings in place with queues stopped")
+{
+    Fixture f(Admin().mac(admin_mac).no_spoof_check());
+    f.sup.restore_all(t0);
+    CHECK(f.device.mac[0] == admin_mac);
+    CHECK_FALSE(f.device.mac[1].has_value());
+    CHECK_FALSE(f.device.queues[0]);
+    CHECK_FALSE(f.device.spoof_check[0]);
+    CHECK(f.device.spoof_check[1]);
+}
