@@ -54,8 +54,8 @@ std::uint32_t nvm_word(E82576Model& m, unsigned word)
 
 void restart_autoneg(E82576Model& m)
 {
-    m.pf().write32(MDIC.offset, mdic::PHY_ADDR << mdic::PHY_SHIFT | phy::BMCR << mdic::REG_SHIFT | mdic::OP_WRITE
-                                    | phy::BMCR_ANENABLE | phy::BMCR_ANRESTART);
+    m.pf().write32(MDIC.offset, mdic::PHY_ADDR << mdic::PHY_SHIFT | phy::BMCR << mdic::REG_SHIFT
+                                    | mdic::OP_WRITE | phy::BMCR_ANENABLE | phy::BMCR_ANRESTART);
 }
 
 }  // namespace
