@@ -25,7 +25,10 @@ public:
     void set_vf_mac(unsigned vf, const std::optional<MacAddress>& m) override { mac.at(vf) = m; }
     void enable_vf_queues(unsigned vf, bool enable) override { queues.at(vf) = enable; }
     void set_vf_rx_mode(unsigned vf, const VfRxMode& mode) override { rx.at(vf) = mode; }
-    void set_multicast_hashes(std::span<const std::uint16_t> h) override { multicast.assign(h.begin(), h.end()); }
+    void set_multicast_hashes(std::span<const std::uint16_t> h) override
+    {
+        multicast.assign(h.begin(), h.end());
+    }
     bool set_vf_vlan(unsigned vf, std::uint16_t vid, bool member) override
     {
         if (!member) {
@@ -38,7 +41,10 @@ public:
         return true;
     }
     void clear_vf_vlans(unsigned vf) override { vlans.at(vf).clear(); }
-    void set_vf_port_vlan(unsigned vf, const std::optional<std::uint16_t>& tag) override { port_vlan.at(vf) = tag; }
+    void set_vf_port_vlan(unsigned vf, const std::optional<std::uint16_t>& tag) override
+    {
+        port_vlan.at(vf) = tag;
+    }
     void set_vf_spoof_check(unsigned vf, bool enable) override { spoof_check.at(vf) = enable; }
 
     std::array<std::optional<MacAddress>, vfs> mac{};
