@@ -170,9 +170,17 @@ void MailboxService::handle_ack(unsigned vf)
         ping(vf);
 }
 
+void MailboxService::vfs_created()
+{
+    vfs_exist_ = true;
+    ping_all();
+}
+
 void MailboxService::ping_all()
 {
     serve_pending();
+    if (!vfs_exist_)
+        return;
     for (unsigned vf = 0; vf < vfs_.num_vfs(); ++vf)
         ping(vf);
 }

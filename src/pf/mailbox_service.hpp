@@ -61,8 +61,12 @@ public:
     // Stops waiting. Never throws.
     void stop() noexcept;
 
-    // Sends the PF control message (CTS if done with VF_RESET) to every VF: after the VFs appear
-    // and on link changes. Serves pending events first. Never throws sriov::Error.
+    // The kernel has created the VFs: from now on link changes are announced to them, starting
+    // with a control message to each now. Never throws sriov::Error.
+    void vfs_created();
+
+    // Sends the PF control message (CTS if done with VF_RESET) to every VF, once they exist (no-op
+    // before vfs_created()). Serves pending events first. Never throws sriov::Error.
     void ping_all();
 
     const MailboxStats& stats() const { return stats_; }
@@ -92,6 +96,7 @@ private:
     std::array<Outbox, 8> outbox_{};
     MailboxStats stats_;
     bool running_ = false;
+    bool vfs_exist_ = false;  // nobody reads a mailbox before the VFs exist
 };
 
 }  // namespace sriov::pf

@@ -82,6 +82,6 @@ PfManager::~PfManager()
                  address_, s.wakeups, s.vf_resets, s.requests, s.nacks, s.acks, s.pings, s.errors);
 }
 
-void PfManager::vfs_created() { service_.ping_all(); }
+void PfManager::vfs_created() { service_.vfs_created(); }
 
 }  // namespace sriov::pf

@@ -62,9 +62,9 @@ public:
         loop_.join();
         m.set_interrupt_hook({});
     }
-    void ping_all()
+    void vfs_created()
     {
-        boost::asio::post(io_, [this] { service_->ping_all(); });
+        boost::asio::post(io_, [this] { service_->vfs_created(); });
     }
     const MailboxStats& stats() const { return service_->stats(); }
     const VfSupervisor& vfs() const { return *supervisor_; }
@@ -98,8 +98,8 @@ TEST_CASE("libvf's reset handshake and requests, answered by the interrupt-drive
     vf::VfControl vf1(pf.m.vf(1), "VF 1");
     CHECK(vf1.reset(1000ms) == std::nullopt);  // no MAC assigned
 
-    // The control message carries CTS once the VF is reset.
-    pf.ping_all();
+    // The control message, sent once the VFs exist, carries CTS once the VF is reset.
+    pf.vfs_created();
     const mbx::Message ping = vf0.mailbox().receive();
     CHECK(ping.at(0) == 0x20000100);
 
