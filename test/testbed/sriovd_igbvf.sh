@@ -96,6 +96,7 @@ wait "$sriovd_pid"
 status=$?
 tb_expect "sriovd exit status" "$status" 0
 tb_expect "sriov_numvfs after sriovd stopped" "$(cat "$sys/sriov_numvfs")" 0
+[ -e "$TOKEN" ] && fail "sriovd left its VF token file $TOKEN behind"
 interrupts=$(sed -n 's/.*served \([0-9]*\) interrupts.*/\1/p' "$LOG")
 [ "${interrupts:-0}" -gt 0 ] || fail "sriovd reports no interrupts"
 tb_log "ok: sriovd stopped cleanly; $(grep 'served' "$LOG" | sed 's/.*: served/served/')"

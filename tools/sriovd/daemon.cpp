@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -120,6 +121,11 @@ int run_daemon(const Options& options)
     }
     provisioning.join();
     manager.reset();
+    // The token means nothing once the PF is closed (its VFs are gone too).
+    if (!options.token_file.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(options.token_file, ignored);
+    }
     return failed ? 1 : 0;
 }
 

@@ -16,7 +16,7 @@ struct Options {
     std::vector<std::string> vf_macs;  // "N=MAC"
     std::vector<std::string> vf_drivers;  // "N=DRIVER"
     std::vector<unsigned> trusted;  // VF numbers
-    std::string token_file;  // empty: do not write the VF token anywhere
+    std::string token_file;  // empty: do not write the VF token anywhere; removed at exit
     unsigned timeout_s = 30;  // longest wait for a change of the VF count
     bool verbose = false;
 };

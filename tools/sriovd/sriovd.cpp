@@ -26,7 +26,8 @@ int main(int argc, char** argv)
     app.add_option("--vf-driver", opt.vf_drivers,
                    "N=DRIVER: bind VF N to igbvf or vfio-pci (default vfio-pci)");
     app.add_option("--vf-trust", opt.trusted, "N: trust VF N (it may change its MAC, receive all multicast)");
-    app.add_option("--token-file", opt.token_file, "write the VF token here (mode 0640) for the VFs' users");
+    app.add_option("--token-file", opt.token_file,
+                   "write the VF token here (0640) for VF users; removed at exit");
     app.add_option("--timeout", opt.timeout_s, "seconds a change of the VF count may take")
         ->capture_default_str();
     app.add_flag("-v,--verbose", opt.verbose, "log every interrupt and mailbox event");
