@@ -32,12 +32,13 @@ MacAddress E82576Pf::bring_up(unsigned num_vfs)
                                 num_vfs, e::max_vfs, e::max_vfs));
     num_vfs_ = num_vfs;
 
-    reset();  // 2.2: quiesce, CTRL.RST, interrupts masked
-    const MacAddress mac = read_mac();  // 2.2: RAL0/RAH0, loaded from the NVM by the reset
-    start_link();  // 2.2: PHY auto-negotiation, CTRL.SLU
-    setup_pools(mac);  // 2.3, 2.4: VMDq pools, switch, filters, PF MAC in RAR0
-    enable_rx_tx();  // 2.3: RCTL, TCTL
-    enable_interrupts();  // 2.7: MSI-X vector 0 for link and mailbox causes
+    // The steps, each commented with the fact sheet section it implements where it is defined:
+    reset();                            // 2.2  quiesce, CTRL.RST, interrupts masked
+    const MacAddress mac = read_mac();  // 2.2  RAL0/RAH0, loaded from the NVM by the reset
+    start_link();                       // 2.2  PHY auto-negotiation, CTRL.SLU
+    setup_pools(mac);                   // 2.3, 2.4  VMDq pools, switch, filters, PF MAC in RAR0
+    enable_rx_tx();                     // 2.3  RCTL, TCTL
+    enable_interrupts();                // 2.7  MSI-X vector 0 for link and mailbox causes
 
     // 5.4 step 1: PF reset done. The VFs' mailboxes leave RSTI and show RSTD; from now on a VF may
     // send VF_RESET. Linux writes it last, once interrupts are on.

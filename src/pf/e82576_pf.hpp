@@ -23,12 +23,12 @@ public:
     // How long each step of the bring-up may take. Defaults suit silicon and QEMU alike; tests
     // against the register model set the pauses to zero.
     struct Delays {
-        std::chrono::microseconds quiesce{10000};  // pause after stopping DMA, before the reset
-        std::chrono::microseconds after_reset{1000};  // pause after CTRL.RST before reading registers
+        std::chrono::microseconds quiesce{10000};         // pause after stopping DMA, before the reset
+        std::chrono::microseconds after_reset{1000};      // pause after CTRL.RST before reading registers
         std::chrono::microseconds master_disable{80000};  // GIO master disable to take effect
-        std::chrono::microseconds reset_done{100000};  // CTRL.RST to clear
-        std::chrono::microseconds nvm_auto_read{10000};  // EECD.AUTO_RD (a timeout is tolerated)
-        std::chrono::microseconds phy_access{100000};  // one MDIC read or write
+        std::chrono::microseconds reset_done{100000};     // CTRL.RST to clear
+        std::chrono::microseconds nvm_auto_read{10000};   // EECD.AUTO_RD (a timeout is tolerated)
+        std::chrono::microseconds phy_access{100000};     // one MDIC read or write
     };
 
     // regs: the PF's BAR0; name: how errors name the PF, e.g. "0000:00:02.0".

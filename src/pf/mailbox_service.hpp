@@ -33,11 +33,11 @@ struct MailboxStats {
     std::uint64_t wakeups = 0;  // interrupts of vector 0 seen
     std::uint64_t link_changes = 0;
     std::uint64_t vf_resets = 0;  // reset events (VFLRE)
-    std::uint64_t requests = 0;  // messages read from VFs
-    std::uint64_t nacks = 0;  // of which answered NACK
-    std::uint64_t acks = 0;  // acknowledgements from VFs
-    std::uint64_t pings = 0;  // control messages sent
-    std::uint64_t errors = 0;  // mailbox accesses that failed (a VF held the buffer)
+    std::uint64_t requests = 0;   // messages read from VFs
+    std::uint64_t nacks = 0;      // of which answered NACK
+    std::uint64_t acks = 0;       // acknowledgements from VFs
+    std::uint64_t pings = 0;      // control messages sent
+    std::uint64_t errors = 0;     // mailbox accesses that failed (a VF held the buffer)
 };
 
 class MailboxService {

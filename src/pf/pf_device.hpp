@@ -30,17 +30,17 @@ struct LinkState {
 struct VfRxMode {
     bool accept_untagged = true;  // false with a port VLAN: only frames of the VF's VLANs
     bool accept_broadcast = true;
-    bool multicast_hashes = false;  // accept multicast that hits the shared hash table
+    bool multicast_hashes = false;   // accept multicast that hits the shared hash table
     bool multicast_promisc = false;  // accept all multicast
-    bool strip_vlan = false;  // strip the VLAN tag of received frames
-    std::uint16_t max_frame = 0;  // largest frame in bytes; 0: standard frames only
+    bool strip_vlan = false;         // strip the VLAN tag of received frames
+    std::uint16_t max_frame = 0;     // largest frame in bytes; 0: standard frames only
     friend bool operator==(const VfRxMode&, const VfRxMode&) = default;
 };
 
 // Why the PF's "other" interrupt vector fired.
 struct InterruptCauses {
     bool link_change = false;
-    bool mailbox = false;  // a VF wrote a message, acknowledged one of ours, or reset itself
+    bool mailbox = false;   // a VF wrote a message, acknowledged one of ours, or reset itself
     std::uint32_t raw = 0;  // the chip's cause register as read, for logs
 };
 

@@ -17,8 +17,8 @@ namespace sriov::pf {
 
 struct RegisterPoll {
     std::uint32_t offset;  // register to read
-    std::uint32_t mask;  // bits to look at
-    std::uint32_t want;  // what they must read as
+    std::uint32_t mask;    // bits to look at
+    std::uint32_t want;    // what they must read as
 };
 
 // Reads the register until (value & mask) == want; returns that value, or nullopt if timeout

@@ -17,8 +17,8 @@
 namespace sriov::pf {
 
 struct VfAdmin {
-    std::optional<MacAddress> mac;  // the VF's MAC after every reset; nullopt: none assigned
-    bool trusted = false;  // may change its MAC and receive all multicast
+    std::optional<MacAddress> mac;           // the VF's MAC after every reset; nullopt: none assigned
+    bool trusted = false;                    // may change its MAC and receive all multicast
     std::optional<std::uint16_t> port_vlan;  // VID 1..4095 the PF tags the VF's traffic with
     std::optional<std::vector<std::uint16_t>> allowed_vlans;  // VIDs the VF may join; nullopt: any
     bool spoof_check = true;  // drop frames the VF sends from another MAC or VLAN

@@ -15,12 +15,12 @@ namespace sriov::pf {
 struct VfState {
     // CTS: the VF has sent VF_RESET since its last reset event, so its other requests are served.
     bool clear_to_send = false;
-    std::optional<MacAddress> mac;  // the address in its receive filter
-    std::vector<std::uint16_t> vlans;  // VLANs it joined, VLAN 0 and the port VLAN aside
+    std::optional<MacAddress> mac;         // the address in its receive filter
+    std::vector<std::uint16_t> vlans;      // VLANs it joined, VLAN 0 and the port VLAN aside
     std::vector<std::uint16_t> multicast;  // its multicast hashes (at most 30)
-    bool multicast_overflow = false;  // it has more groups than hashes fit
-    bool multicast_promisc = false;  // it asked for all multicast, and was allowed
-    std::uint16_t max_frame = 0;  // largest frame it asked to receive; 0: standard
+    bool multicast_overflow = false;       // it has more groups than hashes fit
+    bool multicast_promisc = false;        // it asked for all multicast, and was allowed
+    std::uint16_t max_frame = 0;           // largest frame it asked to receive; 0: standard
     // When the VF was last told it is not clear to send (NACKs to its ACKs are rate-limited).
     std::optional<std::chrono::steady_clock::time_point> last_nack;
 };

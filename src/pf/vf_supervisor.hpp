@@ -44,7 +44,7 @@ struct Outcome {
     std::optional<mbx::Message> reply;  // what to write into the VF's mailbox; nullopt: nothing
     Verdict verdict = Verdict::ignored;
     std::string request;  // what the VF sent, e.g. "SET_VLAN add 100"
-    std::string reason;  // why this verdict, or what was done
+    std::string reason;   // why this verdict, or what was done
 };
 
 class VfSupervisor {

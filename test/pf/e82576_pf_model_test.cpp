@@ -58,7 +58,7 @@ TEST_CASE("bring-up for 2 VFs programs pools, switch, RX/TX and interrupts as Li
     CHECK(up.peek(VT_CTL.offset) == 0x40000100);  // VM_REPL_EN | DEF_PL 2 (bits 9:7)
     CHECK(up.peek(MRQC.offset) == 3);
     CHECK(up.peek(DTXSWC.offset) == 0x80000000);  // loopback; spoof bits come with each VF
-    CHECK(up.peek(VFRE.offset) == 0x4);  // only the PF's pool
+    CHECK(up.peek(VFRE.offset) == 0x4);           // only the PF's pool
     CHECK(up.peek(VFTE.offset) == 0x4);
     CHECK(up.peek(VMOLR.at(2)) == 0x89000000);  // STRCRC | BAM | AUPE
     CHECK(up.peek(RCTL.offset) == 0x04048022);  // SECRC | VFE | BAM | LPE | EN
@@ -91,7 +91,7 @@ TEST_CASE("VF 0's reset: MAC in RAR 23 with POOLSEL 0, VFRE/VFTE bit 0, VLAN 0, 
     // The administrator's MAC is in place at once, but the pool may not receive yet.
     CHECK(up.peek(RAL(23)) == 0x33221102);
     CHECK(up.peek(RAH(23)) == 0x80045544);  // AV | POOLSEL(0) = bit 18 | bytes 4-5
-    CHECK(up.peek(RAH(22)) == 0);  // VF 1 has no MAC
+    CHECK(up.peek(RAH(22)) == 0);           // VF 1 has no MAC
     CHECK(up.peek(VFRE.offset) == 0x4);
     CHECK(up.peek(DTXSWC.offset) == 0x80000303);  // + MAC and VLAN anti-spoof of pools 0 and 1
 

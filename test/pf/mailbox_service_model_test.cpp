@@ -113,7 +113,7 @@ TEST_CASE("libvf's reset handshake and requests, answered by the interrupt-drive
     CHECK(s.wakeups > 0);
     CHECK(s.vf_resets == 2);
     CHECK(s.requests == 5);  // VF_RESET, SET_VLAN, SET_LPE, SET_MAC_ADDR; VF_RESET
-    CHECK(s.nacks == 2);  // the MAC change, and VF 1's reset without a MAC
+    CHECK(s.nacks == 2);     // the MAC change, and VF 1's reset without a MAC
     CHECK(s.errors == 0);
 }
 

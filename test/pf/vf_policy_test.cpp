@@ -58,7 +58,7 @@ TEST_CASE("a port VLAN forbids every VLAN request; allowed VLANs limit joining")
     const VfPolicy listed = one_vf(Admin().allowed_vlans({100, 200}));
     CHECK(listed.set_vlan(0, 100, true).allowed);
     CHECK_FALSE(listed.set_vlan(0, 300, true).allowed);
-    CHECK(listed.set_vlan(0, 0, true).allowed);  // VLAN 0 always
+    CHECK(listed.set_vlan(0, 0, true).allowed);     // VLAN 0 always
     CHECK(listed.set_vlan(0, 300, false).allowed);  // leaving is always fine
 
     CHECK(VfPolicy(1).set_vlan(0, 4000, true).allowed);

@@ -161,8 +161,8 @@ TEST_CASE("malformed words get a NACK that says why; an old answer in the buffer
     {
         f.reset();
         CHECK(reply_of(f.send(0, {0x00010004})) == Words{0x60010004});
-        CHECK(reply_of(f.send(0, {0x00000007})) == Words{0x60000007});  // unknown ID
-        CHECK(reply_of(f.send(0, {0x00030004, 100})) == Words{0x60030004});  // SET_VLAN MSGINFO 3
+        CHECK(reply_of(f.send(0, {0x00000007})) == Words{0x60000007});        // unknown ID
+        CHECK(reply_of(f.send(0, {0x00030004, 100})) == Words{0x60030004});   // SET_VLAN MSGINFO 3
         CHECK(reply_of(f.send(0, {0x20000002, 1, 2})) == Words{0x60000002});  // CTS from a VF
         CHECK(reply_of(f.send(0, {})) == Words{0x60000000});
     }

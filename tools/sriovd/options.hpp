@@ -11,13 +11,13 @@ namespace sriov::sriovd {
 
 struct Options {
     bool foreground = false;
-    std::string pf;  // PCI address of the PF
-    unsigned vfs = 0;  // number of VFs to create
-    std::vector<std::string> vf_macs;  // "N=MAC"
+    std::string pf;                       // PCI address of the PF
+    unsigned vfs = 0;                     // number of VFs to create
+    std::vector<std::string> vf_macs;     // "N=MAC"
     std::vector<std::string> vf_drivers;  // "N=DRIVER"
-    std::vector<unsigned> trusted;  // VF numbers
-    std::string token_file;  // empty: do not write the VF token anywhere; removed at exit
-    unsigned timeout_s = 30;  // longest wait for a change of the VF count
+    std::vector<unsigned> trusted;        // VF numbers
+    std::string token_file;               // empty: do not write the VF token anywhere; removed at exit
+    unsigned timeout_s = 30;              // longest wait for a change of the VF count
     bool verbose = false;
 };
 
