@@ -64,13 +64,21 @@ void PfMailbox::write(unsigned vf, const Message& message)
     if (message.empty())
         throw Error(Errc::invalid_argument, vf_name(vf), "mailbox: cannot send an empty message");
     lock(vf);
-    // A request or ack still flagged belongs to an exchange this message overrides (as Linux does).
-    regs_.write32(e::MBVFICR.offset, e::mbvficr::VFREQ(vf) | e::mbvficr::VFACK(vf));
+    // Linux clears a pending request here and overwrites it; a request the VF rang for and the PF
+    // has not read would be lost that way, so leave it for the PF to serve instead.
+    if (regs_.read32(e::MBVFICR.offset) & e::mbvficr::VFREQ(vf)) {
+        unlock(vf);
+        throw Error(Errc::busy, vf_name(vf), "mailbox: the VF's request is still unread; serve it first");
+    }
+    // An ack still flagged belongs to an earlier message that this one replaces.
+    regs_.write32(e::MBVFICR.offset, e::mbvficr::VFACK(vf));
     const auto words = message.words();
     for (std::size_t i = 0; i < words.size(); ++i)
         regs_.write32(e::VMBMEM.at(vf) + 4 * static_cast<std::uint32_t>(i), words[i]);
     regs_.write32(e::P2VMAILBOX.at(vf), p2v::STS);  // signals the VF and drops PFU
 }
+
+void PfMailbox::unlock(unsigned vf) { regs_.write32(e::P2VMAILBOX.at(vf), 0); }
 
 void PfMailbox::release_vf_lock(unsigned vf) { regs_.write32(e::P2VMAILBOX.at(vf), p2v::RVFU); }
 

@@ -45,9 +45,17 @@ public:
     Message read(unsigned vf, bool keep_lock = false);
 
     // Writes `message` into VF vf's buffer and signals it (STS). Does not wait for the VF's ACK:
-    // that arrives later as a PendingEvents::acks bit.
-    // Throws sriov::Error (subject "VF <n>"): busy as read(); invalid_argument for an empty message.
+    // that arrives later as a PendingEvents::acks bit. Refuses to overwrite a request the VF has
+    // put in the buffer and the PF has not read yet (possible only for a message the PF sends
+    // unasked, such as a control message: a reply is written while the PF still holds the lock it
+    // took to read the request).
+    // Throws sriov::Error (subject "VF <n>"): busy as read(), or when an unread request is in the
+    // buffer (serve it first; nothing was written); invalid_argument for an empty message.
     void write(unsigned vf, const Message& message);
+
+    // Gives the buffer back without acknowledging anything (after read(vf, true) of a message that
+    // gets no answer).
+    void unlock(unsigned vf);
 
     // Forces the VF's lock (VFU) off with RVFU; also clears its pending request and ack bits.
     void release_vf_lock(unsigned vf);

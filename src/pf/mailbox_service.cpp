@@ -144,14 +144,8 @@ void MailboxService::handle_message(unsigned vf)
         send(vf, *outcome.reply, outcome.request);
         return;
     }
-    // No answer: give the buffer back. PfMailbox releases it only by acknowledging a read, so read
-    // once more without keeping it (the VF sees one more acknowledgement of the same message).
-    try {
-        mailbox_.read(vf, false);
-    } catch (const Error& e) {
-        ++stats_.errors;
-        spdlog::warn("VF {}: cannot release its mailbox: {}", vf, e.what());
-    }
+    // No answer: give the buffer back without a second acknowledgement.
+    mailbox_.unlock(vf);
 }
 
 void MailboxService::handle_ack(unsigned vf)

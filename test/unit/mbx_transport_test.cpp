@@ -209,3 +209,24 @@ TEST_CASE("a PF reset in the middle of an exchange is seen by the VF, which then
     pf2.join();
     CHECK(got == mac);
 }
+
+TEST_CASE("the PF's unasked message never overwrites a request it has not read")
+{
+    Rig rig;
+    mbx::VfMailbox vf(rig.device.vf(0), "VF 0", quick);
+    // The VF rings with a request; the PF, not having looked yet, wants to send a control message.
+    CHECK_THROWS(vf.send(mbx::encode(mbx::Request{mbx::SetVlan{7, true}})));  // nobody acknowledges
+    try {
+        rig.pf.write(0, mbx::encode(mbx::Reply{mbx::ControlMessage{true}}));
+        FAIL("the PF overwrote an unread request");
+    } catch (const Error& err) {
+        CHECK(err.code() == Errc::busy);
+    }
+    CHECK(rig.device.peek(e::VMBMEM.at(0)) == 0x00010004u);  // the request is still there
+    CHECK_FALSE(rig.pf.vf_holds_lock(0));
+    // Served, then the PF may write again.
+    rig.pf.clear_request(0);
+    CHECK(rig.pf.read(0, true).words()[1] == 7u);
+    rig.pf.write(0, mbx::encode(mbx::Reply{mbx::GenericReply{0x00010004u, true, true}}));
+    CHECK(rig.device.peek(e::VMBMEM.at(0)) == 0xA0010004u);
+}
