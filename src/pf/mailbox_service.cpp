@@ -2,6 +2,7 @@
 
 #include "sriov/error.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
@@ -136,6 +137,8 @@ void MailboxService::handle_message(unsigned vf)
         return;
     }
     ++stats_.requests;
+    if (spdlog::should_log(spdlog::level::debug))
+        spdlog::debug("VF {}: message words {:#010x}", vf, fmt::join(words.words(), " "));
     const Outcome outcome = vfs_.on_message(vf, words.words(), Clock::now());
     log(vf, outcome);
     if (outcome.verdict == Verdict::nack)

@@ -58,7 +58,7 @@ else
 fi
 tb_log "starting sriovd"
 # shellcheck disable=SC2086
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 $drivers --token-file "$TOKEN" \
+sriovd --foreground --verbose --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 $drivers --token-file "$TOKEN" \
     >"$LOG" 2>&1 &
 sriovd_pid=$!
 
