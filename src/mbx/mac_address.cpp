@@ -1,23 +1,9 @@
 #include "sriov/mac_address.hpp"
 
 #include "sriov/error.hpp"
+#include "vfio/hex_digit.hpp"
 
 namespace sriov {
-
-namespace {
-
-int hex_value(char c) noexcept
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-}  // namespace
 
 std::optional<MacAddress> MacAddress::try_parse(std::string_view text) noexcept
 {
@@ -27,8 +13,8 @@ std::optional<MacAddress> MacAddress::try_parse(std::string_view text) noexcept
         return std::nullopt;
     Bytes b{};
     for (std::size_t i = 0; i < b.size(); ++i) {
-        int hi = hex_value(text[3 * i]);
-        int lo = hex_value(text[3 * i + 1]);
+        int hi = hex_digit_value(text[3 * i]);
+        int lo = hex_digit_value(text[3 * i + 1]);
         if (hi < 0 || lo < 0)
             return std::nullopt;
         if (i + 1 < b.size() && text[3 * i + 2] != ':')

@@ -1,6 +1,7 @@
 #include "vfio/vf_token.hpp"
 
 #include "sriov/error.hpp"
+#include "vfio/hex_digit.hpp"
 
 #include <fcntl.h>
 #include <sys/random.h>
@@ -13,17 +14,6 @@ namespace {
 
 // Positions of the dashes in the canonical 36-character form.
 bool is_dash_position(std::size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
-
-int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 }  // namespace
 
@@ -61,7 +51,7 @@ VfToken VfToken::parse(std::string_view text)
                 throw bad();
             continue;
         }
-        int v = hex_value(text[i]);
+        int v = hex_digit_value(text[i]);
         if (v < 0)
             throw bad();
         auto& byte = b[nibble / 2];
