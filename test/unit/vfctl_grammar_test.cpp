@@ -1,0 +1,102 @@
+// vfctl's grammar and its error messages, without a daemon.
+#include "grammar.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace sriov;
+using namespace sriov::vfctl;
+using Catch::Matchers::ContainsSubstring;
+using Catch::Matchers::Equals;
+
+namespace {
+
+Command parse(std::vector<std::string> words, bool stats = false) { return parse_command(words, stats); }
+
+// The one-line message parsing `words` fails with.
+std::string error_of(std::vector<std::string> words)
+{
+    try {
+        parse(words);
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    FAIL("accepted: " << words.size() << " words");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("vfctl: several settings of one VF in one command, as ip link writes them")
+{
+    const auto cmd = parse({"set", "0000:00:02.0", "vf", "1", "mac", "02:11:22:33:44:55", "vlan", "100", "qos", "3",
+                            "max_tx_rate", "100", "spoofchk", "off", "trust", "on", "state", "disable"});
+    const auto& set = std::get<SetVf>(cmd);
+    CHECK(set.pf.to_string() == "0000:00:02.0");
+    CHECK(set.vf == 1);
+    CHECK(set.settings.mac == MacAddress::parse("02:11:22:33:44:55"));
+    CHECK(set.settings.vlan == 100);
+    CHECK(set.settings.qos == 3);
+    CHECK(set.settings.max_tx_rate == 100u);
+    CHECK(set.settings.spoofchk == false);
+    CHECK(set.settings.trust == true);
+    CHECK(set.settings.state == LinkState::disable);
+}
+
+TEST_CASE("vfctl: show, counts, resets and the rest")
+{
+    CHECK(std::get<Show>(parse({"show"})).pf == std::nullopt);
+    const auto one = std::get<Show>(parse({"show", "02:00.0", "vf", "3"}, true));
+    CHECK(one.pf->to_string() == "0000:02:00.0");
+    CHECK(one.vf == 3u);
+    CHECK(one.stats);
+    CHECK(std::get<SetNumVfs>(parse({"set", "0000:00:02.0", "numvfs", "4"})).count == 4);
+    CHECK(std::get<Reset>(parse({"reset", "0000:00:02.0"})).vf == std::nullopt);
+    CHECK(std::get<Reset>(parse({"reset", "0000:00:02.0", "vf", "2"})).vf == 2u);
+    CHECK(std::get<Release>(parse({"release", "0000:00:02.0", "vf", "0"})).vf == 0);
+    CHECK(std::holds_alternative<Monitor>(parse({"monitor"})));
+    CHECK(std::holds_alternative<Status>(parse({"status"})));
+    CHECK(std::get<SetVf>(parse({"set", "0000:00:02.0", "vf", "0", "state", "auto"})).settings.state ==
+          LinkState::automatic);
+}
+
+TEST_CASE("vfctl: each kind of bad input gets one clear line")
+{
+    const std::string pf = "0000:00:02.0";
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "mac", "02:11:22:33:44"}),
+               Equals("invalid MAC address \"02:11:22:33:44\" (expected six hex bytes like 02:11:22:33:44:55)"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "mac", "01:00:5e:00:00:01"}),
+               ContainsSubstring("not a unicast MAC address"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "vlan", "4096"}), Equals("VLAN 4096 is out of range 0..4095"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "vlan", "10", "qos", "8"}), Equals("qos 8 is out of range 0..7"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "qos", "3"}), ContainsSubstring("qos needs a vlan"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "max_tx_rate", "fast"}),
+               Equals("max_tx_rate (Mb/s) \"fast\" is not a number"));
+    CHECK_THAT(error_of({"set", pf, "vf", "x", "trust", "on"}), Equals("VF number \"x\" is not a number"));
+    CHECK_THAT(error_of({"set", "pf0", "vf", "0", "trust", "on"}),
+               Equals("\"pf0\" is not a PF's PCI address (expected e.g. 0000:00:02.0)"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "trsut", "on"}),
+               Equals("unknown setting \"trsut\" (did you mean \"trust\"?); valid: mac, vlan, qos, max_tx_rate, "
+                      "spoofchk, trust, state"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "spoofchk", "yes"}), Equals("spoofchk takes on or off, not \"yes\""));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "state", "up"}),
+               Equals("state takes auto, enable or disable, not \"up\""));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "trust", "on", "trust", "off"}), Equals("\"trust\" is given twice"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "mac"}), Equals("missing value after \"mac\""));
+    CHECK_THAT(error_of({"set", pf, "vf", "0"}), ContainsSubstring("nothing to set for VF 0"));
+    CHECK_THAT(error_of({"shwo"}), Equals("unknown command \"shwo\" (did you mean \"show\"?); valid: show, set, "
+                                          "reset, release, monitor, status"));
+    CHECK_THAT(error_of({}), ContainsSubstring("missing command"));
+    CHECK_THAT(error_of({"show", pf, "vf", "1", "extra"}), Equals("unexpected \"extra\" after show [PF [vf N]]"));
+}
+
+TEST_CASE("vfctl: a guess is offered only for a plausible misspelling")
+{
+    constexpr std::array<std::string_view, 3> words{"mac", "vlan", "trust"};
+    CHECK(closest_keyword("vlna", words) == "vlan");
+    CHECK(closest_keyword("xyz", words).empty());
+    CHECK(closest_keyword("mac", words).empty());  // an exact word is no misspelling
+}
