@@ -389,6 +389,18 @@ inline constexpr unsigned WTHRESH_SHIFT = 16;  // write-back threshold
 inline constexpr std::uint32_t ENABLE = 1u << 25;
 }  // namespace xdctl
 
+// SRRCTL(n) bits (section 4.1).
+namespace srrctl {
+inline constexpr std::uint32_t BSIZEPKT_MASK = 0x7F;  // packet buffer size in 1 KiB units
+inline constexpr unsigned BSIZEPKT_UNIT = 1024;
+inline constexpr unsigned RDMTS_SHIFT = 20;  // descriptor minimum threshold, units of 16
+inline constexpr std::uint32_t DESCTYPE_MASK = 7u << 25;
+inline constexpr std::uint32_t DESCTYPE_ADV_ONEBUF = 1u << 25;  // advanced, one buffer
+inline constexpr std::uint32_t DESCTYPE_HDR_SPLIT = 2u << 25;
+inline constexpr std::uint32_t DESCTYPE_HDR_SPLIT_ALWAYS = 5u << 25;
+inline constexpr std::uint32_t DROP_EN = 1u << 31;  // drop when no descriptors (QEMU ignores it)
+}  // namespace srrctl
+
 // ---------------------------------------------------------------------------------------------
 // VF registers (section 3.1), offsets into the VF's BAR0
 // ---------------------------------------------------------------------------------------------

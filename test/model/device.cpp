@@ -234,8 +234,10 @@ void Device::write_queue(std::uint32_t offset, std::uint32_t value)
     default: break;
     }
     reg(offset) = value;
-    // Room to grow: descriptor processing for libvf (section 4) would start here, on a write
-    // to RDT (post buffers) or TDT (send), reading and writing rings in test-owned memory.
+    // 4.5: a TDT write processes the TX ring synchronously. (A RDT write only posts buffers;
+    // RX happens when the test injects a frame.)
+    if (offset >= TDBAL(0) && field == 0x18)
+        process_tx((offset - TDBAL(0)) / QUEUE_STRIDE);
 }
 
 }  // namespace sriov::model::detail

@@ -5,6 +5,7 @@
 //   interrupts.cpp  ICR/IMS and EICR/EIMS, message delivery to the PF and VFs (sections 2.7, 3.3)
 //   link.cpp        NVM through EERD, PHY through MDIC, link state (section 2.2)
 //   vf_window.cpp   the VF's BAR0 mapped onto PF state (section 3.1)
+//   rings.cpp       descriptor processing: TX on a TDT write, RX on a frame injected by the test (4)
 #pragma once
 
 #include "model/types.hpp"
@@ -12,7 +13,9 @@
 #include "sriov/mac_address.hpp"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <optional>
 #include <vector>
 
@@ -48,6 +51,12 @@ public:
     void set_autoneg(Autoneg mode) { autoneg_mode_ = mode; }
     void complete_autoneg();
     void vf_reset(unsigned vf);
+    // Descriptor processing (rings.cpp): the memory the device reaches by DMA, a frame arriving
+    // for a pool, the frames pools sent.
+    void attach_dma(std::uint64_t iova, void* host, std::size_t size);
+    bool inject_rx(unsigned pool, std::span<const std::uint8_t> frame);
+    std::vector<std::vector<std::uint8_t>> take_tx(unsigned pool);
+    std::uint64_t rx_dropped(unsigned pool) const { return rx_dropped_.at(pool); }
 
     // Observation, no side effects.
     std::uint32_t pf_peek(std::uint32_t offset) const;
@@ -109,6 +118,16 @@ private:
     void write_vf_interrupt_reg(unsigned vf, std::uint32_t field, std::uint32_t value);
     void notify_vf_mailbox(unsigned vf);
 
+    // rings.cpp
+    struct DmaWindow {
+        std::uint64_t iova;
+        std::uint8_t* host;
+        std::size_t size;
+    };
+    std::uint8_t* dma(std::uint64_t iova, std::size_t size);
+    void process_tx(unsigned queue);
+    bool vmdq() const;
+
     // link.cpp
     void load_nvm(const MacAddress& mac);
     void load_receive_address();
@@ -130,6 +149,9 @@ private:
     Autoneg autoneg_mode_ = Autoneg::immediate;
     Counters counters_;
     std::vector<Interrupt> sent_;
+    std::vector<DmaWindow> dma_;  // kept across resets: it stands for the host's IOMMU mappings
+    std::array<std::vector<std::vector<std::uint8_t>>, e82576::num_pools> tx_frames_;
+    std::array<std::uint64_t, e82576::num_pools> rx_dropped_{};
 };
 
 }  // namespace sriov::model::detail

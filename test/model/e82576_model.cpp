@@ -139,6 +139,30 @@ void E82576Model::vf_function_level_reset(unsigned n)
     access([&](detail::Device& d) { d.vf_reset(n); });
 }
 
+void E82576Model::attach_dma(std::uint64_t iova, void* host, std::size_t size)
+{
+    access([&](detail::Device& d) { d.attach_dma(iova, host, size); });
+}
+
+bool E82576Model::inject_rx(unsigned pool, std::span<const std::uint8_t> frame)
+{
+    if (pool >= e82576::num_pools)
+        throw Error(Errc::invalid_argument, "82576 model", fmt::format("there is no pool {}", pool));
+    return access([&](detail::Device& d) { return d.inject_rx(pool, frame); });
+}
+
+std::vector<std::vector<std::uint8_t>> E82576Model::take_tx(unsigned pool)
+{
+    if (pool >= e82576::num_pools)
+        throw Error(Errc::invalid_argument, "82576 model", fmt::format("there is no pool {}", pool));
+    return access([&](detail::Device& d) { return d.take_tx(pool); });
+}
+
+std::uint64_t E82576Model::rx_dropped(unsigned pool) const
+{
+    return observe([&](const detail::Device& d) { return d.rx_dropped(pool); });
+}
+
 void E82576Model::set_interrupt_hook(std::function<void(const Interrupt&)> hook)
 {
     std::lock_guard lock(mutex_);

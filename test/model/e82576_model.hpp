@@ -22,10 +22,13 @@
 #include "sriov/mac_address.hpp"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <vector>
 
 namespace sriov::model {
 
@@ -68,6 +71,21 @@ public:
     void complete_autoneg();
     // A PCIe Function Level Reset of VF n: the same effects as VTCTRL.RST (section 5.4).
     void vf_function_level_reset(unsigned n);
+    // ---- Descriptor processing (section 4) -------------------------------------------------------
+    // Makes [host, host + size) the memory the device sees at [iova, iova + size), as an IOMMU
+    // mapping would; rings and buffers must lie in such windows (else the access that reaches
+    // them throws sriov::Error). The memory must outlive the model's use of it.
+    void attach_dma(std::uint64_t iova, void* host, std::size_t size);
+    // A frame arriving for pool `pool` (= VF n), as if the switch had chosen that pool: written
+    // to RX queue `pool` (3.2) with the device's padding, FCS and write-back (4.2). Returns false
+    // and counts a drop when QEMU would drop it: RCTL.EN 0, link down, queue off, pool not in
+    // VFRE (VMDq mode), or too few free descriptors for the whole frame.
+    bool inject_rx(unsigned pool, std::span<const std::uint8_t> frame);
+    // The frames pool `pool` sent since the last call (TX happens inside the TDT write, 4.5).
+    std::vector<std::vector<std::uint8_t>> take_tx(unsigned pool);
+    // Frames inject_rx() dropped for `pool`.
+    std::uint64_t rx_dropped(unsigned pool) const;
+
     // Called once per interrupt message, outside the model's lock, from the thread whose access
     // caused it. May access the model. Pass {} to remove.
     void set_interrupt_hook(std::function<void(const Interrupt&)> hook);

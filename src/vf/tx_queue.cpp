@@ -1,0 +1,103 @@
+#include "vf/tx_queue.hpp"
+
+#include "sriov/e82576_regs.hpp"
+#include "sriov/error.hpp"
+#include "vf/queue_enable.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+
+namespace sriov::vf {
+
+namespace e = e82576;
+
+namespace {
+
+// A data descriptor of one whole frame (4.3): advanced data type, FCS inserted by the device,
+// end of packet, status reported.
+constexpr std::uint32_t tx_command = txd::DTYP_DATA | txd::CMD_DEXT | txd::CMD_IFCS | txd::CMD_EOP | txd::CMD_RS;
+
+}  // namespace
+
+TxQueue::TxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, std::uint32_t size, BufferPool& pool,
+                 std::string name)
+    : regs_(regs),
+      tail_(tail),
+      ring_memory_(ring),
+      ring_(static_cast<TxDesc*>(ring.virt)),
+      mask_(size - 1),
+      pool_(pool),
+      slots_(size, nullptr),
+      name_(std::move(name))
+{
+    if (!valid_ring_size(size))
+        throw Error(Errc::invalid_argument, name_,
+                    fmt::format("a TX ring of {} descriptors: need a power of two from {} to {}", size,
+                                min_ring_size, max_ring_size));
+    if (ring.size < std::size_t{size} * sizeof(TxDesc) || ring.iova % 128 != 0)
+        throw Error(Errc::invalid_argument, name_, "the TX ring's memory is too small or not 128-byte aligned");
+}
+
+void TxQueue::start(std::chrono::milliseconds enable_timeout)
+{
+    for (PacketBuffer*& b : slots_) {
+        if (b)
+            pool_.free(b);
+        b = nullptr;
+    }
+    for (std::uint32_t i = 0; i < size(); ++i)
+        ring_[i] = TxDesc{};
+    tail_index_ = clean_ = 0;
+
+    // igbvf_configure_tx: the queue is off while it is programmed.
+    regs_.write32(e::VF_TXDCTL(0), 0);
+    regs_.write32(e::VF_TDBAL(0), static_cast<std::uint32_t>(ring_memory_.iova));
+    regs_.write32(e::VF_TDBAH(0), static_cast<std::uint32_t>(ring_memory_.iova >> 32));
+    regs_.write32(e::VF_TDLEN(0), size() * static_cast<std::uint32_t>(sizeof(TxDesc)));
+    regs_.write32(e::VF_TDH(0), 0);
+    regs_.write32(e::VF_TDT(0), 0);
+    enable_queue(regs_, e::VF_TXDCTL(0), e::xdctl::ENABLE, enable_timeout, name_, "TXDCTL(0)");
+}
+
+std::uint32_t TxQueue::reclaim()
+{
+    std::uint32_t freed = 0;
+    while (clean_ != tail_index_) {
+        const volatile std::uint32_t& status = ring_[clean_].olinfo_status;
+        if (!(status & txd::STA_DD))
+            break;
+        // The device has read the buffer before it wrote DD.
+        std::atomic_thread_fence(std::memory_order_acquire);
+        pool_.free(slots_[clean_]);
+        slots_[clean_] = nullptr;
+        clean_ = (clean_ + 1) & mask_;
+        ++freed;
+    }
+    return freed;
+}
+
+std::uint32_t TxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
+{
+    reclaim();
+    // One slot stays empty: TDH == TDT means "nothing to send".
+    const std::uint32_t room = mask_ - in_flight();
+    const std::uint32_t count = n < room ? n : room;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        PacketBuffer* b = bufs[i];
+        TxDesc& d = ring_[tail_index_];
+        d.buffer_addr = b->iova;
+        d.cmd_type_len = tx_command | (b->length & txd::DTALEN_MASK);
+        d.olinfo_status = b->length << txd::PAYLEN_SHIFT;  // STA (DD) clear until the device is done
+        slots_[tail_index_] = b;
+        tail_index_ = (tail_index_ + 1) & mask_;
+        ++stats_.packets;
+        stats_.bytes += b->length;
+    }
+    stats_.ring_full += n - count;
+    if (count)
+        tail_.ring(tail_index_);  // release fence inside: the descriptors before the tail
+    return count;
+}
+
+}  // namespace sriov::vf
