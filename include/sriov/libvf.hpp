@@ -1,0 +1,100 @@
+// libvf: a VF of an Intel 82576 driven from user space through VFIO, with zero-copy packet I/O.
+//
+//     auto vf = sriov::vf::Vf::open("0000:00:12.0", {.token_file = "/run/sriovd.token"});
+//     PacketBuffer* b = vf->alloc_buffer();  ... fill b->data, set b->length ...
+//     vf->tx_burst(&b, 1);                   // the VF owns b now and frees it once sent
+//     PacketBuffer* in[32];
+//     for (uint32_t i = 0, n = vf->rx_burst(in, 32); i < n; ++i) { ...; vf->free_buffer(in[i]); }
+//
+// Control-path functions (open, link_up, the PF requests) throw sriov::Error; the data path
+// (rx_burst, tx_burst, alloc_buffer, free_buffer, stats) never throws, allocates, locks, makes a
+// system call or reads a device register. One Vf is used by one thread at a time.
+#pragma once
+
+#include "sriov/mac_address.hpp"
+#include "sriov/vf/packet_buffer.hpp"
+#include "sriov/vf/queue_stats.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace sriov::vf {
+
+class BufferPool;
+class RxQueue;
+class TxQueue;
+
+struct Config {
+    std::uint32_t rx_ring_size = 512;   // descriptors: a power of two, 8..4096
+    std::uint32_t tx_ring_size = 512;   // likewise
+    std::uint32_t buffer_count = 4096;  // packet buffers, shared by RX, TX and the application
+    std::uint32_t buffer_size = 2048;   // bytes per buffer: a whole number of KiB (SRRCTL)
+    std::chrono::milliseconds pf_timeout{10000};  // how long the PF may take to be ready and answer
+};
+
+struct OpenOptions {
+    std::string vf_token;    // the VF token as a UUID; empty: read token_file, if given
+    std::string token_file;  // a file holding the token (sriovd --token-file)
+    Config config;
+};
+
+class Vf {
+public:
+    // Opens the VF at `pci_address` through VFIO, resets it through the PF (the VF's MAC comes
+    // from the PF), sets up RX and TX queue 0 and their buffers. Throws sriov::Error naming the
+    // VF: invalid_argument (bad address, token or config), not_found / permission / busy /
+    // vf_token / no_iommu (opening the device: see vfio::Device::open), memlock (DMA memory),
+    // timeout (the PF is not ready or does not answer, a queue does not enable), permission
+    // (the PF refused the reset: it has no MAC for this VF), protocol (the PF's answer was bad).
+    static std::unique_ptr<Vf> open(const std::string& pci_address, const OpenOptions& options = {});
+    ~Vf();
+    Vf(const Vf&) = delete;
+    Vf& operator=(const Vf&) = delete;
+
+    const std::string& name() const;  // the PCI address
+    const MacAddress& mac() const;    // as the PF assigned it
+    // VTSTATUS.LU: the PF's link is up (a register read: not for the fast path). Never throws.
+    bool link_up();
+
+    // Receives up to n frames; returns how many were written to bufs. The caller owns them.
+    std::uint32_t rx_burst(PacketBuffer** bufs, std::uint32_t n);
+    // Sends up to n frames (buffers of this VF with length set); returns how many were taken. The
+    // VF owns those and frees them once sent; the caller keeps the rest (the ring was full).
+    std::uint32_t tx_burst(PacketBuffer** bufs, std::uint32_t n);
+    // A free buffer (length 0), or nullptr when every buffer is in use.
+    PacketBuffer* alloc_buffer();
+    // Gives back a buffer of this VF that the caller owns.
+    void free_buffer(PacketBuffer* b);
+    // Frees buffers the device has finished sending; tx_burst does this too. Returns how many.
+    std::uint32_t reclaim_tx();
+
+    const RxStats& rx_stats() const;
+    const TxStats& tx_stats() const;
+    std::uint32_t free_buffers() const;
+
+    // Requests to the PF (fact sheet section 5.1). Each throws sriov::Error: permission when the
+    // PF refuses (NACK), timeout when it does not answer, invalid_argument for values that do not
+    // fit the message.
+    void set_mac(const MacAddress& mac);
+    void add_mac_filter(const MacAddress& mac);
+    void clear_mac_filters();
+    void set_vlan(std::uint16_t vid, bool add);
+    void set_multicast(std::span<const MacAddress> groups);
+    void set_max_frame(std::uint32_t bytes);
+    void set_promisc(bool multicast);
+
+private:
+    struct Impl;
+    explicit Vf(std::unique_ptr<Impl> impl);
+
+    std::unique_ptr<Impl> impl_;
+    // The data path's objects, reached without going through impl_.
+    RxQueue* rx_;
+    TxQueue* tx_;
+    BufferPool* pool_;
+};
+
+}  // namespace sriov::vf

@@ -1,0 +1,154 @@
+// libvf's public Vf: the VFIO device, the VF's control conversation with its PF, and the queues.
+#include "sriov/libvf.hpp"
+
+#include "dev/register_io.hpp"
+#include "sriov/e82576_regs.hpp"
+#include "sriov/error.hpp"
+#include "vf/buffer_pool.hpp"
+#include "vf/rx_queue.hpp"
+#include "vf/tx_queue.hpp"
+#include "vf/vf_control.hpp"
+#include "vfio/container.hpp"
+#include "vfio/device.hpp"
+#include "vfio/dma_memory.hpp"
+#include "vfio/vf_token.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <optional>
+
+namespace sriov::vf {
+
+namespace e = e82576;
+
+namespace {
+
+constexpr std::chrono::milliseconds queue_enable_timeout{1000};
+
+std::optional<vfio::VfToken> token_of(const OpenOptions& options)
+{
+    if (!options.vf_token.empty())
+        return vfio::VfToken::parse(options.vf_token);
+    if (options.token_file.empty())
+        return std::nullopt;
+    std::ifstream in(options.token_file);
+    std::string line;
+    if (!in || !std::getline(in, line))
+        throw Error(Errc::not_found, options.token_file, "cannot read the VF token (is sriovd running?)");
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+        line.pop_back();
+    return vfio::VfToken::parse(line);
+}
+
+DmaRegion region_of(const vfio::DmaMemory& m)
+{
+    return DmaRegion{m.virt(), m.iova(), m.size()};
+}
+
+std::size_t ring_bytes(std::uint32_t descriptors)
+{
+    return std::size_t{descriptors} * 16;
+}
+
+}  // namespace
+
+struct Vf::Impl {
+    std::shared_ptr<vfio::Container> container;
+    vfio::Device device;
+    vfio::MappedRegion bar0;
+    dev::MmioRegisters regs;
+    VfControl control;
+    MacAddress mac;
+    vfio::DmaMemory rx_ring_memory;
+    vfio::DmaMemory tx_ring_memory;
+    vfio::DmaMemory buffer_memory;
+    BufferPool pool;
+    RxQueue rx;
+    TxQueue tx;
+
+    Impl(std::shared_ptr<vfio::Container> c, vfio::Device d, const Config& config)
+        : container(std::move(c)),
+          device(std::move(d)),
+          bar0(device.map(vfio::PciRegion::bar0)),
+          regs(bar0),
+          control(regs, device.name()),
+          mac(reset_handshake(config)),
+          rx_ring_memory(vfio::DmaMemory::allocate(container, ring_bytes(config.rx_ring_size))),
+          tx_ring_memory(vfio::DmaMemory::allocate(container, ring_bytes(config.tx_ring_size))),
+          buffer_memory(
+              vfio::DmaMemory::allocate(container, std::size_t{config.buffer_count} * config.buffer_size)),
+          pool(region_of(buffer_memory), config.buffer_count, config.buffer_size),
+          rx(regs, Doorbell(bar0, e::VF_RDT(0)), region_of(rx_ring_memory), config.rx_ring_size, pool,
+             device.name() + " RX queue 0"),
+          tx(regs, Doorbell(bar0, e::VF_TDT(0)), region_of(tx_ring_memory), config.tx_ring_size, pool,
+             device.name() + " TX queue 0")
+    {
+        // The reset handshake disabled the queues (5.4 step 7): set them up now.
+        rx.start(queue_enable_timeout);
+        tx.start(queue_enable_timeout);
+    }
+
+    MacAddress reset_handshake(const Config& config)
+    {
+        device.enable_bus_master();
+        const auto assigned = control.reset(config.pf_timeout);
+        if (!assigned)
+            throw Error(Errc::permission, device.name(),
+                        "the PF refused the VF's reset: it has no MAC for this VF (sriovd --vf-mac N=MAC)");
+        return *assigned;
+    }
+};
+
+std::unique_ptr<Vf> Vf::open(const std::string& pci_address, const OpenOptions& options)
+{
+    const Config& config = options.config;
+    if (config.buffer_count < config.rx_ring_size + 1)
+        throw Error(Errc::invalid_argument, pci_address,
+                    fmt::format("{} buffers cannot fill an RX ring of {} and leave any to send", config.buffer_count,
+                                config.rx_ring_size));
+    const auto address = pci::Address::parse(pci_address);
+    auto container = vfio::Container::open();
+    vfio::Device::Options device_options;
+    device_options.vf_token = token_of(options);
+    auto device = vfio::Device::open(container, address, device_options);
+    return std::unique_ptr<Vf>(new Vf(std::make_unique<Impl>(std::move(container), std::move(device), config)));
+}
+
+Vf::Vf(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)), rx_(&impl_->rx), tx_(&impl_->tx), pool_(&impl_->pool)
+{
+}
+
+Vf::~Vf()
+{
+    // Stop the device's DMA before its memory goes: the queues off, as a VF reset leaves them.
+    try {
+        impl_->regs.write32(e::VF_RXDCTL(0), 0);
+        impl_->regs.write32(e::VF_TXDCTL(0), 0);
+    } catch (...) {
+    }
+}
+
+const std::string& Vf::name() const { return impl_->device.name(); }
+const MacAddress& Vf::mac() const { return impl_->mac; }
+bool Vf::link_up() { return impl_->regs.read32(e::VTSTATUS.offset) & e::status::LU; }
+
+std::uint32_t Vf::rx_burst(PacketBuffer** bufs, std::uint32_t n) { return rx_->burst(bufs, n); }
+std::uint32_t Vf::tx_burst(PacketBuffer** bufs, std::uint32_t n) { return tx_->burst(bufs, n); }
+PacketBuffer* Vf::alloc_buffer() { return pool_->alloc(); }
+void Vf::free_buffer(PacketBuffer* b) { pool_->free(b); }
+std::uint32_t Vf::reclaim_tx() { return tx_->reclaim(); }
+const RxStats& Vf::rx_stats() const { return rx_->stats(); }
+const TxStats& Vf::tx_stats() const { return tx_->stats(); }
+std::uint32_t Vf::free_buffers() const { return pool_->available(); }
+
+void Vf::set_mac(const MacAddress& mac) { impl_->control.set_mac(mac); }
+void Vf::add_mac_filter(const MacAddress& mac) { impl_->control.add_mac_filter(mac); }
+void Vf::clear_mac_filters() { impl_->control.clear_mac_filters(); }
+void Vf::set_vlan(std::uint16_t vid, bool add) { impl_->control.set_vlan(vid, add); }
+void Vf::set_multicast(std::span<const MacAddress> groups) { impl_->control.set_multicast(groups); }
+void Vf::set_max_frame(std::uint32_t bytes) { impl_->control.set_max_frame(bytes); }
+void Vf::set_promisc(bool multicast) { impl_->control.set_promisc(multicast); }
+
+}  // namespace sriov::vf

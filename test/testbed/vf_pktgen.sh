@@ -1,0 +1,62 @@
+#!/bin/sh
+# libvf's data path through the 82576's internal switch: sriovd owns the PF with two VFs on
+# vfio-pci; vf-pktgen receives on VF 1 and, once that receiver is ready, sends COUNT numbered
+# frames from VF 0 to VF 1's MAC. Every frame must arrive, in order, none lost.
+#
+# Usage (in the guest): vf_pktgen.sh COUNT [RATE]
+#   RATE: frames per second for the sender (default 0: as fast as it can).
+. /lib/testbed.sh
+
+COUNT=${1:-1000}
+RATE=${2:-0}
+MAC0=02:11:22:33:44:55
+MAC1=02:11:22:33:44:66
+LOG=/tmp/sriovd.log
+RXLOG=/tmp/recv.log
+TOKEN=/run/sriovd.token
+pf=$(tb_pf_addr 0)
+
+# fail MESSAGE: show the logs, then fail.
+fail() {
+    for f in "$LOG" "$RXLOG"; do
+        echo "---- $f ----"
+        cat "$f"
+    done
+    tb_fail "$*"
+}
+
+tb_log "starting sriovd"
+sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
+    --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --token-file "$TOKEN" >"$LOG" 2>&1 &
+sriovd_pid=$!
+tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+[ -s "$TOKEN" ] || fail "no VF token in $TOKEN"
+vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
+vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
+tb_expect "VF 0 driver" "$(tb_driver "$vf0")" vfio-pci
+tb_expect "VF 1 driver" "$(tb_driver "$vf1")" vfio-pci
+
+# The receiver stops after COUNT frames, or after 20 s without any.
+vf-pktgen recv --vf "$vf1" --token-file "$TOKEN" --count "$COUNT" --idle 20 --ring 4096 --buffers 8192 \
+    >"$RXLOG" 2>&1 &
+recv_pid=$!
+tb_wait_for 60 grep -q "^ready" "$RXLOG" || fail "the receiver on VF 1 did not get ready"
+grep -q "MAC $MAC1" "$RXLOG" || fail "VF 1 did not get MAC $MAC1 from sriovd"
+tb_log "receiver ready on VF 1 ($vf1)"
+
+vf-pktgen send --vf "$vf0" --token-file "$TOKEN" --dst "$MAC1" --count "$COUNT" --rate "$RATE" ||
+    fail "the sender on VF 0 failed"
+
+tb_wait_for 120 sh -c "! grep -q '^State:[^Z]*$' /proc/$recv_pid/status" || fail "the receiver did not finish"
+wait "$recv_pid"
+status=$?
+cat "$RXLOG"
+tb_expect "receiver exit status" "$status" 0
+grep -q "^received $COUNT frames" "$RXLOG" || fail "VF 1 did not receive all $COUNT frames"
+grep -q "sequence gaps 0," "$RXLOG" || fail "frames arrived out of order or with gaps"
+
+kill -TERM "$sriovd_pid"
+tb_wait_for 60 sh -c "! grep -q '^State:[^Z]*$' /proc/$sriovd_pid/status" || fail "sriovd did not stop"
+wait "$sriovd_pid"
+tb_expect "sriovd exit status" "$?" 0
+tb_log "vf_pktgen scenario ($COUNT frames) passed: $(grep '^received' "$RXLOG" | head -1)"

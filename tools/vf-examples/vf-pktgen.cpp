@@ -1,0 +1,224 @@
+// vf-pktgen: send or receive raw Ethernet frames on an 82576 VF through libvf.
+//
+//   vf-pktgen send --vf 0000:00:12.0 --token-file /run/sriovd.token --dst 02:11:22:33:44:66 --count 1000
+//   vf-pktgen recv --vf 0000:00:12.2 --token-file /run/sriovd.token --count 1000 --idle 10
+//
+// Frames carry EtherType 0x88B5 (IEEE local experimental) and a 64-bit sequence number, so the
+// receiver counts only the sender's frames and sees losses, duplicates and reordering. Both print a
+// running count once a second and a final summary (frames, bytes, rate). `recv` prints "ready" once
+// its queue is filled, so a sender started after that line cannot be early.
+#include "sriov/error.hpp"
+#include "sriov/libvf.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+using namespace sriov;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::uint16_t ether_type = 0x88B5;
+constexpr std::size_t header_size = 14;
+constexpr std::uint32_t burst_size = 32;
+
+struct Common {
+    std::string vf;
+    std::string token_file = "/run/sriovd.token";
+    std::uint32_t ring = 512;
+    std::uint32_t buffers = 4096;
+    double link_timeout = 10;
+};
+
+struct SendOptions {
+    std::string dst;
+    std::uint64_t count = 1000;
+    std::uint32_t size = 60;
+    double rate = 0;  // frames per second, 0: as fast as possible
+};
+
+struct RecvOptions {
+    std::uint64_t count = 0;  // 0: until idle
+    double idle = 10;         // seconds without a frame before giving up
+};
+
+double seconds_since(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::unique_ptr<vf::Vf> open_vf(const Common& c)
+{
+    vf::OpenOptions o;
+    o.token_file = c.token_file;
+    o.config.rx_ring_size = c.ring;
+    o.config.tx_ring_size = c.ring;
+    o.config.buffer_count = c.buffers;
+    auto port = vf::Vf::open(c.vf, o);
+    const auto end = Clock::now() + std::chrono::duration<double>(c.link_timeout);
+    while (!port->link_up()) {
+        if (Clock::now() >= end)
+            throw Error(Errc::timeout, c.vf, fmt::format("no link within {} s (is the PF's link up?)", c.link_timeout));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::printf("%s: MAC %s, link up\n", c.vf.c_str(), port->mac().to_string().c_str());
+    return port;
+}
+
+void summary(const char* what, std::uint64_t frames, std::uint64_t bytes, double secs)
+{
+    std::printf("%s %llu frames, %llu bytes in %.3f s: %.0f frames/s, %.2f Mbit/s\n", what,
+                static_cast<unsigned long long>(frames), static_cast<unsigned long long>(bytes), secs,
+                secs > 0 ? frames / secs : 0.0, secs > 0 ? bytes * 8 / secs / 1e6 : 0.0);
+    std::fflush(stdout);
+}
+
+int run_send(const Common& c, const SendOptions& s)
+{
+    const auto dst = MacAddress::parse(s.dst);
+    if (s.size < 60 || s.size > 1514)
+        throw Error(Errc::invalid_argument, "--size", "frames are 60 to 1514 bytes (without FCS)");
+    auto port = open_vf(c);
+    const MacAddress src = port->mac();
+
+    std::vector<vf::PacketBuffer*> pending;  // built, not yet taken by the ring
+    pending.reserve(burst_size);
+    std::uint64_t next_seq = 0;
+    const auto start = Clock::now();
+    auto next_report = start + std::chrono::seconds(1);
+    const auto interval = s.rate > 0 ? std::chrono::duration<double>(1.0 / s.rate) : std::chrono::duration<double>(0);
+
+    while (next_seq < s.count || !pending.empty()) {
+        // Paced: no more frames than the rate allows so far.
+        std::uint64_t allowed = s.count;
+        if (s.rate > 0)
+            allowed = std::min<std::uint64_t>(s.count, static_cast<std::uint64_t>(seconds_since(start) * s.rate) + 1);
+        while (pending.size() < burst_size && next_seq < allowed) {
+            vf::PacketBuffer* b = port->alloc_buffer();
+            if (!b) {
+                port->reclaim_tx();
+                break;
+            }
+            std::memcpy(b->data, dst.bytes().data(), 6);
+            std::memcpy(b->data + 6, src.bytes().data(), 6);
+            b->data[12] = ether_type >> 8;
+            b->data[13] = ether_type & 0xFF;
+            std::memcpy(b->data + header_size, &next_seq, sizeof next_seq);
+            std::memset(b->data + header_size + sizeof next_seq, 0, s.size - header_size - sizeof next_seq);
+            b->length = s.size;
+            pending.push_back(b);
+            ++next_seq;
+        }
+        if (!pending.empty()) {
+            const std::uint32_t sent = port->tx_burst(pending.data(), static_cast<std::uint32_t>(pending.size()));
+            pending.erase(pending.begin(), pending.begin() + sent);
+        } else if (s.rate > 0) {
+            std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::microseconds>(interval));
+        }
+        if (Clock::now() >= next_report) {
+            std::printf("sent %llu\n", static_cast<unsigned long long>(port->tx_stats().packets));
+            std::fflush(stdout);
+            next_report += std::chrono::seconds(1);
+        }
+    }
+    const double secs = seconds_since(start);
+    // Wait (bounded) until the device has finished with every buffer.
+    const auto end = Clock::now() + std::chrono::seconds(5);
+    while (port->reclaim_tx(), port->free_buffers() < c.buffers - c.ring && Clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    summary("sent", port->tx_stats().packets, port->tx_stats().bytes, secs);
+    return 0;
+}
+
+int run_recv(const Common& c, const RecvOptions& r)
+{
+    auto port = open_vf(c);
+    std::printf("ready\n");
+    std::fflush(stdout);
+
+    std::uint64_t frames = 0, bytes = 0, other = 0, out_of_order = 0, expected = 0;
+    vf::PacketBuffer* bufs[burst_size];
+    Clock::time_point first{}, last = Clock::now();
+    auto next_report = Clock::now() + std::chrono::seconds(1);
+    const auto idle = std::chrono::duration<double>(r.idle);
+    while (r.count == 0 || frames < r.count) {
+        const std::uint32_t n = port->rx_burst(bufs, burst_size);
+        const auto now = Clock::now();
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const vf::PacketBuffer* b = bufs[i];
+            if (b->length >= header_size + 8 && b->data[12] == (ether_type >> 8) && b->data[13] == (ether_type & 0xFF)) {
+                std::uint64_t seq;
+                std::memcpy(&seq, b->data + header_size, sizeof seq);
+                if (seq != expected)
+                    ++out_of_order;
+                expected = seq + 1;
+                if (frames == 0)
+                    first = now;
+                ++frames;
+                bytes += b->length;
+            } else {
+                ++other;
+            }
+            port->free_buffer(bufs[i]);
+        }
+        if (n)
+            last = now;
+        else if (now - last > idle)
+            break;
+        if (now >= next_report) {
+            std::printf("received %llu\n", static_cast<unsigned long long>(frames));
+            std::fflush(stdout);
+            next_report += std::chrono::seconds(1);
+        }
+    }
+    const double secs = frames ? std::chrono::duration<double>(last - first).count() : 0;
+    summary("received", frames, bytes, secs);
+    std::printf("other frames %llu, sequence gaps %llu, dropped for no buffer %llu\n",
+                static_cast<unsigned long long>(other), static_cast<unsigned long long>(out_of_order),
+                static_cast<unsigned long long>(port->rx_stats().no_buffer));
+    return r.count && frames < r.count ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"vf-pktgen: send or receive raw Ethernet frames on an 82576 VF through libvf (needs root)"};
+    app.require_subcommand(1);
+    Common common;
+    SendOptions send;
+    RecvOptions recv;
+    auto add_common = [&](CLI::App* sub) {
+        sub->add_option("--vf", common.vf, "PCI address of the VF (bound to vfio-pci)")->required();
+        sub->add_option("--token-file", common.token_file, "file with the VF token (sriovd --token-file)")
+            ->capture_default_str();
+        sub->add_option("--ring", common.ring, "descriptors per ring (power of two)")->capture_default_str();
+        sub->add_option("--buffers", common.buffers, "packet buffers")->capture_default_str();
+        sub->add_option("--link-timeout", common.link_timeout, "seconds to wait for link")->capture_default_str();
+    };
+    auto* send_cmd = app.add_subcommand("send", "send numbered frames to a MAC address");
+    add_common(send_cmd);
+    send_cmd->add_option("--dst", send.dst, "destination MAC address")->required();
+    send_cmd->add_option("--count", send.count, "frames to send")->capture_default_str();
+    send_cmd->add_option("--size", send.size, "frame size in bytes without FCS, 60..1514")->capture_default_str();
+    send_cmd->add_option("--rate", send.rate, "frames per second (0: as fast as possible)")->capture_default_str();
+    auto* recv_cmd = app.add_subcommand("recv", "receive and count the frames of a sender");
+    add_common(recv_cmd);
+    recv_cmd->add_option("--count", recv.count, "stop after this many frames (0: only on idle)")->capture_default_str();
+    recv_cmd->add_option("--idle", recv.idle, "give up after this many seconds without a frame")->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        return send_cmd->parsed() ? run_send(common, send) : run_recv(common, recv);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "vf-pktgen: %s\n", e.what());
+        return 2;
+    }
+}
