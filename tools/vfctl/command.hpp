@@ -4,7 +4,7 @@
 // spoofchk on|off trust on|off state auto|enable|disable`), so nothing has to be relearnt.
 #pragma once
 
-#include "sriov/mac_address.hpp"
+#include "sriov/control/protocol.hpp"
 #include "vfio/pci_address.hpp"
 
 #include <cstdint>
@@ -14,23 +14,9 @@
 
 namespace sriov::vfctl {
 
-enum class LinkState { automatic, enable, disable };
-
-// The settings named in one `set PF vf N ...` command; all of them are applied or none.
-struct VfSettings {
-    std::optional<MacAddress> mac;
-    std::optional<std::uint16_t> vlan;  // 0 removes the port VLAN
-    std::optional<std::uint8_t> qos;    // priority of the port VLAN's tag, 0..7
-    std::optional<std::uint32_t> max_tx_rate;  // Mb/s; 0 removes the limit
-    std::optional<bool> spoofchk;
-    std::optional<bool> trust;
-    std::optional<LinkState> state;
-
-    bool empty() const
-    {
-        return !mac && !vlan && !qos && !max_tx_rate && !spoofchk && !trust && !state;
-    }
-};
+// The settings of one `set PF vf N ...`, all applied or none: the control protocol's own type.
+using control::LinkState;
+using control::VfSettings;
 
 struct Show {
     std::optional<pci::Address> pf;

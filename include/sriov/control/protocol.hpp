@@ -1,0 +1,104 @@
+// The control protocol between sriovd and its clients (vfctl), on sriovd's Unix socket.
+//
+// One JSON object per line in each direction. A request names an operation ("op") and its
+// arguments; the answer carries the same "id", then either "result" or "error" with a code (the
+// names of sriov::Errc) and a message a person can act on. Example:
+//   -> {"id":7,"op":"set_vf","pf":"0000:00:02.0","vf":1,"settings":{"mac":"02:11:22:33:44:55","trust":true}}
+//   <- {"id":7,"ok":true,"result":{}}
+//   <- {"id":7,"ok":false,"error":{"code":"invalid_argument","message":"VF 9 does not exist: ..."}}
+// Settings in one set_vf are applied all or none. Unknown fields are refused, so a misspelt field
+// is never silently ignored.
+#pragma once
+
+#include "sriov/error.hpp"
+#include "sriov/mac_address.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace sriov::control {
+
+inline constexpr int protocol_version = 1;
+inline constexpr std::string_view default_socket = "/run/sriovd/sriovd.sock";
+
+enum class LinkState { automatic, enable, disable };
+std::string_view to_string(LinkState s);
+
+// The per-VF settings of one request; only what is present changes.
+struct VfSettings {
+    std::optional<MacAddress> mac;
+    std::optional<std::uint16_t> vlan;         // port VLAN 1..4095; 0 removes it
+    std::optional<std::uint8_t> qos;           // priority of the port VLAN's tag, 0..7 (needs vlan)
+    std::optional<std::uint32_t> max_tx_rate;  // Mb/s; 0 removes the limit
+    std::optional<bool> spoofchk;
+    std::optional<bool> trust;
+    std::optional<LinkState> state;
+
+    bool empty() const { return !mac && !vlan && !qos && !max_tx_rate && !spoofchk && !trust && !state; }
+    friend bool operator==(const VfSettings&, const VfSettings&) = default;
+};
+
+// Operations. pf is a canonical PCI address ("0000:00:02.0"); vf an index.
+struct Show {
+    std::optional<std::string> pf;
+    std::optional<unsigned> vf;
+    friend bool operator==(const Show&, const Show&) = default;
+};
+struct Stats {
+    std::optional<std::string> pf;
+    std::optional<unsigned> vf;
+    friend bool operator==(const Stats&, const Stats&) = default;
+};
+struct SetVf {
+    std::string pf;
+    unsigned vf = 0;
+    VfSettings settings;
+    friend bool operator==(const SetVf&, const SetVf&) = default;
+};
+struct SetNumVfs {
+    std::string pf;
+    unsigned count = 0;
+    friend bool operator==(const SetNumVfs&, const SetNumVfs&) = default;
+};
+struct Reset {
+    std::string pf;
+    std::optional<unsigned> vf;  // nullopt: reset the PF
+    friend bool operator==(const Reset&, const Reset&) = default;
+};
+struct Release {
+    std::string pf;
+    unsigned vf = 0;
+    friend bool operator==(const Release&, const Release&) = default;
+};
+struct Subscribe {
+    friend bool operator==(const Subscribe&, const Subscribe&) = default;
+};
+struct Status {
+    friend bool operator==(const Status&, const Status&) = default;
+};
+
+using Operation = std::variant<Show, Stats, SetVf, SetNumVfs, Reset, Release, Subscribe, Status>;
+
+struct Request {
+    std::uint64_t id = 0;
+    Operation op;
+    friend bool operator==(const Request&, const Request&) = default;
+};
+
+// One line of JSON (without the newline).
+std::string encode(const Request& request);
+
+// Parses and validates one request line. Throws sriov::Error (Errc::invalid_argument, subject
+// "request") naming what is wrong: not JSON, not an object, a missing or mistyped field, an unknown
+// operation (with the valid ones) or field, a value out of range (VLAN, QoS, MAC, VF index).
+// Never crashes on any input.
+Request decode_request(std::string_view line);
+
+// Answers, as lines of JSON. `result_json` must be a JSON value (e.g. "{}").
+std::string encode_ok(std::uint64_t id, std::string_view result_json);
+std::string encode_error(std::uint64_t id, const Error& error);
+
+}  // namespace sriov::control

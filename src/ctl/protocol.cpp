@@ -1,0 +1,279 @@
+#include "sriov/control/protocol.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <limits>
+#include <set>
+
+namespace sriov::control {
+
+using nlohmann::json;
+
+namespace {
+
+// One line of JSON. Text from a client may hold invalid UTF-8 (it is echoed in error messages);
+// it is replaced rather than allowed to throw.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+[[noreturn]] void bad(std::string cause) { throw Error(Errc::invalid_argument, "request", std::move(cause)); }
+
+constexpr std::array<std::string_view, 8> op_names{"show",    "stats",   "set_vf",    "set_numvfs",
+                                                   "reset",   "release", "subscribe", "status"};
+
+// The fields a request may carry besides "id" and "op"; anything else is refused.
+void only_fields(const json& j, std::initializer_list<std::string_view> allowed)
+{
+    for (const auto& [key, value] : j.items()) {
+        if (key == "id" || key == "op")
+            continue;
+        bool known = false;
+        for (auto a : allowed)
+            known = known || key == a;
+        if (!known)
+            bad(fmt::format("unknown field \"{}\" for \"{}\"", key, j.at("op").get<std::string>()));
+    }
+}
+
+std::uint64_t unsigned_field(const json& j, std::string_view name, std::uint64_t max)
+{
+    const auto& v = j.at(std::string(name));
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+        bad(fmt::format("\"{}\" must be a whole number from 0 to {}", name, max));
+    const auto n = v.get<std::uint64_t>();
+    if (n > max)
+        bad(fmt::format("\"{}\" is {}, out of range 0..{}", name, n, max));
+    return n;
+}
+
+bool bool_field(const json& j, std::string_view name)
+{
+    const auto& v = j.at(std::string(name));
+    if (!v.is_boolean())
+        bad(fmt::format("\"{}\" must be true or false", name));
+    return v.get<bool>();
+}
+
+std::string string_field(const json& j, std::string_view name)
+{
+    const auto& v = j.at(std::string(name));
+    if (!v.is_string())
+        bad(fmt::format("\"{}\" must be a string", name));
+    return v.get<std::string>();
+}
+
+std::string pf_field(const json& j)
+{
+    if (!j.contains("pf"))
+        bad(fmt::format("\"{}\" needs \"pf\" (the PF's PCI address)", j.at("op").get<std::string>()));
+    return string_field(j, "pf");
+}
+
+std::optional<std::string> optional_pf(const json& j)
+{
+    return j.contains("pf") ? std::optional(string_field(j, "pf")) : std::nullopt;
+}
+
+std::optional<unsigned> optional_vf(const json& j)
+{
+    return j.contains("vf") ? std::optional(static_cast<unsigned>(unsigned_field(j, "vf", 255))) : std::nullopt;
+}
+
+unsigned required_vf(const json& j)
+{
+    if (!j.contains("vf"))
+        bad(fmt::format("\"{}\" needs \"vf\" (the VF's index)", j.at("op").get<std::string>()));
+    return static_cast<unsigned>(unsigned_field(j, "vf", 255));
+}
+
+VfSettings settings_field(const json& j)
+{
+    if (!j.contains("settings") || !j.at("settings").is_object())
+        bad("\"set_vf\" needs \"settings\", an object");
+    const json& s = j.at("settings");
+    VfSettings out;
+    for (const auto& [key, value] : s.items()) {
+        if (key == "mac") {
+            const auto text = string_field(s, "mac");
+            const auto mac = MacAddress::try_parse(text);
+            if (!mac || !mac->is_valid_unicast())
+                bad(fmt::format("\"mac\" {} is not a unicast MAC address", text));
+            out.mac = *mac;
+        } else if (key == "vlan") {
+            out.vlan = static_cast<std::uint16_t>(unsigned_field(s, "vlan", 4095));
+        } else if (key == "qos") {
+            out.qos = static_cast<std::uint8_t>(unsigned_field(s, "qos", 7));
+        } else if (key == "max_tx_rate") {
+            out.max_tx_rate = static_cast<std::uint32_t>(unsigned_field(s, "max_tx_rate", 100000));
+        } else if (key == "spoofchk") {
+            out.spoofchk = bool_field(s, "spoofchk");
+        } else if (key == "trust") {
+            out.trust = bool_field(s, "trust");
+        } else if (key == "state") {
+            const auto v = string_field(s, "state");
+            if (v == "auto")
+                out.state = LinkState::automatic;
+            else if (v == "enable")
+                out.state = LinkState::enable;
+            else if (v == "disable")
+                out.state = LinkState::disable;
+            else
+                bad(fmt::format("\"state\" must be auto, enable or disable, not \"{}\"", v));
+        } else {
+            bad(fmt::format("unknown setting \"{}\"; valid: mac, vlan, qos, max_tx_rate, spoofchk, trust, state", key));
+        }
+    }
+    if (out.qos && !out.vlan)
+        bad("\"qos\" needs \"vlan\"");
+    if (out.empty())
+        bad("\"settings\" is empty: nothing to set");
+    return out;
+}
+
+json settings_json(const VfSettings& s)
+{
+    json j = json::object();
+    if (s.mac)
+        j["mac"] = s.mac->to_string();
+    if (s.vlan)
+        j["vlan"] = *s.vlan;
+    if (s.qos)
+        j["qos"] = *s.qos;
+    if (s.max_tx_rate)
+        j["max_tx_rate"] = *s.max_tx_rate;
+    if (s.spoofchk)
+        j["spoofchk"] = *s.spoofchk;
+    if (s.trust)
+        j["trust"] = *s.trust;
+    if (s.state)
+        j["state"] = std::string(to_string(*s.state));
+    return j;
+}
+
+// The JSON of one operation, without "id".
+struct OpEncoder {
+    json operator()(const Show& o) const { return scoped("show", o.pf, o.vf); }
+    json operator()(const Stats& o) const { return scoped("stats", o.pf, o.vf); }
+    json operator()(const SetVf& o) const
+    {
+        return {{"op", "set_vf"}, {"pf", o.pf}, {"vf", o.vf}, {"settings", settings_json(o.settings)}};
+    }
+    json operator()(const SetNumVfs& o) const { return {{"op", "set_numvfs"}, {"pf", o.pf}, {"count", o.count}}; }
+    json operator()(const Reset& o) const
+    {
+        json j{{"op", "reset"}, {"pf", o.pf}};
+        if (o.vf)
+            j["vf"] = *o.vf;
+        return j;
+    }
+    json operator()(const Release& o) const { return {{"op", "release"}, {"pf", o.pf}, {"vf", o.vf}}; }
+    json operator()(const Subscribe&) const { return {{"op", "subscribe"}}; }
+    json operator()(const Status&) const { return {{"op", "status"}}; }
+
+    static json scoped(const char* op, const std::optional<std::string>& pf, const std::optional<unsigned>& vf)
+    {
+        json j{{"op", op}};
+        if (pf)
+            j["pf"] = *pf;
+        if (vf)
+            j["vf"] = *vf;
+        return j;
+    }
+};
+
+Operation decode_operation(const json& j, const std::string& op)
+{
+    if (op == "show" || op == "stats") {
+        only_fields(j, {"pf", "vf"});
+        const auto pf = optional_pf(j);
+        const auto vf = optional_vf(j);
+        if (vf && !pf)
+            bad(fmt::format("\"{}\" with \"vf\" needs \"pf\"", op));
+        if (op == "show")
+            return Show{pf, vf};
+        return Stats{pf, vf};
+    }
+    if (op == "set_vf") {
+        only_fields(j, {"pf", "vf", "settings"});
+        return SetVf{pf_field(j), required_vf(j), settings_field(j)};
+    }
+    if (op == "set_numvfs") {
+        only_fields(j, {"pf", "count"});
+        if (!j.contains("count"))
+            bad("\"set_numvfs\" needs \"count\"");
+        return SetNumVfs{pf_field(j), static_cast<unsigned>(unsigned_field(j, "count", 255))};
+    }
+    if (op == "reset") {
+        only_fields(j, {"pf", "vf"});
+        return Reset{pf_field(j), optional_vf(j)};
+    }
+    if (op == "release") {
+        only_fields(j, {"pf", "vf"});
+        return Release{pf_field(j), required_vf(j)};
+    }
+    if (op == "subscribe") {
+        only_fields(j, {});
+        return Subscribe{};
+    }
+    if (op == "status") {
+        only_fields(j, {});
+        return Status{};
+    }
+    std::string valid;
+    for (auto n : op_names)
+        valid += (valid.empty() ? "" : ", ") + std::string(n);
+    bad(fmt::format("unknown operation \"{}\"; valid: {}", op, valid));
+}
+
+}  // namespace
+
+std::string_view to_string(LinkState s)
+{
+    switch (s) {
+    case LinkState::automatic: return "auto";
+    case LinkState::enable: return "enable";
+    case LinkState::disable: return "disable";
+    }
+    return "auto";
+}
+
+std::string encode(const Request& request)
+{
+    json j = std::visit(OpEncoder{}, request.op);
+    j["id"] = request.id;
+    return dump(j);
+}
+
+Request decode_request(std::string_view line)
+{
+    const json j = json::parse(line, nullptr, false);
+    if (j.is_discarded())
+        bad("not valid JSON");
+    if (!j.is_object())
+        bad("a request must be a JSON object");
+    if (!j.contains("op"))
+        bad("missing \"op\" (the operation)");
+    Request r;
+    if (j.contains("id"))
+        r.id = unsigned_field(j, "id", std::numeric_limits<std::uint64_t>::max());
+    r.op = decode_operation(j, string_field(j, "op"));
+    return r;
+}
+
+std::string encode_ok(std::uint64_t id, std::string_view result_json)
+{
+    json j{{"id", id}, {"ok", true}};
+    j["result"] = json::parse(result_json, nullptr, false);
+    return dump(j);
+}
+
+std::string encode_error(std::uint64_t id, const Error& error)
+{
+    const json j{{"id", id},
+                 {"ok", false},
+                 {"error", {{"code", std::string(to_string(error.code()))}, {"message", error.what()}}}};
+    return dump(j);
+}
+
+}  // namespace sriov::control
