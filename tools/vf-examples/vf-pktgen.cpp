@@ -47,6 +47,7 @@ struct SendOptions {
 struct RecvOptions {
     std::uint64_t count = 0;  // 0: until idle
     double idle = 10;         // seconds without a frame before giving up
+    double pause = 0;         // seconds to wait after "ready" before polling (a slow receiver)
 };
 
 double seconds_since(Clock::time_point start)
@@ -142,6 +143,8 @@ int run_recv(const Common& c, const RecvOptions& r)
     auto port = open_vf(c);
     std::printf("ready\n");
     std::fflush(stdout);
+    if (r.pause > 0)
+        std::this_thread::sleep_for(std::chrono::duration<double>(r.pause));
 
     std::uint64_t frames = 0, bytes = 0, other = 0, out_of_order = 0, expected = 0;
     vf::PacketBuffer* bufs[burst_size];
@@ -213,6 +216,8 @@ int main(int argc, char** argv)
     add_common(recv_cmd);
     recv_cmd->add_option("--count", recv.count, "stop after this many frames (0: only on idle)")->capture_default_str();
     recv_cmd->add_option("--idle", recv.idle, "give up after this many seconds without a frame")->capture_default_str();
+    recv_cmd->add_option("--pause", recv.pause, "seconds to sleep after \"ready\" before receiving")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     try {
