@@ -1,22 +1,26 @@
 // vf-pktgen: send or receive raw Ethernet frames on an 82576 VF through libvf.
 //
-//   vf-pktgen send --vf 0000:00:12.0 --token-file /run/sriovd.token --dst 02:11:22:33:44:66 --count 1000
-//   vf-pktgen recv --vf 0000:00:12.2 --token-file /run/sriovd.token --count 1000 --idle 10
+//   vf-pktgen recv --vf 0000:00:12.2 --count 100000 --ack-every 256
+//   vf-pktgen send --vf 0000:00:12.0 --dst 02:11:22:33:44:66 --count 100000 --window 2048
 //
-// Frames carry EtherType 0x88B5 (IEEE local experimental) and a 64-bit sequence number, so the
-// receiver counts only the sender's frames and sees losses, duplicates and reordering. Both print a
-// running count once a second and a final summary (frames, bytes, rate). `recv` prints "ready" once
-// its queue is filled, so a sender started after that line cannot be early.
+// Frames carry a sequence number (pktgen_frame.hpp), so the receiver counts only the sender's
+// frames and sees losses and reordering. Nothing in the 82576 holds back a sender whose receiver
+// is slow: frames that find the receiver's ring full are dropped. With --window the sender keeps
+// at most that many frames unacknowledged, and the receiver (--ack-every) tells it how far it has
+// got; a window below the receiver's ring size then rules out overflow whatever the scheduling.
+// Both sides print a running count once a second and a summary (frames, bytes, rate). `recv`
+// prints "ready" once its ring is filled, so a sender started after that line is never early.
+#include "pktgen_frame.hpp"
 #include "sriov/error.hpp"
 #include "sriov/libvf.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -25,8 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::uint16_t ether_type = 0x88B5;
-constexpr std::size_t header_size = 14;
 constexpr std::uint32_t burst_size = 32;
 
 struct Common {
@@ -35,19 +37,21 @@ struct Common {
     std::uint32_t ring = 512;
     std::uint32_t buffers = 4096;
     double link_timeout = 10;
+    double idle = 10;  // seconds without progress before giving up
 };
 
 struct SendOptions {
     std::string dst;
     std::uint64_t count = 1000;
     std::uint32_t size = 60;
-    double rate = 0;  // frames per second, 0: as fast as possible
+    double rate = 0;           // frames per second, 0: as fast as possible
+    std::uint64_t window = 0;  // unacknowledged frames at most, 0: no acknowledgements
 };
 
 struct RecvOptions {
-    std::uint64_t count = 0;  // 0: until idle
-    double idle = 10;         // seconds without a frame before giving up
-    double pause = 0;         // seconds to wait after "ready" before polling (a slow receiver)
+    std::uint64_t count = 0;     // 0: until idle
+    std::uint64_t ack_every = 0;  // 0: send no acknowledgements
+    double pause = 0;            // seconds to wait after "ready" before polling (a slow receiver)
 };
 
 double seconds_since(Clock::time_point start)
@@ -77,60 +81,92 @@ void summary(const char* what, std::uint64_t frames, std::uint64_t bytes, double
 {
     std::printf("%s %llu frames, %llu bytes in %.3f s: %.0f frames/s, %.2f Mbit/s\n", what,
                 static_cast<unsigned long long>(frames), static_cast<unsigned long long>(bytes), secs,
-                secs > 0 ? frames / secs : 0.0, secs > 0 ? bytes * 8 / secs / 1e6 : 0.0);
+                secs > 0 ? static_cast<double>(frames) / secs : 0.0,
+                secs > 0 ? static_cast<double>(bytes) * 8 / secs / 1e6 : 0.0);
     std::fflush(stdout);
+}
+
+// Sends one frame, waiting (bounded by the caller's loop) for a buffer and ring space.
+bool send_one(vf::Vf& port, const MacAddress& dst, std::uint16_t type, std::uint64_t seq, std::uint32_t size)
+{
+    vf::PacketBuffer* b = port.alloc_buffer();
+    if (!b) {
+        port.reclaim_tx();
+        return false;
+    }
+    pktgen::build(*b, dst, port.mac(), type, seq, size);
+    if (port.tx_burst(&b, 1) == 1)
+        return true;
+    port.free_buffer(b);
+    return false;
+}
+
+// The highest acknowledgement among received frames; other frames are dropped.
+std::uint64_t read_acks(vf::Vf& port, std::uint64_t acked)
+{
+    vf::PacketBuffer* bufs[burst_size];
+    const std::uint32_t n = port.rx_burst(bufs, burst_size);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (const auto next = pktgen::parse(*bufs[i], pktgen::ack_type))
+            acked = std::max(acked, *next);
+        port.free_buffer(bufs[i]);
+    }
+    return acked;
 }
 
 int run_send(const Common& c, const SendOptions& s)
 {
     const auto dst = MacAddress::parse(s.dst);
-    if (s.size < 60 || s.size > 1514)
+    if (s.size < pktgen::min_size || s.size > 1514)
         throw Error(Errc::invalid_argument, "--size", "frames are 60 to 1514 bytes (without FCS)");
+    if (s.window >= c.buffers)
+        throw Error(Errc::invalid_argument, "--window", "the window must be smaller than the buffer count");
     auto port = open_vf(c);
-    const MacAddress src = port->mac();
 
     std::vector<vf::PacketBuffer*> pending;  // built, not yet taken by the ring
     pending.reserve(burst_size);
     std::uint64_t next_seq = 0;
+    std::uint64_t acked = 0;
     const auto start = Clock::now();
+    auto last_progress = start;
     auto next_report = start + std::chrono::seconds(1);
-    const auto interval = s.rate > 0 ? std::chrono::duration<double>(1.0 / s.rate) : std::chrono::duration<double>(0);
+    const auto idle = std::chrono::duration<double>(c.idle);
 
     while (next_seq < s.count || !pending.empty()) {
-        // Paced: no more frames than the rate allows so far.
         std::uint64_t allowed = s.count;
         if (s.rate > 0)
-            allowed = std::min<std::uint64_t>(s.count, static_cast<std::uint64_t>(seconds_since(start) * s.rate) + 1);
+            allowed = std::min<std::uint64_t>(allowed, static_cast<std::uint64_t>(seconds_since(start) * s.rate) + 1);
+        if (s.window > 0) {
+            acked = read_acks(*port, acked);
+            allowed = std::min(allowed, acked + s.window);
+        }
         while (pending.size() < burst_size && next_seq < allowed) {
             vf::PacketBuffer* b = port->alloc_buffer();
             if (!b) {
                 port->reclaim_tx();
                 break;
             }
-            std::memcpy(b->data, dst.bytes().data(), 6);
-            std::memcpy(b->data + 6, src.bytes().data(), 6);
-            b->data[12] = ether_type >> 8;
-            b->data[13] = ether_type & 0xFF;
-            std::memcpy(b->data + header_size, &next_seq, sizeof next_seq);
-            std::memset(b->data + header_size + sizeof next_seq, 0, s.size - header_size - sizeof next_seq);
-            b->length = s.size;
+            pktgen::build(*b, dst, port->mac(), pktgen::data_type, next_seq++, s.size);
             pending.push_back(b);
-            ++next_seq;
         }
+        const auto now = Clock::now();
         if (!pending.empty()) {
             const std::uint32_t sent = port->tx_burst(pending.data(), static_cast<std::uint32_t>(pending.size()));
             pending.erase(pending.begin(), pending.begin() + sent);
-        } else if (s.rate > 0) {
-            std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::microseconds>(interval));
+            if (sent)
+                last_progress = now;
         }
-        if (Clock::now() >= next_report) {
+        if (now - last_progress > idle)
+            throw Error(Errc::timeout, c.vf,
+                        fmt::format("no progress for {} s after {} frames ({} acknowledged): frames lost?", c.idle,
+                                    next_seq, acked));
+        if (now >= next_report) {
             std::printf("sent %llu\n", static_cast<unsigned long long>(port->tx_stats().packets));
             std::fflush(stdout);
             next_report += std::chrono::seconds(1);
         }
     }
     const double secs = seconds_since(start);
-    // Wait (bounded) until the device has finished with every buffer.
     const auto end = Clock::now() + std::chrono::seconds(5);
     while (port->reclaim_tx(), port->free_buffers() < c.buffers - c.ring && Clock::now() < end)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -146,30 +182,34 @@ int run_recv(const Common& c, const RecvOptions& r)
     if (r.pause > 0)
         std::this_thread::sleep_for(std::chrono::duration<double>(r.pause));
 
-    std::uint64_t frames = 0, bytes = 0, other = 0, out_of_order = 0, expected = 0;
+    std::uint64_t frames = 0, bytes = 0, other = 0, gaps = 0, expected = 0, acked = 0;
+    std::optional<MacAddress> sender;
     vf::PacketBuffer* bufs[burst_size];
     Clock::time_point first{}, last = Clock::now();
     auto next_report = Clock::now() + std::chrono::seconds(1);
-    const auto idle = std::chrono::duration<double>(r.idle);
+    const auto idle = std::chrono::duration<double>(c.idle);
     while (r.count == 0 || frames < r.count) {
         const std::uint32_t n = port->rx_burst(bufs, burst_size);
         const auto now = Clock::now();
         for (std::uint32_t i = 0; i < n; ++i) {
-            const vf::PacketBuffer* b = bufs[i];
-            if (b->length >= header_size + 8 && b->data[12] == (ether_type >> 8) && b->data[13] == (ether_type & 0xFF)) {
-                std::uint64_t seq;
-                std::memcpy(&seq, b->data + header_size, sizeof seq);
-                if (seq != expected)
-                    ++out_of_order;
-                expected = seq + 1;
+            if (const auto seq = pktgen::parse(*bufs[i], pktgen::data_type)) {
+                if (*seq != expected)
+                    ++gaps;
+                expected = *seq + 1;
                 if (frames == 0)
                     first = now;
                 ++frames;
-                bytes += b->length;
+                bytes += bufs[i]->length;
+                sender = pktgen::source_of(*bufs[i]);
             } else {
                 ++other;
             }
             port->free_buffer(bufs[i]);
+        }
+        // Acknowledge every ack_every frames, and whatever is left once the sender pauses.
+        if (r.ack_every && sender && expected > acked && (expected - acked >= r.ack_every || n == 0)) {
+            if (send_one(*port, *sender, pktgen::ack_type, expected, pktgen::min_size))
+                acked = expected;
         }
         if (n)
             last = now;
@@ -184,7 +224,7 @@ int run_recv(const Common& c, const RecvOptions& r)
     const double secs = frames ? std::chrono::duration<double>(last - first).count() : 0;
     summary("received", frames, bytes, secs);
     std::printf("other frames %llu, sequence gaps %llu, dropped for no buffer %llu\n",
-                static_cast<unsigned long long>(other), static_cast<unsigned long long>(out_of_order),
+                static_cast<unsigned long long>(other), static_cast<unsigned long long>(gaps),
                 static_cast<unsigned long long>(port->rx_stats().no_buffer));
     return r.count && frames < r.count ? 1 : 0;
 }
@@ -205,6 +245,8 @@ int main(int argc, char** argv)
         sub->add_option("--ring", common.ring, "descriptors per ring (power of two)")->capture_default_str();
         sub->add_option("--buffers", common.buffers, "packet buffers")->capture_default_str();
         sub->add_option("--link-timeout", common.link_timeout, "seconds to wait for link")->capture_default_str();
+        sub->add_option("--idle", common.idle, "give up after this many seconds without progress")
+            ->capture_default_str();
     };
     auto* send_cmd = app.add_subcommand("send", "send numbered frames to a MAC address");
     add_common(send_cmd);
@@ -212,10 +254,12 @@ int main(int argc, char** argv)
     send_cmd->add_option("--count", send.count, "frames to send")->capture_default_str();
     send_cmd->add_option("--size", send.size, "frame size in bytes without FCS, 60..1514")->capture_default_str();
     send_cmd->add_option("--rate", send.rate, "frames per second (0: as fast as possible)")->capture_default_str();
+    send_cmd->add_option("--window", send.window, "unacknowledged frames at most (0: send without waiting)")
+        ->capture_default_str();
     auto* recv_cmd = app.add_subcommand("recv", "receive and count the frames of a sender");
     add_common(recv_cmd);
-    recv_cmd->add_option("--count", recv.count, "stop after this many frames (0: only on idle)")->capture_default_str();
-    recv_cmd->add_option("--idle", recv.idle, "give up after this many seconds without a frame")->capture_default_str();
+    recv_cmd->add_option("--count", recv.count, "stop after this many frames (0: only when idle)")->capture_default_str();
+    recv_cmd->add_option("--ack-every", recv.ack_every, "acknowledge every N frames (0: never)")->capture_default_str();
     recv_cmd->add_option("--pause", recv.pause, "seconds to sleep after \"ready\" before receiving")
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
