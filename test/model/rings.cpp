@@ -107,7 +107,7 @@ void Device::process_tx(unsigned queue)
             frame.clear();
         }
         if (cmd_type_len & tx_rs)
-            store32(d + 12, tx_sta_dd);  // write-back: DD in dword 3
+            store32(d + 12, load32(d + 12) | tx_sta_dd);  // write-back: DD OR-ed into dword 3, as QEMU does
         head = (head + 1) % count;
         reg(TDH(queue)) = head;
     }

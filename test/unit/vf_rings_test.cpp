@@ -292,11 +292,11 @@ TEST_CASE("tx_burst writes advanced data descriptors and the model sends the fra
     REQUIRE(rig.tx.burst(bufs, 2) == 2);
 
     // 4.3: DTYP data 0x00300000 | EOP b24 | IFCS b25 | RS b27 | DEXT b29 = 0x2B300000, length in
-    // b15:0; PAYLEN in olinfo b31:14; the device wrote DD (b0) over dword 3 (4.5).
+    // b15:0; PAYLEN in olinfo b31:14, to which the device OR-ed DD (b0) on write-back (4.5).
     const auto* words = static_cast<const std::uint32_t*>(rig.tx_ring_mem.region().virt);
     CHECK((std::uint64_t{words[1]} << 32 | words[0]) == iova0);
     CHECK(words[2] == (0x2B300000u | 60));
-    CHECK(words[3] == 0x1);
+    CHECK(words[3] == (60u << 14 | 0x1));
     CHECK(words[6] == (0x2B300000u | 1514));
     CHECK(rig.pf_reg(TDT(1)) == 2);
     CHECK(rig.pf_reg(TDH(1)) == 2);
@@ -366,4 +366,60 @@ TEST_CASE("a frame sent by one VF and injected into another arrives intact")
     REQUIRE(rig.rx.burst(&got, 1) == 1);
     CHECK(std::vector<std::uint8_t>(got->data, got->data + got->length) == frame);
     CHECK(rig.model.take_tx(Rig::vf_index).empty());
+}
+
+TEST_CASE("the model drops RX while RCTL.EN is 0, the link is down or the pool is not in VFRE")
+{
+    Rig rig(16, 64);
+    rig.start();
+    const auto frame = test_frame(80, 0);
+    rig.model.pf().write32(RCTL.offset, rctl::SECRC);  // EN off
+    CHECK_FALSE(rig.model.inject_rx(Rig::vf_index, frame));
+    rig.model.pf().write32(RCTL.offset, rctl::EN | rctl::SECRC);
+    rig.model.set_link(false);
+    CHECK_FALSE(rig.model.inject_rx(Rig::vf_index, frame));
+    rig.model.set_link(true);  // renegotiates: the driver had negotiated (2.2)
+    rig.model.pf().write32(MRQC.offset, mrqc::VMDQ);
+    rig.model.pf().write32(VFRE.offset, 1u << 0);  // VF 0 only
+    CHECK_FALSE(rig.model.inject_rx(Rig::vf_index, frame));
+    CHECK(rig.model.rx_dropped(Rig::vf_index) == 3);
+    rig.model.pf().write32(VFRE.offset, 1u << Rig::vf_index);
+    CHECK(rig.model.inject_rx(Rig::vf_index, frame));
+    // In VMDq mode the pool's statistics count it, octets with the 4 CRC bytes (3.1).
+    CHECK(rig.model.vf(Rig::vf_index).read32(VFGPRC.offset) == 1);
+    CHECK(rig.model.vf(Rig::vf_index).read32(VFGORC.offset) == 84);
+}
+
+TEST_CASE("the model sends nothing without TCTL.EN, the queue enabled or, in VMDq mode, VFTE")
+{
+    Rig rig(16, 64);
+    rig.start();
+    rig.model.pf().write32(MRQC.offset, mrqc::VMDQ);
+    rig.model.pf().write32(VFTE.offset, 1u << 0);  // VF 0 only
+    PacketBuffer* b = filled(rig.pool, test_frame(60, 0));
+    REQUIRE(rig.tx.burst(&b, 1) == 1);
+    CHECK(rig.model.take_tx(Rig::vf_index).empty());
+    CHECK(rig.tx.reclaim() == 0);
+    // Once the pool may send, the next TDT write sends what is pending.
+    rig.model.pf().write32(VFTE.offset, 1u << Rig::vf_index);
+    PacketBuffer* c = filled(rig.pool, test_frame(61, 0));
+    REQUIRE(rig.tx.burst(&c, 1) == 1);
+    CHECK(rig.model.take_tx(Rig::vf_index).size() == 2);
+    CHECK(rig.model.vf(Rig::vf_index).read32(VFGPTC.offset) == 2);
+    CHECK(rig.model.vf(Rig::vf_index).read32(VFGOTC.offset) == 121);
+    CHECK(rig.tx.reclaim() == 2);
+}
+
+TEST_CASE("a VF reset disables the VF's queues: the model then neither sends nor receives")
+{
+    Rig rig(16, 64);
+    rig.start();
+    rig.model.vf(Rig::vf_index).write32(VTCTRL.offset, vtctrl::RST);
+    CHECK_FALSE(rig.model.inject_rx(Rig::vf_index, test_frame(60, 0)));
+    PacketBuffer* b = filled(rig.pool, test_frame(60, 0));
+    REQUIRE(rig.tx.burst(&b, 1) == 1);
+    CHECK(rig.model.take_tx(Rig::vf_index).empty());
+    // start() again (as after the reset handshake) brings both back.
+    rig.start();
+    CHECK(rig.model.inject_rx(Rig::vf_index, test_frame(60, 0)));
 }
