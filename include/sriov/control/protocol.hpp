@@ -6,6 +6,7 @@
 //   -> {"id":7,"op":"set_vf","pf":"0000:00:02.0","vf":1,"settings":{"mac":"02:11:22:33:44:55","trust":true}}
 //   <- {"id":7,"ok":true,"result":{}}
 //   <- {"id":7,"ok":false,"error":{"code":"invalid_argument","message":"VF 9 does not exist: ..."}}
+// After "subscribe", events arrive as lines of their own: {"event":"vf_reset","pf":...,"vf":...}.
 // Settings in one set_vf are applied all or none. Unknown fields are refused, so a misspelt field
 // is never silently ignored.
 #pragma once

@@ -1,0 +1,224 @@
+#include "ctl/server.hpp"
+
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <deque>
+#include <fstream>
+#include <istream>
+#include <sstream>
+
+namespace sriov::control {
+
+namespace asio = boost::asio;
+using local = asio::local::stream_protocol;
+
+bool peer_in_group(const Peer& peer, std::optional<gid_t> group, const std::filesystem::path& proc_root)
+{
+    if (peer.uid == 0)
+        return true;
+    if (!group)
+        return false;
+    if (peer.gid == *group)
+        return true;
+    std::ifstream status(proc_root / std::to_string(peer.pid) / "status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("Groups:", 0) != 0)
+            continue;
+        std::istringstream groups(line.substr(7));
+        for (unsigned long g; groups >> g;)
+            if (g == *group)
+                return true;
+    }
+    return false;
+}
+
+// One client connection: reads lines, answers each, and carries events once subscribed.
+class Server::Session : public std::enable_shared_from_this<Server::Session> {
+public:
+    Session(Server& server, local::socket socket, Peer peer)
+        : server_(server), socket_(std::move(socket)), peer_(peer), buffer_(server.options_.max_line + 1)
+    {
+    }
+
+    void start() { read(); }
+    void close()
+    {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+    }
+    bool subscribed() const { return subscribed_; }
+
+    void send(std::string line)
+    {
+        line += '\n';
+        outbox_.push_back(std::move(line));
+        if (outbox_.size() == 1)
+            write_next();
+    }
+
+    // Answers, then disconnects (a refused peer, an oversized line).
+    void refuse(const Error& error)
+    {
+        closing_ = true;
+        send(encode_error(0, error));
+    }
+
+private:
+    void read()
+    {
+        asio::async_read_until(socket_, buffer_, '\n',
+                                [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                    self->on_line(ec, n);
+                                });
+    }
+
+    void on_line(boost::system::error_code ec, std::size_t n)
+    {
+        if (ec == asio::error::not_found) {  // the line outgrew max_line
+            refuse(Error(Errc::invalid_argument, "request",
+                         fmt::format("longer than {} bytes", server_.options_.max_line)));
+            return;
+        }
+        if (ec) {
+            server_.drop(this);
+            return;
+        }
+        std::string line(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + n - 1);
+        buffer_.consume(n);
+        answer(line);
+        read();
+    }
+
+    void answer(const std::string& line)
+    {
+        std::uint64_t id = 0;
+        try {
+            const Request request = decode_request(line);
+            id = request.id;
+            const std::string result = server_.handler_(request, peer_);
+            if (std::holds_alternative<Subscribe>(request.op))
+                subscribed_ = true;
+            send(encode_ok(id, result));
+        } catch (const Error& e) {
+            send(encode_error(id, e));
+        } catch (const std::exception& e) {
+            send(encode_error(id, Error(Errc::io, "sriovd", e.what())));
+        }
+    }
+
+    void write_next()
+    {
+        asio::async_write(socket_, asio::buffer(outbox_.front()),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              self->outbox_.pop_front();
+                              if (ec || (self->closing_ && self->outbox_.empty())) {
+                                  self->server_.drop(self.get());
+                                  return;
+                              }
+                              if (!self->outbox_.empty())
+                                  self->write_next();
+                          });
+    }
+
+    Server& server_;
+    local::socket socket_;
+    Peer peer_;
+    asio::streambuf buffer_;
+    std::deque<std::string> outbox_;
+    bool subscribed_ = false;
+    bool closing_ = false;
+};
+
+Server::Server(asio::io_context& io, ServerOptions options, Handler handler)
+    : io_(io), options_(std::move(options)), handler_(std::move(handler)), acceptor_(io)
+{
+    namespace fs = std::filesystem;
+    const auto& path = options_.socket_path;
+    const std::string name = path.string();
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (fs::exists(fs::symlink_status(path))) {
+        if (!fs::is_socket(fs::symlink_status(path)))
+            throw Error(Errc::busy, name, "exists and is not a socket; refusing to replace it");
+        // A live server answers a connection; a stale file from a crashed one does not.
+        local::socket probe(io_);
+        boost::system::error_code pec;
+        probe.connect(local::endpoint(name), pec);
+        if (!pec)
+            throw Error(Errc::busy, name, "another sriovd is already answering on this socket");
+        fs::remove(path, ec);
+    }
+    acceptor_.open(local());
+    boost::system::error_code bec;
+    acceptor_.bind(local::endpoint(name), bec);
+    if (bec)
+        throw Error(bec == boost::system::errc::permission_denied ? Errc::permission : Errc::io, name,
+                    "cannot create the control socket: " + bec.message());
+    ::chmod(name.c_str(), 0660);
+    if (options_.group && ::chown(name.c_str(), static_cast<uid_t>(-1), *options_.group) != 0)
+        spdlog::warn("control socket {}: cannot give it group {}: errno {}", name, *options_.group, errno);
+    acceptor_.listen();
+    accept();
+}
+
+Server::~Server()
+{
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& s : sessions_)
+        s->close();
+    std::error_code ec;
+    std::filesystem::remove(options_.socket_path, ec);
+}
+
+bool Server::allowed(const Peer& peer) const { return peer_in_group(peer, options_.group); }
+
+void Server::accept()
+{
+    acceptor_.async_accept([this](boost::system::error_code ec, local::socket socket) {
+        if (ec == asio::error::operation_aborted)
+            return;
+        if (!ec) {
+            ucred cred{};
+            socklen_t len = sizeof cred;
+            Peer peer;
+            if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+                peer = Peer{cred.pid, cred.uid, cred.gid};
+            else
+                peer.uid = static_cast<uid_t>(-1);
+            auto session = std::make_shared<Session>(*this, std::move(socket), peer);
+            sessions_.push_back(session);
+            if (allowed(peer)) {
+                session->start();
+            } else {
+                spdlog::warn("control socket: refused pid {} (uid {}): not root and not in the group", peer.pid,
+                             peer.uid);
+                session->refuse(Error(Errc::permission, options_.socket_path.string(),
+                                      "permission denied: run as root or as a member of the socket's group"));
+            }
+        }
+        accept();
+    });
+}
+
+void Server::drop(Session* session)
+{
+    session->close();
+    sessions_.remove_if([session](const auto& s) { return s.get() == session; });
+}
+
+void Server::publish(const std::string& event_json)
+{
+    for (auto& s : sessions_)
+        if (s->subscribed())
+            s->send(event_json);
+}
+
+}  // namespace sriov::control

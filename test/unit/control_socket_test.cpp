@@ -1,0 +1,245 @@
+// sriovd's control socket and vfctl's client, over a real Unix socket in a temporary directory.
+#include "ctl/client.hpp"
+#include "ctl/server.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+using namespace sriov;
+using namespace sriov::control;
+using Catch::Matchers::ContainsSubstring;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir()
+{
+    auto dir = fs::temp_directory_path() / ("sriov-ctl-" + std::to_string(::getpid()) + "-" +
+                                            std::to_string(std::rand()));
+    fs::create_directories(dir);
+    return dir;
+}
+
+// A server whose loop runs in a thread of its own; the handler answers "show" with a fixed list
+// and refuses set_vf for VF 9.
+struct Daemon {
+    fs::path dir = temp_dir();
+    fs::path socket = dir / "sriovd.sock";
+    boost::asio::io_context io;
+    std::unique_ptr<Server> server;
+    std::thread loop;
+
+    Daemon()
+    {
+        ServerOptions options;
+        options.socket_path = socket;
+        options.max_line = 1024;
+        server = std::make_unique<Server>(io, options, [](const Request& r, const Peer&) -> std::string {
+            if (std::holds_alternative<Show>(r.op))
+                return R"({"pfs":[{"pf":"0000:00:02.0","num_vfs":2}]})";
+            if (const auto* set = std::get_if<SetVf>(&r.op); set && set->vf == 9)
+                throw Error(Errc::invalid_argument, "VF 9", "does not exist: 0000:00:02.0 has 2 VFs (0..1)");
+            return "{}";
+        });
+        loop = std::thread([this] {
+            auto guard = boost::asio::make_work_guard(io);
+            io.run();
+        });
+    }
+    ~Daemon()
+    {
+        io.stop();
+        loop.join();
+        server.reset();
+        fs::remove_all(dir);
+    }
+    // Runs `f` in the loop's thread and waits for it.
+    template <class F>
+    void in_loop(F f)
+    {
+        std::promise<void> done;
+        boost::asio::post(io, [&] {
+            f();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("control socket: a request and its answer")
+{
+    Daemon d;
+    Client c(d.socket);
+    CHECK(c.call(Request{0, Show{}}) == R"({"pfs":[{"num_vfs":2,"pf":"0000:00:02.0"}]})");
+    CHECK(c.call(Request{0, Status{}}) == "{}");
+    CHECK((fs::status(d.socket).permissions() & fs::perms::others_all) == fs::perms::none);
+}
+
+TEST_CASE("control socket: the daemon's refusal reaches the client with its code and words")
+{
+    Daemon d;
+    Client c(d.socket);
+    VfSettings s;
+    s.trust = true;
+    try {
+        c.call(Request{0, SetVf{"0000:00:02.0", 9, s}});
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::invalid_argument);
+        CHECK_THAT(std::string(e.what()), ContainsSubstring("VF 9: does not exist"));
+    }
+    // The connection stays usable after a refusal.
+    CHECK(c.call(Request{0, Status{}}) == "{}");
+}
+
+TEST_CASE("control socket: subscribers receive published events")
+{
+    Daemon d;
+    Client c(d.socket);
+    c.call(Request{0, Subscribe{}});
+    d.in_loop([&] { d.server->publish(R"({"event":"vf_reset","pf":"0000:00:02.0","vf":1})"); });
+    CHECK(c.next_event() == R"({"event":"vf_reset","pf":"0000:00:02.0","vf":1})");
+    // A request after events still gets its own answer.
+    d.in_loop([&] { d.server->publish(R"({"event":"link","state":"up"})"); });
+    CHECK(c.call(Request{0, Status{}}) == "{}");
+}
+
+TEST_CASE("control socket: an oversized or malformed line gets an error, not a crash")
+{
+    Daemon d;
+    // Written by hand, as a hostile client would.
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", d.socket.c_str());
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    const std::string junk = "{not json}\n";
+    REQUIRE(::write(fd, junk.data(), junk.size()) == static_cast<ssize_t>(junk.size()));
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    REQUIRE(n > 0);
+    CHECK_THAT(std::string(buf, static_cast<std::size_t>(n)), ContainsSubstring("not valid JSON"));
+    const std::string big(4000, 'x');
+    REQUIRE(::write(fd, big.data(), big.size()) == static_cast<ssize_t>(big.size()));
+    n = ::read(fd, buf, sizeof buf);
+    REQUIRE(n > 0);
+    CHECK_THAT(std::string(buf, static_cast<std::size_t>(n)), ContainsSubstring("longer than 1024 bytes"));
+    ::close(fd);
+    // The daemon still serves others.
+    Client c(d.socket);
+    CHECK(c.call(Request{0, Status{}}) == "{}");
+}
+
+TEST_CASE("control socket: no daemon, and a second daemon on the same socket")
+{
+    const auto dir = temp_dir();
+    try {
+        Client c(dir / "sriovd.sock");
+        FAIL("connected to nothing");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::not_found);
+        CHECK_THAT(e.cause(), ContainsSubstring("sriovd is not running"));
+        CHECK_THAT(e.cause(), ContainsSubstring("systemctl start sriovd"));
+    }
+    {
+        Daemon d;
+        boost::asio::io_context io2;
+        ServerOptions options;
+        options.socket_path = d.socket;
+        try {
+            Server second(io2, options, [](const Request&, const Peer&) { return std::string("{}"); });
+            FAIL("two servers on one socket");
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::busy);
+        }
+    }
+    // A stale socket file left by a crash (bound, then closed without removing it) is replaced.
+    {
+        const auto path = dir / "stale.sock";
+        int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        ::close(fd);
+        REQUIRE(fs::is_socket(path));
+        boost::asio::io_context io3;
+        ServerOptions options;
+        options.socket_path = path;
+        CHECK_NOTHROW(Server(io3, options, [](const Request&, const Peer&) { return std::string("{}"); }));
+    }
+    // Anything that is not a socket is never replaced.
+    {
+        const auto path = dir / "precious";
+        std::ofstream(path) << "data";
+        boost::asio::io_context io4;
+        ServerOptions options;
+        options.socket_path = path;
+        CHECK_THROWS_AS(Server(io4, options, [](const Request&, const Peer&) { return std::string("{}"); }), Error);
+        CHECK(fs::is_regular_file(path));
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("control socket: a user outside the group is refused by the socket, with the group named")
+{
+    Daemon d;
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::close(pipe_fds[0]);
+        std::string result = "connected";
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0) {
+            result = "cannot drop privileges";
+        } else {
+            try {
+                Client c(d.socket);
+            } catch (const Error& e) {
+                result = std::string(to_string(e.code())) + ": " + e.cause();
+            }
+        }
+        [[maybe_unused]] auto n = ::write(pipe_fds[1], result.data(), result.size());
+        ::_exit(0);
+    }
+    ::close(pipe_fds[1]);
+    char buf[512];
+    const ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
+    ::close(pipe_fds[0]);
+    ::waitpid(child, nullptr, 0);
+    REQUIRE(n > 0);
+    const std::string result(buf, static_cast<std::size_t>(n));
+    if (::getuid() != 0)
+        SKIP("needs root to switch to another user");
+    CHECK_THAT(result, ContainsSubstring("permission: permission denied; run as root or as a member of group"));
+}
+
+TEST_CASE("control socket: group membership counts supplementary groups")
+{
+    const auto dir = temp_dir();
+    fs::create_directories(dir / "4242");
+    std::ofstream(dir / "4242" / "status") << "Name:\tvfctl\nUid:\t1000\t1000\t1000\t1000\nGroups:\t1000 27 119\n";
+    const Peer user{4242, 1000, 1000};
+    CHECK(peer_in_group(user, 119, dir));
+    CHECK(peer_in_group(user, 1000, dir));
+    CHECK_FALSE(peer_in_group(user, 30, dir));
+    CHECK_FALSE(peer_in_group(user, std::nullopt, dir));
+    CHECK(peer_in_group(Peer{1, 0, 0}, std::nullopt, dir));  // root
+    fs::remove_all(dir);
+}
