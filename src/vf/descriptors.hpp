@@ -8,7 +8,8 @@
 
 namespace sriov::vf {
 
-static_assert(std::endian::native == std::endian::little, "descriptors are laid out for a little-endian host");
+static_assert(std::endian::native == std::endian::little,
+              "descriptors are laid out for a little-endian host");
 
 // Advanced RX descriptor, read format (4.2): written by the driver to post a buffer.
 struct RxDescRead {

@@ -105,14 +105,15 @@ std::unique_ptr<Vf> Vf::open(const std::string& pci_address, const OpenOptions& 
     const Config& config = options.config;
     if (config.buffer_count < config.rx_ring_size + 1)
         throw Error(Errc::invalid_argument, pci_address,
-                    fmt::format("{} buffers cannot fill an RX ring of {} and leave any to send", config.buffer_count,
-                                config.rx_ring_size));
+                    fmt::format("{} buffers cannot fill an RX ring of {} and leave any to send",
+                                config.buffer_count, config.rx_ring_size));
     const auto address = pci::Address::parse(pci_address);
     auto container = vfio::Container::open();
     vfio::Device::Options device_options;
     device_options.vf_token = token_of(options);
     auto device = vfio::Device::open(container, address, device_options);
-    return std::unique_ptr<Vf>(new Vf(std::make_unique<Impl>(std::move(container), std::move(device), config)));
+    return std::unique_ptr<Vf>(
+        new Vf(std::make_unique<Impl>(std::move(container), std::move(device), config)));
 }
 
 Vf::Vf(std::unique_ptr<Impl> impl)

@@ -9,8 +9,8 @@
 
 namespace sriov::vf {
 
-void enable_queue(dev::RegisterIo& regs, std::uint32_t offset, std::uint32_t value, std::chrono::milliseconds timeout,
-                  const std::string& name, const char* what)
+void enable_queue(dev::RegisterIo& regs, std::uint32_t offset, std::uint32_t value,
+                  std::chrono::milliseconds timeout, const std::string& name, const char* what)
 {
     regs.write32(offset, value);
     const auto end = std::chrono::steady_clock::now() + timeout;

@@ -20,23 +20,18 @@ constexpr std::uint32_t rxdctl_thresholds =
 
 }  // namespace
 
-RxQueue::RxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, std::uint32_t size, BufferPool& pool,
-                 std::string name)
-    : regs_(regs),
-      tail_(tail),
-      ring_memory_(ring),
-      ring_(static_cast<RxDesc*>(ring.virt)),
-      mask_(size - 1),
-      pool_(pool),
-      slots_(size, nullptr),
-      name_(std::move(name))
+RxQueue::RxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, std::uint32_t size,
+                 BufferPool& pool, std::string name)
+    : regs_(regs), tail_(tail), ring_memory_(ring), ring_(static_cast<RxDesc*>(ring.virt)), mask_(size - 1),
+      pool_(pool), slots_(size, nullptr), name_(std::move(name))
 {
     if (!valid_ring_size(size))
         throw Error(Errc::invalid_argument, name_,
                     fmt::format("an RX ring of {} descriptors: need a power of two from {} to {}", size,
                                 min_ring_size, max_ring_size));
     if (ring.size < std::size_t{size} * sizeof(RxDesc) || ring.iova % 128 != 0)
-        throw Error(Errc::invalid_argument, name_, "the RX ring's memory is too small or not 128-byte aligned");
+        throw Error(Errc::invalid_argument, name_,
+                    "the RX ring's memory is too small or not 128-byte aligned");
     const std::uint32_t kib = pool.buffer_size() / e::srrctl::BSIZEPKT_UNIT;
     if (pool.buffer_size() % e::srrctl::BSIZEPKT_UNIT != 0 || kib == 0 || kib > e::srrctl::BSIZEPKT_MASK)
         throw Error(Errc::invalid_argument, name_,
@@ -60,8 +55,9 @@ void RxQueue::start(std::chrono::milliseconds enable_timeout)
         b = nullptr;
     }
     if (pool_.available() < size())
-        throw Error(Errc::invalid_argument, name_,
-                    fmt::format("the pool has {} free buffers; the RX ring needs {}", pool_.available(), size()));
+        throw Error(
+            Errc::invalid_argument, name_,
+            fmt::format("the pool has {} free buffers; the RX ring needs {}", pool_.available(), size()));
 
     // igbvf_configure_rx: the queue is off while it is programmed.
     regs_.write32(e::VF_RXDCTL(0), 0);
@@ -72,9 +68,10 @@ void RxQueue::start(std::chrono::milliseconds enable_timeout)
     regs_.write32(e::VF_RDT(0), 0);
     // 4.1: one buffer per descriptor, advanced format, BSIZEPKT in KiB; DROP_EN as Linux sets it
     // with VFs, so that a VF without buffers does not hold up the others.
-    regs_.write32(e::VF_SRRCTL(0), (pool_.buffer_size() / e::srrctl::BSIZEPKT_UNIT) | e::srrctl::DESCTYPE_ADV_ONEBUF
-                                       | e::srrctl::DROP_EN);
-    enable_queue(regs_, e::VF_RXDCTL(0), e::xdctl::ENABLE | rxdctl_thresholds, enable_timeout, name_, "RXDCTL(0)");
+    regs_.write32(e::VF_SRRCTL(0), (pool_.buffer_size() / e::srrctl::BSIZEPKT_UNIT)
+                                       | e::srrctl::DESCTYPE_ADV_ONEBUF | e::srrctl::DROP_EN);
+    enable_queue(regs_, e::VF_RXDCTL(0), e::xdctl::ENABLE | rxdctl_thresholds, enable_timeout, name_,
+                 "RXDCTL(0)");
 
     for (std::uint32_t slot = 0; slot < size(); ++slot)
         post(slot, pool_.alloc());

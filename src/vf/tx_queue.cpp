@@ -16,27 +16,23 @@ namespace {
 
 // A data descriptor of one whole frame (4.3): advanced data type, FCS inserted by the device,
 // end of packet, status reported.
-constexpr std::uint32_t tx_command = txd::DTYP_DATA | txd::CMD_DEXT | txd::CMD_IFCS | txd::CMD_EOP | txd::CMD_RS;
+constexpr std::uint32_t tx_command
+    = txd::DTYP_DATA | txd::CMD_DEXT | txd::CMD_IFCS | txd::CMD_EOP | txd::CMD_RS;
 
 }  // namespace
 
-TxQueue::TxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, std::uint32_t size, BufferPool& pool,
-                 std::string name)
-    : regs_(regs),
-      tail_(tail),
-      ring_memory_(ring),
-      ring_(static_cast<TxDesc*>(ring.virt)),
-      mask_(size - 1),
-      pool_(pool),
-      slots_(size, nullptr),
-      name_(std::move(name))
+TxQueue::TxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, std::uint32_t size,
+                 BufferPool& pool, std::string name)
+    : regs_(regs), tail_(tail), ring_memory_(ring), ring_(static_cast<TxDesc*>(ring.virt)), mask_(size - 1),
+      pool_(pool), slots_(size, nullptr), name_(std::move(name))
 {
     if (!valid_ring_size(size))
         throw Error(Errc::invalid_argument, name_,
                     fmt::format("a TX ring of {} descriptors: need a power of two from {} to {}", size,
                                 min_ring_size, max_ring_size));
     if (ring.size < std::size_t{size} * sizeof(TxDesc) || ring.iova % 128 != 0)
-        throw Error(Errc::invalid_argument, name_, "the TX ring's memory is too small or not 128-byte aligned");
+        throw Error(Errc::invalid_argument, name_,
+                    "the TX ring's memory is too small or not 128-byte aligned");
 }
 
 void TxQueue::start(std::chrono::milliseconds enable_timeout)

@@ -169,7 +169,8 @@ bool Device::inject_rx(unsigned pool, std::span<const std::uint8_t> frame)
     reg(RDH(queue)) = h;
     if (vmdq()) {
         ++reg(PVFGPRC(pool));
-        reg(PVFGORC(pool)) += static_cast<std::uint32_t>(data.size() + (reg(RCTL) & rctl::SECRC ? fcs_size : 0));
+        reg(PVFGORC(pool))
+            += static_cast<std::uint32_t>(data.size() + (reg(RCTL) & rctl::SECRC ? fcs_size : 0));
     }
     return true;
 }

@@ -50,8 +50,8 @@ private:
 void pf_ready_for_traffic(E82576Model& m)
 {
     m.set_num_vfs(2);
-    m.pf().write32(MDIC.offset, mdic::PHY_ADDR << mdic::PHY_SHIFT | phy::BMCR << mdic::REG_SHIFT | mdic::OP_WRITE
-                                    | phy::BMCR_ANENABLE | phy::BMCR_ANRESTART);
+    m.pf().write32(MDIC.offset, mdic::PHY_ADDR << mdic::PHY_SHIFT | phy::BMCR << mdic::REG_SHIFT
+                                    | mdic::OP_WRITE | phy::BMCR_ANENABLE | phy::BMCR_ANRESTART);
     m.pf().write32(RCTL.offset, rctl::EN | rctl::SECRC | rctl::BAM);
     m.pf().write32(TCTL.offset, tctl::EN | tctl::PSP);
 }
@@ -69,10 +69,10 @@ struct Rig {
     Rig(std::uint32_t ring_size, std::uint32_t buffers, std::uint32_t buffer_size = 2048)
         : buffer_mem(model, 0x1000000, std::size_t{buffers} * buffer_size),
           pool(buffer_mem.region(), buffers, buffer_size),
-          rx(model.vf(vf_index), Doorbell(model.vf(vf_index), VF_RDT(0)), rx_ring_mem.region(), ring_size, pool,
-             "VF 1 RX"),
-          tx(model.vf(vf_index), Doorbell(model.vf(vf_index), VF_TDT(0)), tx_ring_mem.region(), ring_size, pool,
-             "VF 1 TX")
+          rx(model.vf(vf_index), Doorbell(model.vf(vf_index), VF_RDT(0)), rx_ring_mem.region(), ring_size,
+             pool, "VF 1 RX"),
+          tx(model.vf(vf_index), Doorbell(model.vf(vf_index), VF_TDT(0)), tx_ring_mem.region(), ring_size,
+             pool, "VF 1 TX")
     {
         pf_ready_for_traffic(model);
     }
@@ -352,8 +352,10 @@ TEST_CASE("a frame sent by one VF and injected into another arrives intact")
     rig.start();
     // VF 0's queues on their own pool and rings.
     FakeDma rx0_mem(rig.model, 0x300000, 4096), tx0_mem(rig.model, 0x400000, 4096);
-    RxQueue rx0(rig.model.vf(0), Doorbell(rig.model.vf(0), VF_RDT(0)), rx0_mem.region(), 16, rig.pool, "VF 0 RX");
-    TxQueue tx0(rig.model.vf(0), Doorbell(rig.model.vf(0), VF_TDT(0)), tx0_mem.region(), 16, rig.pool, "VF 0 TX");
+    RxQueue rx0(rig.model.vf(0), Doorbell(rig.model.vf(0), VF_RDT(0)), rx0_mem.region(), 16, rig.pool,
+                "VF 0 RX");
+    TxQueue tx0(rig.model.vf(0), Doorbell(rig.model.vf(0), VF_TDT(0)), tx0_mem.region(), 16, rig.pool,
+                "VF 0 TX");
     rx0.start(100ms);
     tx0.start(100ms);
 

@@ -70,7 +70,8 @@ std::unique_ptr<vf::Vf> open_vf(const Common& c)
     const auto end = Clock::now() + std::chrono::duration<double>(c.link_timeout);
     while (!port->link_up()) {
         if (Clock::now() >= end)
-            throw Error(Errc::timeout, c.vf, fmt::format("no link within {} s (is the PF's link up?)", c.link_timeout));
+            throw Error(Errc::timeout, c.vf,
+                        fmt::format("no link within {} s (is the PF's link up?)", c.link_timeout));
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::printf("%s: MAC %s, link up\n", c.vf.c_str(), port->mac().to_string().c_str());
@@ -135,7 +136,8 @@ int run_send(const Common& c, const SendOptions& s)
     while (next_seq < s.count || !pending.empty()) {
         std::uint64_t allowed = s.count;
         if (s.rate > 0)
-            allowed = std::min<std::uint64_t>(allowed, static_cast<std::uint64_t>(seconds_since(start) * s.rate) + 1);
+            allowed = std::min<std::uint64_t>(allowed,
+                                              static_cast<std::uint64_t>(seconds_since(start) * s.rate) + 1);
         if (s.window > 0) {
             acked = read_acks(*port, acked);
             allowed = std::min(allowed, acked + s.window);
@@ -151,15 +153,16 @@ int run_send(const Common& c, const SendOptions& s)
         }
         const auto now = Clock::now();
         if (!pending.empty()) {
-            const std::uint32_t sent = port->tx_burst(pending.data(), static_cast<std::uint32_t>(pending.size()));
+            const std::uint32_t sent
+                = port->tx_burst(pending.data(), static_cast<std::uint32_t>(pending.size()));
             pending.erase(pending.begin(), pending.begin() + sent);
             if (sent)
                 last_progress = now;
         }
         if (now - last_progress > idle)
             throw Error(Errc::timeout, c.vf,
-                        fmt::format("no progress for {} s after {} frames ({} acknowledged): frames lost?", c.idle,
-                                    next_seq, acked));
+                        fmt::format("no progress for {} s after {} frames ({} acknowledged): frames lost?",
+                                    c.idle, next_seq, acked));
         if (now >= next_report) {
             std::printf("sent %llu\n", static_cast<unsigned long long>(port->tx_stats().packets));
             std::fflush(stdout);
@@ -244,7 +247,8 @@ int main(int argc, char** argv)
             ->capture_default_str();
         sub->add_option("--ring", common.ring, "descriptors per ring (power of two)")->capture_default_str();
         sub->add_option("--buffers", common.buffers, "packet buffers")->capture_default_str();
-        sub->add_option("--link-timeout", common.link_timeout, "seconds to wait for link")->capture_default_str();
+        sub->add_option("--link-timeout", common.link_timeout, "seconds to wait for link")
+            ->capture_default_str();
         sub->add_option("--idle", common.idle, "give up after this many seconds without progress")
             ->capture_default_str();
     };
@@ -252,14 +256,18 @@ int main(int argc, char** argv)
     add_common(send_cmd);
     send_cmd->add_option("--dst", send.dst, "destination MAC address")->required();
     send_cmd->add_option("--count", send.count, "frames to send")->capture_default_str();
-    send_cmd->add_option("--size", send.size, "frame size in bytes without FCS, 60..1514")->capture_default_str();
-    send_cmd->add_option("--rate", send.rate, "frames per second (0: as fast as possible)")->capture_default_str();
+    send_cmd->add_option("--size", send.size, "frame size in bytes without FCS, 60..1514")
+        ->capture_default_str();
+    send_cmd->add_option("--rate", send.rate, "frames per second (0: as fast as possible)")
+        ->capture_default_str();
     send_cmd->add_option("--window", send.window, "unacknowledged frames at most (0: send without waiting)")
         ->capture_default_str();
     auto* recv_cmd = app.add_subcommand("recv", "receive and count the frames of a sender");
     add_common(recv_cmd);
-    recv_cmd->add_option("--count", recv.count, "stop after this many frames (0: only when idle)")->capture_default_str();
-    recv_cmd->add_option("--ack-every", recv.ack_every, "acknowledge every N frames (0: never)")->capture_default_str();
+    recv_cmd->add_option("--count", recv.count, "stop after this many frames (0: only when idle)")
+        ->capture_default_str();
+    recv_cmd->add_option("--ack-every", recv.ack_every, "acknowledge every N frames (0: never)")
+        ->capture_default_str();
     recv_cmd->add_option("--pause", recv.pause, "seconds to sleep after \"ready\" before receiving")
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
