@@ -39,10 +39,14 @@ VfPolicy make_policy(const PfConfig& config)
 // PCI level, before any register access: memory space and bus master enable in the command
 // register (MSI-X messages are memory writes by the device), and the VF token that VF users
 // will have to present.
-vfio::Device open_pf(const std::shared_ptr<vfio::Container>& container, const pci::Address& address,
+// With VFs in use through vfio-pci the kernel lets the PF be opened only with their token.
+vfio::Device open_pf(const std::shared_ptr<vfio::Container>& container, const PfConfig& config,
                      const vfio::VfToken& token)
 {
-    vfio::Device device = vfio::Device::open(container, address);
+    vfio::Device::Options options;
+    if (config.vfs_exist)
+        options.vf_token = token;
+    vfio::Device device = vfio::Device::open(container, config.pf, options);
     device.enable_bus_master();
     device.set_vf_token(token);
     return device;
@@ -59,15 +63,24 @@ std::unique_ptr<PfManager> PfManager::open(boost::asio::io_context& io, const Pf
 
 PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
                      std::shared_ptr<vfio::Container> container, const vfio::VfToken& token)
-    : address_(config.pf), container_(std::move(container)), device_(open_pf(container_, config.pf, token)),
+    : address_(config.pf), container_(std::move(container)), device_(open_pf(container_, config, token)),
       bar0_(device_.map(vfio::PciRegion::bar0)), regs_(bar0_),
       msix_(device_, vfio::PciIrq::msix, 1),  // vector 0: link and mailbox ("other" causes)
       chip_(regs_, config.pf.to_string()), mailbox_(regs_, pf_mailbox_timing), policy_(make_policy(config)),
       vfs_(chip_, policy_), service_(io, chip_, mailbox_, vfs_, msix_[0])
 {
     mac_ = chip_.bring_up(config.num_vfs);
-    vfs_.restore_all(VfSupervisor::Clock::now());
+    // VFs that outlived a previous sriovd still think they are clear to send. Their first
+    // acknowledgement is answered at once with the NACK that makes their driver reset (the usual
+    // pause between such NACKs is for VFs that just reset, which these have not).
+    const auto now = VfSupervisor::Clock::now();
+    vfs_.restore_all(config.vfs_exist ? now - VfSupervisor::nack_interval : now);
     service_.start();
+    if (config.vfs_exist) {
+        spdlog::info("PF {}: its {} VFs outlived the previous PF manager; telling them to resynchronise",
+                     address_, config.num_vfs);
+        service_.vfs_created();
+    }
     const LinkState link = chip_.link();
     spdlog::info("PF {} ({} {}) up for {} VFs, MAC {}, link {}; serving the mailbox on MSI-X vector 0",
                  address_, "Intel", chip_.chip(), config.num_vfs, mac_, link.up ? "up" : "coming up");

@@ -29,6 +29,11 @@ struct PfConfig {
     pci::Address pf;
     unsigned num_vfs = 0;
     std::vector<VfAdmin> vfs;  // the administrator's settings of VF 0, 1, ...; missing ones default
+    // The VFs exist already: sriovd restarted while their drivers kept running. The PF was reset
+    // when its previous owner closed it (vfio-pci does that), so every VF lost its filters and
+    // queues; the VFs are told at once, and a VF driver that answers is told to reset, which
+    // makes it set everything up again without being reloaded.
+    bool vfs_exist = false;
 };
 
 class PfManager {
@@ -36,7 +41,9 @@ public:
     // Opens the PF through VFIO (it must be bound to vfio-pci), enables its memory space and bus
     // mastering, routes MSI-X vector 0 to an eventfd, sets the VF token, brings the PF up for
     // config.num_vfs VFs, puts each VF's administrator settings in place and starts serving the
-    // mailbox on io. The VFs themselves are not created.
+    // mailbox on io. The VFs themselves are not created. With config.vfs_exist, the PF is opened
+    // with the token (VF users may hold their VFs open still) and the VFs are told at once to
+    // resynchronise (as vfs_created()).
     // Throws sriov::Error (subject = the PF or the VF concerned):
     //   invalid_argument  num_vfs above what the chip serves (the message says why), more VF
     //                     settings than VFs, or a bad setting (see VfPolicy::set_admin).

@@ -26,6 +26,11 @@ void VfPolicy::set_admin(unsigned vf, VfAdmin admin)
     if (admin.port_vlan && (*admin.port_vlan == 0 || *admin.port_vlan > 4095))
         throw Error(Errc::invalid_argument, vf_name(vf),
                     fmt::format("port VLAN {} is outside 1..4095", *admin.port_vlan));
+    if (admin.port_vlan_qos > 7)
+        throw Error(Errc::invalid_argument, vf_name(vf),
+                    fmt::format("QoS {} is outside 0..7", admin.port_vlan_qos));
+    if (admin.port_vlan_qos != 0 && !admin.port_vlan)
+        throw Error(Errc::invalid_argument, vf_name(vf), "a QoS needs a port VLAN to tag with");
     if (admin.allowed_vlans)
         for (auto vid : *admin.allowed_vlans)
             if (vid > 4095)

@@ -16,12 +16,20 @@
 
 namespace sriov::pf {
 
+// What the VF is told of its link. Recorded and kept so far; not yet enforced (the VF sees the PF's
+// link whatever this says).
+enum class LinkMode { automatic, enable, disable };
+
 struct VfAdmin {
     std::optional<MacAddress> mac;           // the VF's MAC after every reset; nullopt: none assigned
     bool trusted = false;                    // may change its MAC and receive all multicast
     std::optional<std::uint16_t> port_vlan;  // VID 1..4095 the PF tags the VF's traffic with
     std::optional<std::vector<std::uint16_t>> allowed_vlans;  // VIDs the VF may join; nullopt: any
+    std::uint8_t port_vlan_qos = 0;          // 802.1p priority 0..7 of the port VLAN's tag
     bool spoof_check = true;  // drop frames the VF sends from another MAC or VLAN
+    LinkMode link_state = LinkMode::automatic;
+    unsigned max_tx_rate_mbps = 0;  // 0: no limit. Recorded, not yet programmed (QEMU has no limiter)
+    friend bool operator==(const VfAdmin&, const VfAdmin&) = default;
 };
 
 // A policy answer: allowed or not, and why in words for the log.
@@ -41,7 +49,8 @@ public:
     unsigned num_vfs() const { return static_cast<unsigned>(admin_.size()); }
 
     // Throws sriov::Error(invalid_argument, "VF <n>"): vf out of range, a MAC that is not a valid
-    // unicast address, a port VLAN outside 1..4095, an allowed VLAN above 4095.
+    // unicast address, a port VLAN outside 1..4095, a QoS above 7 or without a port VLAN, an
+    // allowed VLAN above 4095.
     void set_admin(unsigned vf, VfAdmin admin);
     // Throws sriov::Error(invalid_argument) for vf out of range.
     const VfAdmin& admin(unsigned vf) const;

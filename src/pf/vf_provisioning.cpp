@@ -13,23 +13,68 @@ VfProvisioner::VfProvisioner(pci::Sysfs sysfs, std::chrono::milliseconds timeout
 {
 }
 
-void VfProvisioner::claim_pf(const pci::Address& pf) const
+// vfio-pci resets a device (FLR) when its user opens and closes it, kill -9 included. A PF's FLR
+// clears its VF Enable: the VFs vanish from the bus, and although the kernel turns VF Enable on
+// again, the VFs come back with a blank configuration space (no memory decoding, no bus mastering,
+// no MSI-X), which their drivers never notice. Nothing in user space can repair that, so the PF's
+// reset methods are switched off (an empty reset_method, Linux 5.15 and later) before vfio-pci
+// first opens it; sriovd's own bring-up resets the chip's registers instead (CTRL.RST), which
+// leaves the VFs' PCI state alone.
+void VfProvisioner::disable_pf_reset(const pci::Address& pf) const
 {
+    const auto reset_method = sysfs_.device_file(pf, "reset_method");
+    if (!sysfs_.exists(reset_method)) {
+        spdlog::warn("PF {}: the kernel has no reset_method to switch off; if vfio-pci resets the PF, "
+                     "its VFs die with it",
+                     pf);
+        return;
+    }
+    if (sysfs_.read(reset_method).find_first_not_of(" \n") == std::string::npos)
+        return;
+    sysfs_.write(reset_method, "\n");
+    spdlog::info("PF {}: PCI resets switched off (reset_method), so that the VFs outlive sriovd", pf);
+}
+
+bool VfProvisioner::claim_pf(const pci::Address& pf, unsigned keep_num_vfs) const
+{
+    disable_pf_reset(pf);
     const auto driver = binding_.current_driver(pf);
     if (driver != "vfio-pci") {
         binding_.bind(pf, "vfio-pci");
         spdlog::info("PF {}: bound to vfio-pci (was {})", pf, driver.value_or("unbound"));
     }
-    if (const unsigned n = sriov_.num_vfs(pf); n != 0) {
-        spdlog::info("PF {}: removing the {} VFs it has, to bring it up first", pf, n);
+    const unsigned n = sriov_.num_vfs(pf);
+    if (n != 0 && n == keep_num_vfs) {
+        spdlog::info("PF {}: keeping the {} VFs it has; their drivers keep running", pf, n);
+        return true;
+    }
+    if (n != 0) {
+        spdlog::info("PF {}: removing the {} VFs it has ({} wanted), to bring it up first", pf, n,
+                     keep_num_vfs);
         sriov_.set_num_vfs(pf, 0, timeout_);
     }
+    return false;
 }
 
-std::vector<pci::Address> VfProvisioner::create_vfs(const pci::Address& pf, unsigned num_vfs,
-                                                    const std::vector<std::string>& drivers) const
+std::vector<pci::Address> VfProvisioner::adopt_vfs(const pci::Address& pf, unsigned num_vfs,
+                                                   const std::vector<std::string>& drivers) const
 {
-    sriov_.set_num_vfs(pf, num_vfs, timeout_);
+    std::vector<pci::Address> vfs = vf_addresses(pf, num_vfs);
+    for (unsigned n = 0; n < num_vfs; ++n) {
+        if (const auto driver = binding_.current_driver(vfs[n])) {
+            spdlog::info("VF {} ({}) kept, bound to {}", n, vfs[n], *driver);
+            continue;
+        }
+        const std::string wanted =
+            n < drivers.size() && !drivers[n].empty() ? drivers[n] : std::string(default_vf_driver);
+        binding_.bind(vfs[n], wanted);
+        spdlog::info("VF {} ({}) kept, had no driver, now bound to {}", n, vfs[n], wanted);
+    }
+    return vfs;
+}
+
+std::vector<pci::Address> VfProvisioner::vf_addresses(const pci::Address& pf, unsigned num_vfs) const
+{
     const auto links = pci::virtfn_links(sysfs_, pf);
     std::vector<pci::Address> vfs;
     for (unsigned n = 0; n < num_vfs; ++n) {
@@ -39,6 +84,14 @@ std::vector<pci::Address> VfProvisioner::create_vfs(const pci::Address& pf, unsi
                         fmt::format("the kernel enabled {} VFs but shows no virtfn{} link", num_vfs, n));
         vfs.push_back(it->second);
     }
+    return vfs;
+}
+
+std::vector<pci::Address> VfProvisioner::create_vfs(const pci::Address& pf, unsigned num_vfs,
+                                                    const std::vector<std::string>& drivers) const
+{
+    sriov_.set_num_vfs(pf, num_vfs, timeout_);
+    const std::vector<pci::Address> vfs = vf_addresses(pf, num_vfs);
     spdlog::info("PF {}: {} VFs created", pf, num_vfs);
     for (unsigned n = 0; n < num_vfs; ++n) {
         const std::string driver =

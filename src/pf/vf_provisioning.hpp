@@ -26,12 +26,22 @@ public:
     explicit VfProvisioner(pci::Sysfs sysfs = pci::Sysfs(),
                            std::chrono::milliseconds timeout = pci::SriovControl::default_timeout);
 
-    // Binds the PF to vfio-pci (if it is not already) and removes any VFs it has, so that it can
-    // be brought up before VFs exist.
+    // Switches the PF's PCI resets off (see disable_pf_reset()), binds the PF to vfio-pci (if it is
+    // not already). VFs it has already are kept when there are
+    // exactly keep_num_vfs of them (a restarted sriovd takes its PF back while the VF drivers keep
+    // running) and removed otherwise, so that the PF can be brought up before VFs exist.
+    // Returns true when the VFs were kept. Pass keep_num_vfs = 0 to remove any VFs.
     // Throws sriov::Error (subject = pf): as pci::DriverBinding::bind (not_found: vfio-pci not
     // loaded; no_iommu; busy) and pci::SriovControl::set_num_vfs (timeout: a VF is held open,
-    // naming who holds it).
-    void claim_pf(const pci::Address& pf) const;
+    // naming who holds it); permission or io if reset_method cannot be written.
+    bool claim_pf(const pci::Address& pf, unsigned keep_num_vfs = 0) const;
+
+    // The PF's VFs as the kernel shows them, VF 0 first, each bound to drivers[n] (vfio-pci where
+    // drivers has no entry or an empty one) unless it has a driver already: VFs that were kept
+    // across a restart keep theirs. Throws sriov::Error as create_vfs() does, but never changes
+    // the VF count.
+    std::vector<pci::Address> adopt_vfs(const pci::Address& pf, unsigned num_vfs,
+                                        const std::vector<std::string>& drivers) const;
 
     // Creates num_vfs VFs and binds VF n to drivers[n] (vfio-pci where drivers has no entry or an
     // empty one). Returns the VFs' addresses, VF 0 first.
@@ -46,6 +56,11 @@ public:
     void remove_vfs(const pci::Address& pf) const;
 
 private:
+    // Empties the PF's reset_method, so that vfio-pci does not reset it (and with it the VFs'
+    // PCI state) on open and close. Throws sriov::Error (permission, io) if the write fails.
+    void disable_pf_reset(const pci::Address& pf) const;
+    std::vector<pci::Address> vf_addresses(const pci::Address& pf, unsigned num_vfs) const;
+
     pci::Sysfs sysfs_;
     pci::DriverBinding binding_;
     pci::SriovControl sriov_;

@@ -74,7 +74,10 @@ void VfSupervisor::program(unsigned vf)
     device_.set_vf_mac(vf, state_.at(vf).mac);
     device_.clear_vf_vlans(vf);
     device_.set_vf_vlan(vf, admin.port_vlan.value_or(0), true);
-    device_.set_vf_port_vlan(vf, admin.port_vlan);
+    std::optional<std::uint16_t> tag;
+    if (admin.port_vlan)
+        tag = static_cast<std::uint16_t>(*admin.port_vlan | admin.port_vlan_qos << 13);  // 802.1Q TCI
+    device_.set_vf_port_vlan(vf, tag);
     device_.set_vf_spoof_check(vf, admin.spoof_check);
     apply_rx_mode(vf);
     apply_multicast();
