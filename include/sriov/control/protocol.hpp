@@ -9,6 +9,18 @@
 // After "subscribe", events arrive as lines of their own: {"event":"vf_reset","pf":...,"vf":...}.
 // Settings in one set_vf are applied all or none. Unknown fields are refused, so a misspelt field
 // is never silently ignored.
+//
+// Results (the stable schema vfctl -j prints; fields are added, never renamed or removed):
+//   show   {"pfs":[{"pf":"0000:00:02.0","num_vfs":2,"link":"up",
+//                   "vfs":[{"vf":0,"pci":"0000:00:12.0","driver":"igbvf","mac":"02:11:22:33:44:55",
+//                           "vlan":0,"qos":0,"max_tx_rate":0,"spoofchk":true,"trust":false,
+//                           "state":"auto","quarantined":false,
+//                           "origin":{"mac":"config","trust":"runtime",...}}]}]}
+//          vlan 0 and max_tx_rate 0 mean none; "origin" says per setting whether it comes from the
+//          config file ("config"), a run-time change ("runtime") or the default ("default").
+//   stats  {"vfs":[{"pf":...,"vf":0,"rx_packets":N,"rx_bytes":N,"tx_packets":N,"tx_bytes":N,
+//                   "mailbox_requests":N,"refused":N,"malformed":N}]}   (64-bit totals)
+//   status {"version":"0.1.0","pfs":1,"uptime_s":N}
 #pragma once
 
 #include "sriov/error.hpp"

@@ -1,0 +1,136 @@
+// vfctl: the operators' command line for sriovd, in the vocabulary of `ip link ... vf N ...`.
+#include "ctl/client.hpp"
+#include "grammar.hpp"
+#include "output.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace sriov;
+using namespace sriov::vfctl;
+
+namespace {
+
+constexpr const char* usage_text = R"(Usage: vfctl [-j] [-s] [--socket PATH] COMMAND
+
+Commands:
+  show [PF [vf N]]                 PFs and VFs (a table), or one PF or VF in detail
+  -s show [PF [vf N]]              per-VF counters
+  set PF vf N SETTING...           change VF N; all settings apply or none:
+        mac LLADDR                 the VF's MAC (given to it at every reset)
+        vlan VID [qos PRIO]        port VLAN 1..4095 with priority 0..7; vlan 0 removes it
+        max_tx_rate MBPS           TX limit in Mb/s; 0 removes it
+        spoofchk on|off            drop frames the VF sends from another MAC or VLAN
+        trust on|off               may the VF change its MAC, add filters, go promiscuous
+        state auto|enable|disable  link as the VF sees it
+  set PF numvfs N                  change the number of VFs
+  reset PF [vf N]                  reset the PF (VFs keep their settings) or one VF
+  release PF vf N                  let a quarantined VF run again
+  monitor                          print events as they happen (VF resets, refusals, ...)
+  status                           the daemon's status
+
+Options:
+  -j, --json       print answers as JSON (schema: include/sriov/control/protocol.hpp)
+  -s, --stats      with show: counters
+  --socket PATH    sriovd's control socket (default /run/sriovd/sriovd.sock)
+  -h, --help       this text
+)";
+
+control::Operation to_operation(const Command& cmd)
+{
+    struct Convert {
+        control::Operation operator()(const Show& s) const
+        {
+            std::optional<std::string> pf;
+            if (s.pf)
+                pf = s.pf->to_string();
+            if (s.stats)
+                return control::Stats{pf, s.vf};
+            return control::Show{pf, s.vf};
+        }
+        control::Operation operator()(const SetVf& s) const
+        {
+            return control::SetVf{s.pf.to_string(), s.vf, s.settings};
+        }
+        control::Operation operator()(const SetNumVfs& s) const
+        {
+            return control::SetNumVfs{s.pf.to_string(), s.count};
+        }
+        control::Operation operator()(const Reset& r) const { return control::Reset{r.pf.to_string(), r.vf}; }
+        control::Operation operator()(const Release& r) const { return control::Release{r.pf.to_string(), r.vf}; }
+        control::Operation operator()(const Monitor&) const { return control::Subscribe{}; }
+        control::Operation operator()(const Status&) const { return control::Status{}; }
+    };
+    return std::visit(Convert{}, cmd);
+}
+
+int run(const Command& cmd, const std::string& socket, bool json)
+{
+    control::Client client(socket);
+    const std::string result = client.call(control::Request{0, to_operation(cmd)});
+    if (std::holds_alternative<Monitor>(cmd)) {
+        for (;;) {
+            fmt::print("{}\n", client.next_event());
+            std::fflush(stdout);
+        }
+    }
+    if (json) {
+        fmt::print("{}\n", result);
+        return 0;
+    }
+    if (const auto* show = std::get_if<Show>(&cmd)) {
+        if (show->stats)
+            fmt::print("{}", stats_table(result));
+        else if (show->pf)
+            fmt::print("{}", show_detail(result));
+        else
+            fmt::print("{}", show_table(result));
+    } else if (std::holds_alternative<Status>(cmd)) {
+        fmt::print("{}\n", result);
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    bool json = false;
+    bool stats = false;
+    bool help = false;
+    std::string socket(control::default_socket);
+    CLI::App app{"vfctl: configure SR-IOV VFs through sriovd"};
+    app.set_help_flag();  // our own --help, which knows the command grammar
+    app.add_flag("-h,--help", help);
+    app.add_flag("-j,--json", json);
+    app.add_flag("-s,--stats", stats);
+    app.add_option("--socket", socket);
+    app.prefix_command();  // the first word that is not an option starts the command
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        fmt::print(stderr, "vfctl: {}\n", e.what());
+        return 2;
+    }
+    const std::vector<std::string> words = app.remaining();
+    const bool asks_help = std::find(words.begin(), words.end(), "--help") != words.end() ||
+                           std::find(words.begin(), words.end(), "-h") != words.end() ||
+                           (!words.empty() && words.front() == "help");
+    if (help || asks_help) {
+        fmt::print("{}", usage_text);
+        return 0;
+    }
+    try {
+        return run(parse_command(words, stats), socket, json);
+    } catch (const UsageError& e) {
+        fmt::print(stderr, "vfctl: {}\n", e.what());
+        return 2;
+    } catch (const Error& e) {
+        fmt::print(stderr, "vfctl: {}\n", e.what());
+        return 1;
+    }
+}
