@@ -46,7 +46,7 @@ KERNEL_METAPACKAGE = "linux-image-amd64"
 GUEST_MODULES = [
     "irqbypass", "vfio", "vfio_iommu_type1", "vfio_pci_core", "vfio_pci",  # the VFIO stack
     "igb", "igbvf",                                                        # the kernel's drivers
-    "veth", "dummy",                                                       # test networking
+    "veth", "dummy", "8021q",                                              # test networking
 ]
 
 MAX_PFS = 3           # PFs sit at slots 2, 4, 6: their VFs then use slots 0x12-0x17, never a PF's
@@ -106,6 +106,9 @@ def load_kernel_info():
     info["vmlinuz"] = os.path.join(base, info["dir"], "vmlinuz")
     info["modroot"] = os.path.join(base, info["dir"], "root")
     if not (os.path.isfile(info["vmlinuz"]) and os.path.isdir(info["modroot"])):
+        return None
+    # A cache made for another list of modules is stale: fetch again.
+    if info.get("wanted") != GUEST_MODULES:
         return None
     return info
 
@@ -215,7 +218,8 @@ def fetch_kernel(base):
         os.rename(dest, os.path.join(base, final))
         tmp_info = os.path.join(work, "kernel.json")
         with open(tmp_info, "w") as f:
-            json.dump({"package": package, "version": kver, "dir": final, "modules": modules}, f,
+            json.dump({"package": package, "version": kver, "dir": final, "modules": modules,
+                       "wanted": GUEST_MODULES}, f,
                       indent=2)
         os.replace(tmp_info, kernel_info_path())
         say(f"guest kernel {kver} is ready in {os.path.join(base, final)}")
