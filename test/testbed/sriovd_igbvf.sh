@@ -59,6 +59,7 @@ fi
 tb_log "starting sriovd"
 # shellcheck disable=SC2086
 sriovd --foreground --verbose --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 $drivers --token-file "$TOKEN" \
+    --state-dir /tmp/sriovd-state --remove-vfs-on-exit \
     >"$LOG" 2>&1 &
 sriovd_pid=$!
 

@@ -3,6 +3,7 @@
 #include "pf/pf_manager.hpp"
 #include "pf/vf_provisioning.hpp"
 #include "sriov/error.hpp"
+#include "state_file.hpp"
 #include "token_file.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -18,6 +20,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 namespace sriov::sriovd {
 
@@ -55,19 +58,56 @@ std::string describe_vfs(const std::vector<pci::Address>& vfs, const std::vector
     return text;
 }
 
+// The state directory, created (0750) if it is missing.
+std::filesystem::path state_directory(const std::string& dir)
+{
+    const std::filesystem::path path(dir);
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec)
+        throw system_error(dir, "create the state directory", ec.value());
+    std::filesystem::permissions(path, std::filesystem::perms(0750), ec);
+    return path;
+}
+
+// The configuration with the values changed at run time laid over it (state_file.hpp), and the
+// state file rewritten to match. A corrupt state file stops sriovd (the error says so and how to
+// recover): applying part of it, or starting without it and overwriting it, would lose state.
+DaemonConfig with_saved_state(const DaemonConfig& configured, const std::filesystem::path& path)
+{
+    DaemonConfig effective = configured;
+    PfState state = state_of(configured);
+    if (const auto saved = load_state(path)) {
+        std::vector<std::string> notes;
+        std::tie(effective, state) = apply_state(configured, *saved, notes);
+        for (const auto& note : notes)
+            spdlog::info("state file {}: {}", path.string(), note);
+    }
+    save_state(path, state);
+    return effective;
+}
+
 }  // namespace
 
 int run_daemon(const Options& options)
 {
-    const pf::PfConfig config = make_config(options);
-    const std::vector<std::string> drivers = vf_drivers(options);
-    const pf::VfProvisioner provisioner(pci::Sysfs(), std::chrono::seconds(options.timeout_s));
+    const DaemonConfig configured = daemon_config(options);
+    const std::filesystem::path state_dir = state_directory(configured.state_dir);
+    const DaemonConfig daemon = with_saved_state(configured, state_dir / state_file_name);
+    pf::PfConfig config = pf_config(daemon);
+    const std::vector<std::string>& drivers = daemon.drivers;
+    const bool remove_vfs_on_exit = daemon.remove_vfs_on_exit;
+    const pf::VfProvisioner provisioner(pci::Sysfs(), std::chrono::seconds(daemon.timeout_s));
 
-    // The PF must be ours, and without VFs, before it is brought up.
-    provisioner.claim_pf(config.pf);
+    // The token is made once and kept: a restarted sriovd must present it to reopen its PF while
+    // VF users hold their VFs.
+    const vfio::VfToken token = load_or_create_token(state_dir / "vf-token");
+
+    // The PF must be ours before it is brought up; VFs that outlived a previous sriovd are kept
+    // if they are as many as wanted, otherwise removed first.
+    config.vfs_exist = provisioner.claim_pf(config.pf, config.num_vfs);
 
     boost::asio::io_context io;
-    const vfio::VfToken token = vfio::VfToken::generate();
     auto manager = pf::PfManager::open(io, config, token);
     if (!options.token_file.empty()) {
         write_token_file(options.token_file, token);
@@ -80,7 +120,9 @@ int run_daemon(const Options& options)
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec)
             return;
-        spdlog::info("{}: removing the VFs, then stopping", ::strsignal(signal));
+        spdlog::info("{}: {}, then stopping", ::strsignal(signal),
+                     remove_vfs_on_exit ? "removing the VFs" : "keeping the VFs");
+        ::sd_notify(0, "STOPPING=1");
         stop.request();
     });
 
@@ -89,22 +131,29 @@ int run_daemon(const Options& options)
     // blocks until every VF user has let go.
     std::thread provisioning([&] {
         try {
-            const auto vfs = provisioner.create_vfs(config.pf, config.num_vfs, drivers);
+            const auto vfs = config.vfs_exist ? provisioner.adopt_vfs(config.pf, config.num_vfs, drivers)
+                                              : provisioner.create_vfs(config.pf, config.num_vfs, drivers);
             boost::asio::post(io, [&, vfs] {
-                manager->vfs_created();
-                spdlog::info("ready: {}", vfs.empty() ? std::string("no VFs") : describe_vfs(vfs, drivers));
+                if (!config.vfs_exist)
+                    manager->vfs_created();
+                const std::string text = vfs.empty() ? std::string("no VFs") : describe_vfs(vfs, drivers);
+                spdlog::info("ready: {}", text);
+                // A no-op unless systemd started us (Type=notify).
+                ::sd_notifyf(0, "READY=1\nSTATUS=PF %s up: %s", config.pf.to_string().c_str(), text.c_str());
             });
         } catch (const Error& e) {
-            spdlog::error("cannot create the VFs: {}", e.what());
+            spdlog::error("cannot {} the VFs: {}", config.vfs_exist ? "adopt" : "create", e.what());
             failed = true;
             stop.request();
         }
         stop.wait();
-        try {
-            provisioner.remove_vfs(config.pf);
-        } catch (const Error& e) {
-            spdlog::error("cannot remove the VFs: {}", e.what());
-            failed = true;
+        if (remove_vfs_on_exit) {
+            try {
+                provisioner.remove_vfs(config.pf);
+            } catch (const Error& e) {
+                spdlog::error("cannot remove the VFs: {}", e.what());
+                failed = true;
+            }
         }
         boost::asio::post(io, [&] {
             signals.cancel();
@@ -121,10 +170,14 @@ int run_daemon(const Options& options)
     }
     provisioning.join();
     manager.reset();
-    // The token means nothing once the PF is closed (its VFs are gone too).
-    if (!options.token_file.empty()) {
-        std::error_code ignored;
-        std::filesystem::remove(options.token_file, ignored);
+    if (remove_vfs_on_exit) {
+        // The copy for VF users means nothing once the VFs are gone.
+        if (!options.token_file.empty()) {
+            std::error_code ignored;
+            std::filesystem::remove(options.token_file, ignored);
+        }
+    } else {
+        spdlog::info("PF {}: its {} VFs stay; a restarted sriovd takes them back", config.pf, config.num_vfs);
     }
     return failed ? 1 : 0;
 }

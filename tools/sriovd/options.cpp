@@ -2,11 +2,13 @@
 
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
+#include "vfio/pci_discovery.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <iterator>
 #include <utility>
 
@@ -33,32 +35,47 @@ std::pair<unsigned, std::string> split_indexed(std::string_view option, const st
     if (ec != std::errc() || end != last)
         throw bad_option(option, text, fmt::format("'{}' is not a VF number", text.substr(0, eq)));
     if (vf >= num_vfs)
-        throw bad_option(option, text, fmt::format("there is no VF {}: --vfs is {}", vf, num_vfs));
+        throw bad_option(option, text, fmt::format("there is no VF {}: there are {} VFs", vf, num_vfs));
     return {vf, text.substr(eq + 1)};
 }
 
-void check_vf_count(const Options& options)
+void check_vf_count(unsigned vfs)
 {
-    if (options.vfs > e82576::max_vfs)
+    if (vfs > e82576::max_vfs)
         throw bad_option(
-            "--vfs", std::to_string(options.vfs),
+            "--vfs", std::to_string(vfs),
             fmt::format("an 82576 PF serves at most {} VFs: the PF keeps pool {} of its 8 for itself "
                         "(Linux igb has the same limit)",
                         e82576::max_vfs, e82576::max_vfs));
 }
 
-}  // namespace
-
-pf::PfConfig make_config(const Options& options)
+DaemonConfig base_config(const Options& options)
 {
-    check_vf_count(options);
-    pf::PfConfig config;
-    config.pf = pci::Address::parse(options.pf);
-    config.num_vfs = options.vfs;
-    config.vfs.resize(options.vfs);
-    std::vector<bool> seen(options.vfs);
+    if (!options.config.empty())
+        return load_config_file(options.config);
+    if (options.pf.empty()) {
+        if (!std::filesystem::exists(default_config_path))
+            throw Error(Errc::invalid_argument, default_config_path,
+                        "no configuration file, and no --pf: say which PF to manage");
+        return load_config_file(default_config_path);
+    }
+    return DaemonConfig{};
+}
+
+void apply_overrides(const Options& options, DaemonConfig& config)
+{
+    if (!options.pf.empty())
+        config.pf = options.pf;
+    if (options.vfs) {
+        check_vf_count(*options.vfs);
+        config.num_vfs = *options.vfs;
+    }
+    config.vfs.resize(config.num_vfs);
+    config.drivers.resize(config.num_vfs);
+
+    std::vector<bool> seen(config.num_vfs);
     for (const auto& text : options.vf_macs) {
-        auto [vf, value] = split_indexed("--vf-mac", text, options.vfs);
+        auto [vf, value] = split_indexed("--vf-mac", text, config.num_vfs);
         if (seen[vf])
             throw bad_option("--vf-mac", text, fmt::format("VF {} is given a MAC twice", vf));
         seen[vf] = true;
@@ -68,28 +85,76 @@ pf::PfConfig make_config(const Options& options)
         config.vfs[vf].mac = mac;
     }
     for (unsigned vf : options.trusted) {
-        if (vf >= options.vfs)
+        if (vf >= config.num_vfs)
             throw bad_option("--vf-trust", std::to_string(vf),
-                             fmt::format("there is no VF {}: --vfs is {}", vf, options.vfs));
+                             fmt::format("there is no VF {}: there are {} VFs", vf, config.num_vfs));
         config.vfs[vf].trusted = true;
     }
-    return config;
-}
-
-std::vector<std::string> vf_drivers(const Options& options)
-{
-    check_vf_count(options);
-    std::vector<std::string> drivers(options.vfs);
+    std::vector<bool> driven(config.num_vfs);
     for (const auto& text : options.vf_drivers) {
-        auto [vf, driver] = split_indexed("--vf-driver", text, options.vfs);
-        if (!drivers[vf].empty())
+        auto [vf, driver] = split_indexed("--vf-driver", text, config.num_vfs);
+        if (driven[vf])
             throw bad_option("--vf-driver", text, fmt::format("VF {} is given a driver twice", vf));
+        driven[vf] = true;
         if (std::find(std::begin(vf_driver_names), std::end(vf_driver_names), driver) ==
             std::end(vf_driver_names))
             throw bad_option("--vf-driver", text, "the driver must be vfio-pci or igbvf");
-        drivers[vf] = driver;
+        config.drivers[vf] = driver;
     }
-    return drivers;
+    if (!options.state_dir.empty())
+        config.state_dir = options.state_dir;
+    if (options.remove_vfs_on_exit)
+        config.remove_vfs_on_exit = true;
+    if (options.timeout_s)
+        config.timeout_s = *options.timeout_s;
 }
+
+std::uint16_t hex16(std::string_view text)
+{
+    std::uint16_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 16);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw Error(Errc::invalid_argument, std::string(text), "not a 4-digit hexadecimal id");
+    return v;
+}
+
+// "8086:10c9": the one SR-IOV PF with that vendor and device id.
+pci::Address find_pf(const std::string& id)
+{
+    const auto pfs = pci::find_pfs(pci::PciDiscovery().list(), hex16(id.substr(0, 4)), hex16(id.substr(5)));
+    if (pfs.empty())
+        throw Error(Errc::not_found, id, "no SR-IOV PF with this vendor:device");
+    if (pfs.size() > 1)
+        throw Error(Errc::busy, id,
+                    fmt::format("{} PFs have this vendor:device (the first is {}): name the PF by its PCI "
+                                "address",
+                                pfs.size(), pfs[0].address));
+    return pfs[0].address;
+}
+
+}  // namespace
+
+DaemonConfig daemon_config(const Options& options)
+{
+    DaemonConfig config = base_config(options);
+    apply_overrides(options, config);
+    if (config.pf.empty())
+        throw Error(Errc::invalid_argument, "--pf", "no PF given: use --pf or a configuration file");
+    return config;
+}
+
+pf::PfConfig pf_config(const DaemonConfig& config)
+{
+    pf::PfConfig pf;
+    const bool by_id = config.pf.size() == 9 && config.pf[4] == ':';
+    pf.pf = by_id ? find_pf(config.pf) : pci::Address::parse(config.pf);
+    pf.num_vfs = config.num_vfs;
+    pf.vfs = config.vfs;
+    return pf;
+}
+
+pf::PfConfig make_config(const Options& options) { return pf_config(daemon_config(options)); }
+
+std::vector<std::string> vf_drivers(const Options& options) { return daemon_config(options).drivers; }
 
 }  // namespace sriov::sriovd

@@ -1,8 +1,8 @@
 // sriovd: the SR-IOV PF manager. It takes an Intel 82576 PF from the kernel (vfio-pci), brings it
 // up in user space, creates its VFs and hands each to a driver (the kernel's igbvf, or vfio-pci for
 // a user-space VF driver), then serves the VFs' mailbox: their resets, MAC, VLAN, multicast and
-// frame-size requests, as the administrator's settings allow. SIGINT or SIGTERM removes the VFs
-// and stops it.
+// frame-size requests, as the administrator's settings allow. SIGINT or SIGTERM stops it; the VFs
+// stay (a restarted sriovd takes them back) unless --remove-vfs-on-exit.
 #include "daemon.hpp"
 #include "options.hpp"
 #include "sriov/error.hpp"
@@ -20,16 +20,21 @@ int main(int argc, char** argv)
         "sriovd: the SR-IOV PF manager for an Intel 82576 (needs root, vfio-pci with enable_sriov=1)"};
     app.add_flag("--foreground", opt.foreground,
                  "stay in the foreground and log to stderr (the only mode so far)");
-    app.add_option("--pf", opt.pf, "PCI address of the PF, e.g. 0000:00:02.0")->required();
-    app.add_option("--vfs", opt.vfs, "number of VFs to create (at most 7 on an 82576)")->required();
+    app.add_option("--config", opt.config,
+                   "configuration file (default /etc/sriovd/sriovd.toml, unless --pf is given)");
+    app.add_option("--pf", opt.pf, "PCI address (0000:00:02.0) or vendor:device (8086:10c9) of the PF");
+    app.add_option("--vfs", opt.vfs, "number of VFs to create (at most 7 on an 82576)");
     app.add_option("--vf-mac", opt.vf_macs, "N=MAC: the MAC VF N gets at every reset (repeatable)");
     app.add_option("--vf-driver", opt.vf_drivers,
                    "N=DRIVER: bind VF N to igbvf or vfio-pci (default vfio-pci)");
     app.add_option("--vf-trust", opt.trusted, "N: trust VF N (it may change its MAC, receive all multicast)");
     app.add_option("--token-file", opt.token_file,
-                   "write the VF token here (0640) for VF users; removed at exit");
-    app.add_option("--timeout", opt.timeout_s, "seconds a change of the VF count may take")
-        ->capture_default_str();
+                   "also write the VF token here (0640) for VF users; removed with the VFs");
+    app.add_option("--state-dir", opt.state_dir,
+                   "where the VF token and the state file are kept (default /var/lib/sriovd)");
+    app.add_flag("--remove-vfs-on-exit", opt.remove_vfs_on_exit,
+                 "remove the VFs when stopping (default: keep them, and their drivers, for a restart)");
+    app.add_option("--timeout", opt.timeout_s, "seconds a change of the VF count may take (default 30)");
     app.add_flag("-v,--verbose", opt.verbose, "log every interrupt and mailbox event");
     CLI11_PARSE(app, argc, argv);
 

@@ -1,37 +1,35 @@
 #include "token_file.hpp"
 
+#include "atomic_file.hpp"
 #include "sriov/error.hpp"
-#include "vfio/unique_fd.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <string>
+#include <fmt/format.h>
 
 namespace sriov::sriovd {
 
 void write_token_file(const std::filesystem::path& path, const vfio::VfToken& token)
 {
-    const std::filesystem::path tmp = path.string() + ".tmp";
-    const std::string text = token.to_string() + "\n";
-    {
-        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-        if (!fd)
-            throw system_error(path.string(), "create the VF token file", errno);
-        if (::fchmod(fd.get(), 0640) != 0)
-            throw system_error(path.string(), "set the VF token file's mode", errno);
-        const ssize_t n = ::write(fd.get(), text.data(), text.size());
-        if (n != static_cast<ssize_t>(text.size()))
-            throw system_error(path.string(), "write the VF token file", n < 0 ? errno : EIO);
+    write_file_atomically(path, token.to_string() + "\n", 0640);
+}
+
+vfio::VfToken load_or_create_token(const std::filesystem::path& path)
+{
+    if (const auto text = read_file_if_present(path)) {
+        std::string_view t = *text;
+        while (!t.empty() && (t.back() == '\n' || t.back() == ' '))
+            t.remove_suffix(1);
+        try {
+            return vfio::VfToken::parse(t);
+        } catch (const Error& e) {
+            throw Error(Errc::invalid_argument, path.string(),
+                        fmt::format("holds no VF token ({}); VF users may still hold the old one: restore "
+                                    "it, or remove the file once no VF is in use",
+                                    e.cause()));
+        }
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        throw system_error(path.string(), "put the VF token file in place", err);
-    }
+    const vfio::VfToken token = vfio::VfToken::generate();
+    write_token_file(path, token);
+    return token;
 }
 
 }  // namespace sriov::sriovd

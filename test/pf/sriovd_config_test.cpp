@@ -1,0 +1,214 @@
+// sriovd's configuration file: what a valid file means, and that every mistake is reported with
+// the file and line, the key and what is allowed.
+#include "config_file.hpp"
+#include "options.hpp"
+
+#include "sriov/error.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace sriov;
+using sriov::sriovd::parse_config;
+
+namespace {
+
+constexpr const char* full = R"(# a comment
+[daemon]
+state_dir = "/run/sriovd-test"
+remove_vfs_on_exit = true
+timeout_s = 12
+
+[[pf]]
+pci = "0000:00:02.0"
+num_vfs = 3
+
+[[pf.vf]]
+index = 0
+mac = "02:11:22:33:44:55"
+trust = true
+spoof_check = false
+link_state = "enable"
+max_tx_rate = 100
+driver = "igbvf"
+
+[[pf.vf]]
+index = 2
+vlan = 100
+qos = 5
+)";
+
+// The error parse_config() throws for text, as "subject: cause".
+std::string error_of(const std::string& text)
+{
+    try {
+        parse_config(text, "test.toml");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::invalid_argument);
+        return e.subject() + ": " + e.cause();
+    }
+    return "no error";
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+    INFO(text);
+    return text.find(part) != std::string::npos;
+}
+
+std::string pf_with_vf(const std::string& vf_lines)
+{
+    return "[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 2\n\n[[pf.vf]]\nindex = 0\n" + vf_lines;
+}
+
+}  // namespace
+
+TEST_CASE("a full configuration file becomes the PF, its VFs and the daemon's settings")
+{
+    const auto c = parse_config(full, "test.toml");
+    CHECK(c.pf == "0000:00:02.0");
+    CHECK(c.num_vfs == 3);
+    CHECK(c.state_dir == "/run/sriovd-test");
+    CHECK(c.remove_vfs_on_exit);
+    CHECK(c.timeout_s == 12);
+    REQUIRE(c.vfs.size() == 3);
+    REQUIRE(c.drivers.size() == 3);
+    CHECK(c.vfs[0].mac == MacAddress::parse("02:11:22:33:44:55"));
+    CHECK(c.vfs[0].trusted);
+    CHECK_FALSE(c.vfs[0].spoof_check);
+    CHECK(c.vfs[0].link_state == pf::LinkMode::enable);
+    CHECK(c.vfs[0].max_tx_rate_mbps == 100);
+    CHECK(c.drivers[0] == "igbvf");
+    CHECK(c.vfs[1] == pf::VfAdmin{});  // not mentioned: the defaults
+    CHECK(c.drivers[1].empty());
+    CHECK(c.vfs[2].port_vlan == 100);
+    CHECK(c.vfs[2].port_vlan_qos == 5);
+}
+
+TEST_CASE("a minimal file takes the defaults; a PF may be named by vendor:device")
+{
+    const auto c = parse_config("[[pf]]\ndevice = \"8086:10c9\"\nnum_vfs = 0\n", "test.toml");
+    CHECK(c.pf == "8086:10c9");
+    CHECK(c.num_vfs == 0);
+    CHECK(c.state_dir == "/var/lib/sriovd");
+    CHECK_FALSE(c.remove_vfs_on_exit);
+}
+
+TEST_CASE("configuration mistakes name the file, the line, the key and what is allowed")
+{
+    SECTION("TOML syntax")
+    {
+        const auto e = error_of("[[pf]\npci = 1\n");
+        CHECK(contains(e, "test.toml"));
+        CHECK(contains(e, "not valid TOML"));
+    }
+    SECTION("an unknown key, with the keys allowed there")
+    {
+        const auto e = error_of(pf_with_vf("mac = \"02:11:22:33:44:55\"\ntrusted = true\n"));
+        CHECK(contains(e, "test.toml:8"));
+        CHECK(contains(e, "'trusted'"));
+        CHECK(contains(e, "trust"));
+    }
+    SECTION("a MAC that is not one")
+    {
+        const auto e = error_of(pf_with_vf("mac = \"02:11:22\"\n"));
+        CHECK(contains(e, "test.toml:7"));
+        CHECK(contains(e, "'mac'"));
+    }
+    SECTION("a multicast MAC")
+    {
+        CHECK(contains(error_of(pf_with_vf("mac = \"01:00:5e:00:00:01\"\n")), "unicast"));
+    }
+    SECTION("a VLAN out of range")
+    {
+        const auto e = error_of(pf_with_vf("vlan = 4096\n"));
+        CHECK(contains(e, "test.toml:7"));
+        CHECK(contains(e, "1..4095"));
+    }
+    SECTION("QoS without a port VLAN")
+    {
+        CHECK(contains(error_of(pf_with_vf("qos = 3\n")), "needs a port VLAN"));
+    }
+    SECTION("a link state that is not one of the three")
+    {
+        CHECK(contains(error_of(pf_with_vf("link_state = \"up\"\n")), "auto, enable or disable"));
+    }
+    SECTION("a driver sriovd does not hand VFs to")
+    {
+        CHECK(contains(error_of(pf_with_vf("driver = \"e1000e\"\n")), "igbvf or vfio-pci"));
+    }
+    SECTION("a wrong type")
+    {
+        const auto e = error_of(pf_with_vf("trust = \"yes\"\n"));
+        CHECK(contains(e, "'trust'"));
+        CHECK(contains(e, "true or false"));
+    }
+    SECTION("a VF that does not exist")
+    {
+        const auto e = error_of("[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 2\n[[pf.vf]]\nindex = 2\n");
+        CHECK(contains(e, "test.toml:5"));
+        CHECK(contains(e, "outside 0..1"));
+    }
+    SECTION("the same VF twice")
+    {
+        CHECK(contains(error_of(pf_with_vf("[[pf.vf]]\nindex = 0\n")), "configured twice"));
+    }
+    SECTION("more VFs than an 82576 serves")
+    {
+        CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 8\n"), "0..7"));
+    }
+    SECTION("no PF")
+    {
+        CHECK(contains(error_of("[daemon]\ntimeout_s = 3\n"), "no [[pf]]"));
+    }
+    SECTION("a PF named twice over")
+    {
+        CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\ndevice = \"8086:10c9\"\nnum_vfs = 1\n"),
+                       "either pci or device"));
+    }
+    SECTION("a PCI address that is not one")
+    {
+        CHECK(contains(error_of("[[pf]]\npci = \"00:02\"\nnum_vfs = 1\n"), "not a PCI address"));
+    }
+    SECTION("a relative state directory")
+    {
+        CHECK(contains(error_of("[daemon]\nstate_dir = \"state\"\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n"),
+                       "absolute path"));
+    }
+}
+
+TEST_CASE("command-line options override the file, VF by VF")
+{
+    const std::string path = "/tmp/sriovd_config_test.toml";
+    {
+        FILE* f = std::fopen(path.c_str(), "w");
+        REQUIRE(f);
+        std::fputs(full, f);
+        std::fclose(f);
+    }
+    sriovd::Options o;
+    o.config = path;
+    o.vf_macs = {"1=02:11:22:33:44:77"};
+    o.vf_drivers = {"0=vfio-pci"};
+    o.state_dir = "/tmp/elsewhere";
+    const auto c = sriovd::daemon_config(o);
+    CHECK(c.pf == "0000:00:02.0");
+    CHECK(c.num_vfs == 3);
+    CHECK(c.vfs[0].mac == MacAddress::parse("02:11:22:33:44:55"));  // from the file
+    CHECK(c.vfs[1].mac == MacAddress::parse("02:11:22:33:44:77"));  // from the option
+    CHECK(c.drivers[0] == "vfio-pci");
+    CHECK(c.state_dir == "/tmp/elsewhere");
+    CHECK(c.remove_vfs_on_exit);
+    std::remove(path.c_str());
+}
+
+TEST_CASE("the example configuration shipped with sriovd is valid")
+{
+    const auto c = sriovd::load_config_file(SRIOVD_EXAMPLE_CONFIG);
+    CHECK(c.num_vfs == 2);
+    CHECK(c.drivers == std::vector<std::string>{"igbvf", "igbvf"});
+    CHECK(c.vfs[1].port_vlan == 100);
+}

@@ -1,0 +1,185 @@
+// sriovd's state file: what it holds, that a torn or corrupt file is detected and never applied in
+// part, and the precedence between it and the configuration file.
+#include "atomic_file.hpp"
+#include "state_file.hpp"
+
+#include "sriov/error.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <filesystem>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace sriov;
+using namespace sriov::sriovd;
+
+namespace {
+
+DaemonConfig two_vfs()
+{
+    DaemonConfig c;
+    c.pf = "0000:00:02.0";
+    c.num_vfs = 2;
+    c.vfs.resize(2);
+    c.drivers = {"igbvf", ""};
+    c.vfs[0].mac = MacAddress::parse("02:11:22:33:44:55");
+    c.vfs[1].port_vlan = 100;
+    return c;
+}
+
+// A fresh directory for one test.
+std::filesystem::path scratch_dir()
+{
+    const auto dir = std::filesystem::temp_directory_path() / ("sriovd_state_test." + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+std::string error_of(const std::string& text)
+{
+    try {
+        decode_state(text, "state.json");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::protocol);
+        CHECK(std::string(e.what()).find("nothing of it was applied") != std::string::npos);
+        return e.cause();
+    }
+    return "no error";
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+    INFO(text);
+    return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a state file reads back as written, every value with its origin")
+{
+    PfState s = state_of(two_vfs());
+    record_runtime(s, 1, "trust", true);
+    const PfState back = decode_state(encode_state(s), "state.json");
+    CHECK(back == s);
+    CHECK(back.vfs[0].at("mac").value == "02:11:22:33:44:55");
+    CHECK(back.vfs[0].at("mac").origin == Origin::config);
+    CHECK(back.vfs[1].at("trust").origin == Origin::runtime);
+    CHECK(back.vfs[1].at("vlan").value == 100);
+}
+
+TEST_CASE("a torn state file is detected at every length it could have been cut to")
+{
+    PfState s = state_of(two_vfs());
+    record_runtime(s, 0, "trust", true);
+    const std::string whole = encode_state(s);
+    // Every prefix of the file, as a crash in the middle of a non-atomic write would leave it.
+    for (std::size_t n = 0; n + 1 < whole.size(); n += 7) {
+        INFO("cut after " << n << " bytes");
+        CHECK_THROWS_AS(decode_state(whole.substr(0, n), "state.json"), Error);
+    }
+}
+
+TEST_CASE("a corrupt state file is reported with what is wrong")
+{
+    const std::string good = encode_state(state_of(two_vfs()));
+    SECTION("a flipped value: the checksum does not match")
+    {
+        std::string bad = good;
+        bad.replace(bad.find("02:11:22:33:44:55"), 17, "02:11:22:33:44:56");
+        CHECK(contains(error_of(bad), "checksum"));
+    }
+    SECTION("not JSON")
+    {
+        CHECK(contains(error_of("{\"format\": \"sriovd-state\", \"ver"), "torn write"));
+    }
+    SECTION("another format")
+    {
+        CHECK(contains(error_of("{\"format\": \"other\"}"), "not a sriovd state file"));
+    }
+    SECTION("another version")
+    {
+        std::string bad = good;
+        bad.replace(bad.find("\"version\": 1"), 12, "\"version\": 2");
+        CHECK(contains(error_of(bad), "version 2"));
+    }
+}
+
+TEST_CASE("state files are replaced atomically, mode 0640, and a torn one on disk is refused")
+{
+    const auto dir = scratch_dir();
+    const auto path = dir / state_file_name;
+    CHECK_FALSE(load_state(path).has_value());
+
+    PfState s = state_of(two_vfs());
+    save_state(path, s);
+    record_runtime(s, 0, "spoof_check", false);
+    save_state(path, s);
+    CHECK(load_state(path) == s);
+    CHECK_FALSE(std::filesystem::exists(dir / "state.json.tmp"));
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+
+    // The test tears the file itself: only the first half of it reached the disk.
+    const std::string whole = encode_state(s);
+    write_file_atomically(path, whole.substr(0, whole.size() / 2), 0640);
+    CHECK_THROWS_AS(load_state(path), Error);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("runtime values win over the configuration, value by value; config values follow the file")
+{
+    const DaemonConfig config = two_vfs();
+    PfState saved = state_of(config);
+    record_runtime(saved, 0, "mac", "02:aa:bb:cc:dd:ee");  // changed while sriovd ran
+    saved.vfs[1]["vlan"].value = 200;                      // a config value the file no longer has
+
+    std::vector<std::string> notes;
+    const auto [merged, state] = apply_state(config, saved, notes);
+    CHECK(merged.vfs[0].mac == MacAddress::parse("02:aa:bb:cc:dd:ee"));
+    CHECK(merged.vfs[1].port_vlan == 100);  // the configuration file's, not the old 200
+    CHECK(merged.drivers[0] == "igbvf");
+    CHECK(state.vfs[0].at("mac").origin == Origin::runtime);
+    CHECK(state.vfs[1].at("vlan").value == 100);
+    REQUIRE(notes.size() == 1);
+    CHECK(contains(notes[0], "VF 0: mac"));
+}
+
+TEST_CASE("a state file for another PF is ignored; VFs beyond the configured count are dropped")
+{
+    const DaemonConfig config = two_vfs();
+    std::vector<std::string> notes;
+    SECTION("another PF")
+    {
+        PfState saved = state_of(config);
+        saved.pf = "0000:00:04.0";
+        record_runtime(saved, 0, "trust", true);
+        const auto [merged, state] = apply_state(config, saved, notes);
+        CHECK_FALSE(merged.vfs[0].trusted);
+        CHECK(state == state_of(config));
+        CHECK(contains(notes.at(0), "ignored"));
+    }
+    SECTION("fewer VFs now")
+    {
+        DaemonConfig three = config;
+        three.num_vfs = 3;
+        three.vfs.resize(3);
+        three.drivers.resize(3);
+        PfState saved = state_of(three);
+        record_runtime(saved, 2, "trust", true);
+        const auto [merged, state] = apply_state(config, saved, notes);
+        CHECK(state.vfs.size() == 2);
+        CHECK(contains(notes.at(0), "dropped"));
+    }
+}
+
+TEST_CASE("a runtime value that does not fit its key is refused")
+{
+    PfState saved = state_of(two_vfs());
+    record_runtime(saved, 0, "mac", 42);
+    std::vector<std::string> notes;
+    CHECK_THROWS_AS(apply_state(two_vfs(), saved, notes), Error);
+}

@@ -1,0 +1,257 @@
+#include "config_file.hpp"
+
+#include "atomic_file.hpp"
+#include "options.hpp"
+#include "sriov/e82576_regs.hpp"
+#include "sriov/error.hpp"
+#include "sriov/mac_address.hpp"
+
+#include <fmt/format.h>
+#include <toml.hpp>
+
+#include <algorithm>
+#include <initializer_list>
+#include <sstream>
+
+namespace sriov::sriovd {
+
+namespace {
+
+// Reads one table of the file, naming the file and line of every error.
+class Reader {
+public:
+    Reader(const toml::value& table, std::string name, std::string where)
+        : table_(table), name_(std::move(name)), where_(std::move(where))
+    {
+    }
+
+    // Every key must be one of these.
+    void only(std::initializer_list<std::string_view> keys) const
+    {
+        for (const auto& [key, value] : table_.as_table())
+            if (std::find(keys.begin(), keys.end(), key) == keys.end())
+                throw bad(value, key, fmt::format("unknown key; {} allows: {}", where_, fmt::join(keys, ", ")));
+    }
+
+    const toml::value* get(const std::string& key) const
+    {
+        const auto& t = table_.as_table();
+        const auto it = t.find(key);
+        return it == t.end() ? nullptr : &it->second;
+    }
+
+    std::optional<std::string> string(const std::string& key) const
+    {
+        const toml::value* v = get(key);
+        if (!v)
+            return std::nullopt;
+        if (!v->is_string())
+            throw bad(*v, key, "must be a string");
+        return v->as_string().str;
+    }
+
+    std::optional<bool> boolean(const std::string& key) const
+    {
+        const toml::value* v = get(key);
+        if (!v)
+            return std::nullopt;
+        if (!v->is_boolean())
+            throw bad(*v, key, "must be true or false");
+        return v->as_boolean();
+    }
+
+    std::optional<std::int64_t> integer(const std::string& key, std::int64_t min, std::int64_t max) const
+    {
+        const toml::value* v = get(key);
+        if (!v)
+            return std::nullopt;
+        return integer_value(*v, key, min, max);
+    }
+
+    std::int64_t integer_value(const toml::value& v, const std::string& key, std::int64_t min,
+                               std::int64_t max) const
+    {
+        if (!v.is_integer())
+            throw bad(v, key, fmt::format("must be an integer in {}..{}", min, max));
+        const std::int64_t n = v.as_integer();
+        if (n < min || n > max)
+            throw bad(v, key, fmt::format("{} is outside {}..{}", n, min, max));
+        return n;
+    }
+
+    // A key that must be there.
+    const toml::value& required(const std::string& key, std::string_view what) const
+    {
+        const toml::value* v = get(key);
+        if (!v)
+            throw bad(table_, key, fmt::format("missing in {}: {}", where_, what));
+        return *v;
+    }
+
+    Error bad(const toml::value& v, std::string_view key, std::string cause) const
+    {
+        return Error(Errc::invalid_argument, fmt::format("{}:{}", name_, v.location().line()),
+                     fmt::format("{} key '{}': {}", where_, key, cause));
+    }
+
+private:
+    const toml::value& table_;
+    std::string name_;
+    std::string where_;
+};
+
+void read_daemon(const toml::value& table, const std::string& name, DaemonConfig& config)
+{
+    const Reader r(table, name, "[daemon]");
+    r.only({"state_dir", "remove_vfs_on_exit", "timeout_s"});
+    if (auto dir = r.string("state_dir")) {
+        if (dir->empty() || dir->front() != '/')
+            throw r.bad(*r.get("state_dir"), "state_dir", "must be an absolute path");
+        config.state_dir = *dir;
+    }
+    config.remove_vfs_on_exit = r.boolean("remove_vfs_on_exit").value_or(false);
+    config.timeout_s = static_cast<unsigned>(r.integer("timeout_s", 1, 3600).value_or(30));
+}
+
+pf::LinkMode link_mode(const Reader& r, const std::string& text)
+{
+    if (text == "auto")
+        return pf::LinkMode::automatic;
+    if (text == "enable")
+        return pf::LinkMode::enable;
+    if (text == "disable")
+        return pf::LinkMode::disable;
+    throw r.bad(*r.get("link_state"), "link_state", fmt::format("'{}' is not auto, enable or disable", text));
+}
+
+void read_vf(const toml::value& table, const std::string& name, DaemonConfig& config, std::vector<bool>& seen)
+{
+    const Reader r(table, name, "[[pf.vf]]");
+    r.only({"index", "mac", "trust", "vlan", "qos", "allowed_vlans", "spoof_check", "link_state", "max_tx_rate",
+            "driver"});
+    if (config.num_vfs == 0)
+        throw r.bad(table, "index", "num_vfs is 0: there is no VF to configure");
+    const toml::value& index = r.required("index", "the VF's number");
+    const auto vf = static_cast<unsigned>(r.integer_value(index, "index", 0, config.num_vfs - 1));
+    if (seen[vf])
+        throw r.bad(index, "index", fmt::format("VF {} is configured twice", vf));
+    seen[vf] = true;
+
+    pf::VfAdmin& a = config.vfs[vf];
+    if (auto mac = r.string("mac")) {
+        try {
+            a.mac = MacAddress::parse(*mac);
+        } catch (const Error& e) {
+            throw r.bad(*r.get("mac"), "mac", fmt::format("'{}' is not a MAC address like 02:11:22:33:44:55", *mac));
+        }
+        if (!a.mac->is_valid_unicast())
+            throw r.bad(*r.get("mac"), "mac", fmt::format("{} is not a unicast address a VF can use", *a.mac));
+    }
+    a.trusted = r.boolean("trust").value_or(false);
+    if (auto vid = r.integer("vlan", 1, 4095))
+        a.port_vlan = static_cast<std::uint16_t>(*vid);
+    if (auto qos = r.integer("qos", 0, 7)) {
+        if (!a.port_vlan)
+            throw r.bad(*r.get("qos"), "qos", "needs a port VLAN (key 'vlan') to tag with");
+        a.port_vlan_qos = static_cast<std::uint8_t>(*qos);
+    }
+    if (const toml::value* list = r.get("allowed_vlans")) {
+        if (!list->is_array())
+            throw r.bad(*list, "allowed_vlans", "must be an array of VLAN IDs 0..4095, e.g. [10, 20]");
+        std::vector<std::uint16_t> vids;
+        for (const toml::value& v : list->as_array())
+            vids.push_back(static_cast<std::uint16_t>(r.integer_value(v, "allowed_vlans", 0, 4095)));
+        if (a.port_vlan && !vids.empty())
+            throw r.bad(*list, "allowed_vlans", "a VF with a port VLAN may not choose VLANs");
+        a.allowed_vlans = std::move(vids);
+    }
+    a.spoof_check = r.boolean("spoof_check").value_or(true);
+    if (auto mode = r.string("link_state"))
+        a.link_state = link_mode(r, *mode);
+    a.max_tx_rate_mbps = static_cast<unsigned>(r.integer("max_tx_rate", 0, 100000).value_or(0));
+    if (auto driver = r.string("driver")) {
+        if (std::find(std::begin(vf_driver_names), std::end(vf_driver_names), *driver) == std::end(vf_driver_names))
+            throw r.bad(*r.get("driver"), "driver", fmt::format("'{}' is not igbvf or vfio-pci", *driver));
+        config.drivers[vf] = *driver;
+    }
+}
+
+void read_pf(const toml::value& table, const std::string& name, DaemonConfig& config)
+{
+    const Reader r(table, name, "[[pf]]");
+    r.only({"pci", "device", "num_vfs", "vf"});
+    const auto pci = r.string("pci");
+    const auto device = r.string("device");
+    if (pci && device)
+        throw r.bad(*r.get("device"), "device", "give either pci or device, not both");
+    if (!pci && !device)
+        throw r.bad(table, "pci", "missing in [[pf]]: the PF's PCI address (pci = \"0000:00:02.0\") or its "
+                                  "vendor:device (device = \"8086:10c9\")");
+    if (pci) {
+        try {
+            config.pf = pci::Address::parse(*pci).to_string();
+        } catch (const Error&) {
+            throw r.bad(*r.get("pci"), "pci", fmt::format("'{}' is not a PCI address like 0000:00:02.0", *pci));
+        }
+    } else {
+        const bool ok = device->size() == 9 && (*device)[4] == ':' &&
+            std::all_of(device->begin(), device->end(), [](char c) { return c == ':' || std::isxdigit(c); });
+        if (!ok)
+            throw r.bad(*r.get("device"), "device", fmt::format("'{}' is not vendor:device like 8086:10c9", *device));
+        config.pf = *device;
+    }
+    r.required("num_vfs", fmt::format("how many VFs to create (0..{})", e82576::max_vfs));
+    config.num_vfs = static_cast<unsigned>(*r.integer("num_vfs", 0, e82576::max_vfs));
+    config.vfs.assign(config.num_vfs, pf::VfAdmin{});
+    config.drivers.assign(config.num_vfs, std::string());
+    std::vector<bool> seen(config.num_vfs);
+    if (const toml::value* vfs = r.get("vf")) {
+        if (!vfs->is_array())
+            throw r.bad(*vfs, "vf", "must be an array of tables: write [[pf.vf]]");
+        for (const toml::value& vf : vfs->as_array()) {
+            if (!vf.is_table())
+                throw r.bad(vf, "vf", "must be an array of tables: write [[pf.vf]]");
+            read_vf(vf, name, config, seen);
+        }
+    }
+}
+
+}  // namespace
+
+DaemonConfig parse_config(std::string_view text, const std::string& name)
+{
+    std::istringstream in{std::string(text)};
+    toml::value root;
+    try {
+        root = toml::parse(in, name);
+    } catch (const toml::exception& e) {
+        throw Error(Errc::invalid_argument, name, fmt::format("not valid TOML: {}", e.what()));
+    }
+    DaemonConfig config;
+    const Reader r(root, name, "the top level");
+    r.only({"daemon", "pf"});
+    if (const toml::value* daemon = r.get("daemon")) {
+        if (!daemon->is_table())
+            throw r.bad(*daemon, "daemon", "must be a table: write [daemon]");
+        read_daemon(*daemon, name, config);
+    }
+    const toml::value* pfs = r.get("pf");
+    if (!pfs || !pfs->is_array() || pfs->as_array().empty())
+        throw Error(Errc::invalid_argument, name, "no [[pf]] table: sriovd needs a PF to manage");
+    if (pfs->as_array().size() > 1)
+        throw r.bad(pfs->as_array()[1], "pf", "only one [[pf]] is supported so far");
+    if (!pfs->as_array()[0].is_table())
+        throw r.bad(*pfs, "pf", "must be an array of tables: write [[pf]]");
+    read_pf(pfs->as_array()[0], name, config);
+    return config;
+}
+
+DaemonConfig load_config_file(const std::filesystem::path& path)
+{
+    const auto text = read_file_if_present(path);
+    if (!text)
+        throw Error(Errc::not_found, path.string(), "no such configuration file");
+    return parse_config(*text, path.string());
+}
+
+}  // namespace sriov::sriovd

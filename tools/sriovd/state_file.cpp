@@ -1,0 +1,224 @@
+#include "state_file.hpp"
+
+#include "atomic_file.hpp"
+#include "sriov/error.hpp"
+#include "sriov/mac_address.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdint>
+
+namespace sriov::sriovd {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* format_name = "sriovd-state";
+
+std::uint64_t fnv1a64(std::string_view data)
+{
+    std::uint64_t hash = 0xcbf29ce484222325ull;
+    for (unsigned char c : data) {
+        hash ^= c;
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}
+
+std::string checksum_of(const json& body) { return fmt::format("fnv1a64:{:016x}", fnv1a64(body.dump())); }
+
+const char* to_string(Origin origin) { return origin == Origin::runtime ? "runtime" : "config"; }
+
+const char* link_name(pf::LinkMode mode)
+{
+    switch (mode) {
+    case pf::LinkMode::enable: return "enable";
+    case pf::LinkMode::disable: return "disable";
+    case pf::LinkMode::automatic: break;
+    }
+    return "auto";
+}
+
+// A VF's settings by configuration key.
+std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& driver)
+{
+    std::map<std::string, json> v;
+    v["mac"] = a.mac ? json(a.mac->to_string()) : json(nullptr);
+    v["trust"] = a.trusted;
+    v["vlan"] = a.port_vlan ? json(*a.port_vlan) : json(nullptr);
+    v["qos"] = a.port_vlan_qos;
+    v["allowed_vlans"] = a.allowed_vlans ? json(*a.allowed_vlans) : json(nullptr);
+    v["spoof_check"] = a.spoof_check;
+    v["link_state"] = link_name(a.link_state);
+    v["max_tx_rate"] = a.max_tx_rate_mbps;
+    v["driver"] = driver.empty() ? "vfio-pci" : driver;
+    return v;
+}
+
+// Sets one setting from its JSON value. Throws nlohmann::json exceptions or sriov::Error for a
+// value that does not fit.
+void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, const json& v)
+{
+    if (key == "mac")
+        a.mac = v.is_null() ? std::nullopt : std::optional(MacAddress::parse(v.get<std::string>()));
+    else if (key == "trust")
+        a.trusted = v.get<bool>();
+    else if (key == "vlan")
+        a.port_vlan = v.is_null() ? std::nullopt : std::optional(v.get<std::uint16_t>());
+    else if (key == "qos")
+        a.port_vlan_qos = v.get<std::uint8_t>();
+    else if (key == "allowed_vlans")
+        a.allowed_vlans = v.is_null() ? std::nullopt : std::optional(v.get<std::vector<std::uint16_t>>());
+    else if (key == "spoof_check")
+        a.spoof_check = v.get<bool>();
+    else if (key == "link_state") {
+        const auto s = v.get<std::string>();
+        a.link_state = s == "enable" ? pf::LinkMode::enable
+            : s == "disable"         ? pf::LinkMode::disable
+                                     : pf::LinkMode::automatic;
+    } else if (key == "max_tx_rate")
+        a.max_tx_rate_mbps = v.get<unsigned>();
+    else if (key == "driver")
+        driver = v.get<std::string>() == "vfio-pci" ? std::string() : v.get<std::string>();
+    else
+        throw Error(Errc::protocol, key, "not a VF setting");
+}
+
+Error corrupt(const std::string& name, std::string cause)
+{
+    return Error(Errc::protocol, name,
+                 fmt::format("{}; nothing of it was applied. Move it aside (sriovd then starts from the "
+                             "configuration file alone) or restore it",
+                             cause));
+}
+
+}  // namespace
+
+std::string encode_state(const PfState& state)
+{
+    json vfs = json::array();
+    for (const auto& vf : state.vfs) {
+        json values = json::object();
+        for (const auto& [key, v] : vf)
+            values[key] = {{"value", v.value}, {"origin", to_string(v.origin)}};
+        vfs.push_back(std::move(values));
+    }
+    json body = {{"pf", state.pf}, {"num_vfs", state.num_vfs}, {"vfs", std::move(vfs)}};
+    json file = {{"format", format_name}, {"version", state_version}, {"checksum", checksum_of(body)},
+                 {"body", body}};
+    return file.dump(2) + "\n";
+}
+
+PfState decode_state(std::string_view text, const std::string& name)
+{
+    json file;
+    try {
+        file = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw corrupt(name, fmt::format("not JSON, probably a torn write ({})", e.what()));
+    }
+    if (!file.is_object() || file.value("format", "") != format_name)
+        throw corrupt(name, "not a sriovd state file (no \"format\": \"sriovd-state\")");
+    if (!file.contains("version") || !file["version"].is_number_integer() || file["version"] != state_version)
+        throw corrupt(name, fmt::format("version {} is not the version {} this sriovd reads",
+                                        file.contains("version") ? file["version"].dump() : "(none)",
+                                        state_version));
+    if (!file.contains("body") || !file.contains("checksum") || !file["checksum"].is_string())
+        throw corrupt(name, "no body or no checksum");
+    const json& body = file["body"];
+    const std::string expected = checksum_of(body);
+    if (file["checksum"].get<std::string>() != expected)
+        throw corrupt(name, fmt::format("checksum {} does not match its contents ({})",
+                                        file["checksum"].get<std::string>(), expected));
+    try {
+        PfState state;
+        state.pf = body.at("pf").get<std::string>();
+        state.num_vfs = body.at("num_vfs").get<unsigned>();
+        for (const json& vf : body.at("vfs")) {
+            std::map<std::string, StateValue> values;
+            for (const auto& [key, v] : vf.items()) {
+                const auto origin = v.at("origin").get<std::string>();
+                if (origin != "config" && origin != "runtime")
+                    throw Error(Errc::protocol, key, fmt::format("origin '{}' is not config or runtime", origin));
+                values[key] = StateValue{v.at("value"), origin == "runtime" ? Origin::runtime : Origin::config};
+            }
+            state.vfs.push_back(std::move(values));
+        }
+        if (state.vfs.size() != state.num_vfs)
+            throw Error(Errc::protocol, "vfs", fmt::format("{} VFs listed, num_vfs is {}", state.vfs.size(),
+                                                           state.num_vfs));
+        return state;
+    } catch (const json::exception& e) {
+        throw corrupt(name, fmt::format("malformed body ({})", e.what()));
+    } catch (const Error& e) {
+        throw corrupt(name, fmt::format("malformed body ({}: {})", e.subject(), e.cause()));
+    }
+}
+
+std::optional<PfState> load_state(const std::filesystem::path& path)
+{
+    const auto text = read_file_if_present(path);
+    if (!text)
+        return std::nullopt;
+    return decode_state(*text, path.string());
+}
+
+void save_state(const std::filesystem::path& path, const PfState& state)
+{
+    write_file_atomically(path, encode_state(state), 0640);
+}
+
+PfState state_of(const DaemonConfig& config)
+{
+    PfState state;
+    state.pf = config.pf;
+    state.num_vfs = config.num_vfs;
+    for (unsigned vf = 0; vf < config.num_vfs; ++vf) {
+        std::map<std::string, StateValue> values;
+        for (auto& [key, v] : values_of(config.vfs.at(vf), config.drivers.at(vf)))
+            values[key] = StateValue{std::move(v), Origin::config};
+        state.vfs.push_back(std::move(values));
+    }
+    return state;
+}
+
+std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const PfState& saved,
+                                             std::vector<std::string>& notes)
+{
+    DaemonConfig merged = config;
+    PfState state = state_of(config);
+    if (saved.pf != config.pf) {
+        notes.push_back(fmt::format("the state file is for PF {}, not {}: ignored", saved.pf, config.pf));
+        return {merged, state};
+    }
+    if (saved.num_vfs > config.num_vfs)
+        notes.push_back(fmt::format("the state file has {} VFs, the configuration {}: VFs {}..{} dropped",
+                                    saved.num_vfs, config.num_vfs, config.num_vfs, saved.num_vfs - 1));
+    for (unsigned vf = 0; vf < std::min(saved.num_vfs, config.num_vfs); ++vf) {
+        for (const auto& [key, v] : saved.vfs[vf]) {
+            if (v.origin != Origin::runtime)
+                continue;
+            try {
+                set_value(merged.vfs[vf], merged.drivers[vf], key, v.value);
+            } catch (const std::exception& e) {
+                throw Error(Errc::protocol, fmt::format("state file, VF {} key '{}'", vf, key),
+                            fmt::format("value {} does not fit: {}", v.value.dump(), e.what()));
+            }
+            state.vfs[vf][key] = v;
+            notes.push_back(fmt::format("VF {}: {} = {} (changed at run time; wins over the configuration)", vf,
+                                        key, v.value.dump()));
+        }
+    }
+    return {merged, state};
+}
+
+void record_runtime(PfState& state, unsigned vf, const std::string& key, nlohmann::json value)
+{
+    if (vf >= state.vfs.size())
+        throw Error(Errc::invalid_argument, fmt::format("VF {}", vf),
+                    fmt::format("there are only {} VFs", state.vfs.size()));
+    state.vfs[vf][key] = StateValue{std::move(value), Origin::runtime};
+}
+
+}  // namespace sriov::sriovd

@@ -1,0 +1,84 @@
+// sriovd's state file (<state dir>/state.json): each VF's settings as sriovd last applied them,
+// every value with its origin, so that changes made at run time survive a restart.
+//
+// Format (version 1), one JSON object:
+//   {"format": "sriovd-state", "version": 1, "checksum": "fnv1a64:<16 hex digits>",
+//    "body": {"pf": "0000:00:02.0", "num_vfs": 2,
+//             "vfs": [{"mac": {"value": "02:11:22:33:44:55", "origin": "config"},
+//                      "trust": {"value": false, "origin": "runtime"}, ...}, ...]}}
+// The checksum is FNV-1a (64 bits) of the body as nlohmann::json dumps it (compact, keys sorted).
+// Keys of a VF are those of the configuration file (config_file.hpp); a value of null means
+// "none" (no MAC, no port VLAN, any VLAN allowed).
+//
+// Precedence, value by value: a value whose origin is "runtime" (changed while sriovd ran) wins
+// over the configuration file; a value whose origin is "config" is taken from the configuration
+// file as it is now, so that editing the file takes effect for everything not changed at run
+// time. A state file for another PF is ignored (and replaced); VFs beyond the configured count
+// are dropped.
+//
+// Writes are atomic (atomic_file.hpp). A state file that is torn, not JSON, of another format or
+// version, or whose checksum does not match is reported and never applied in part.
+#pragma once
+
+#include "config_file.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sriov::sriovd {
+
+inline constexpr int state_version = 1;
+inline constexpr const char* state_file_name = "state.json";
+
+enum class Origin { config, runtime };
+
+struct StateValue {
+    nlohmann::json value;
+    Origin origin = Origin::config;
+    friend bool operator==(const StateValue&, const StateValue&) = default;
+};
+
+struct PfState {
+    std::string pf;
+    unsigned num_vfs = 0;
+    std::vector<std::map<std::string, StateValue>> vfs;  // num_vfs entries, by configuration key
+    friend bool operator==(const PfState&, const PfState&) = default;
+};
+
+// The whole file's text for state. Never throws (but bad_alloc).
+std::string encode_state(const PfState& state);
+
+// The state held in text; name is how errors name it.
+// Throws sriov::Error(protocol, name) saying what is wrong: not JSON (a torn write), not a
+// sriovd state file, a version this sriovd does not read, a checksum mismatch, a malformed body.
+PfState decode_state(std::string_view text, const std::string& name);
+
+// The state file at path, or nothing if there is none.
+// Throws sriov::Error: as decode_state(); permission or io if it cannot be read.
+std::optional<PfState> load_state(const std::filesystem::path& path);
+
+// Replaces the state file at path atomically (mode 0640).
+// Throws sriov::Error as write_file_atomically().
+void save_state(const std::filesystem::path& path, const PfState& state);
+
+// The state of a configuration: every value with origin "config".
+PfState state_of(const DaemonConfig& config);
+
+// The configuration with the runtime values of saved laid over it (see the precedence above),
+// and the state to save for it. notes receives a line for every runtime value applied and for
+// whatever of saved is ignored.
+// Throws sriov::Error(protocol) if a runtime value does not fit its key (a hand-edited file).
+std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const PfState& saved,
+                                             std::vector<std::string>& notes);
+
+// Records a change made at run time: VF vf's key now has value (origin "runtime").
+// Throws sriov::Error(invalid_argument) for a VF beyond num_vfs.
+void record_runtime(PfState& state, unsigned vf, const std::string& key, nlohmann::json value);
+
+}  // namespace sriov::sriovd
