@@ -99,4 +99,22 @@ void throw_malformed(const Malformed& m)
     throw Error(Errc::protocol, "mailbox", describe(m));
 }
 
+namespace detail {
+
+Malformed bad(Defect defect, std::string_view reason, std::span<const std::uint32_t> w) noexcept
+{
+    return Malformed{defect, reason, w.empty() ? 0 : w[0], w.size()};
+}
+
+std::optional<Malformed> check_size(std::span<const std::uint32_t> w) noexcept
+{
+    if (w.empty())
+        return bad(Defect::empty, "no words", w);
+    if (w.size() > Message::capacity)
+        return bad(Defect::too_long, "longer than the 16-word mailbox", w);
+    return std::nullopt;
+}
+
+}  // namespace detail
+
 }  // namespace sriov::mbx

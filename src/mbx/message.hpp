@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -107,6 +108,13 @@ public:
 private:
     std::variant<T, Malformed> v_;
 };
+
+namespace detail {
+// For decoders: a Malformed for the words w (word 0 and the length taken from them).
+Malformed bad(Defect defect, std::string_view reason, std::span<const std::uint32_t> w) noexcept;
+// The checks every decoder starts with: some words, at most 16. nullopt when they pass.
+std::optional<Malformed> check_size(std::span<const std::uint32_t> w) noexcept;
+}  // namespace detail
 
 // Throws the sriov::Error that Decoded<T>::value() reports. Exposed for the template only.
 [[noreturn]] void throw_malformed(const Malformed& m);

@@ -79,10 +79,7 @@ struct Encoder {
 
 using Words = std::span<const std::uint32_t>;
 
-Malformed bad(Defect defect, std::string_view reason, Words w) noexcept
-{
-    return Malformed{defect, reason, w.empty() ? 0 : w[0], w.size()};
-}
+using detail::bad;
 
 Decoded<Request> decode_reset(Words w, std::uint32_t info) noexcept
 {
@@ -191,10 +188,8 @@ Decoded<Request> decode_request(Words w, Protocol protocol) noexcept
     switch (protocol) {
     case Protocol::igb: break;
     }
-    if (w.empty())
-        return bad(Defect::empty, "no words", w);
-    if (w.size() > Message::capacity)
-        return bad(Defect::too_long, "longer than the 16-word mailbox", w);
+    if (auto size_defect = detail::check_size(w))
+        return *size_defect;
     const std::uint32_t w0 = w[0];
     if ((w0 & (E1000_VT_MSGTYPE_ACK | E1000_VT_MSGTYPE_NACK)) != 0)
         return bad(Defect::already_answered, "carries ACK or NACK: a reply, not a request", w);
