@@ -66,6 +66,8 @@ public:
     LinkState link() { return chip_.link(); }
     const VfPolicy& policy() const { return policy_; }
     const VfSupervisor& vfs() const { return vfs_; }
+    // See VfSupervisor::on_mac_changed(); call from the io_context's thread.
+    void on_vf_mac_changed(VfSupervisor::MacObserver observer) { vfs_.on_mac_changed(std::move(observer)); }
     const MailboxStats& stats() const { return service_.stats(); }
 
 private:

@@ -178,9 +178,11 @@ Outcome VfSupervisor::serve(unsigned vf, std::uint32_t word0, const mbx::Request
             using T = std::decay_t<decltype(r)>;
             if constexpr (std::is_same_v<T, mbx::SetMac>) {
                 Decision d = policy_.set_mac(vf, s.mac, r.mac);
-                if (d.allowed) {
+                if (d.allowed && s.mac != r.mac) {
                     s.mac = r.mac;
                     device_.set_vf_mac(vf, s.mac);
+                    if (mac_observer_)
+                        mac_observer_(vf, r.mac);
                 }
                 return answer(word0, d.allowed, std::move(text), std::move(d.reason));
             } else if constexpr (std::is_same_v<T, mbx::ClearMacFilters>) {

@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,6 +56,11 @@ public:
 
     // Serves policy.num_vfs() VFs through device. Both must outlive this object.
     VfSupervisor(PfDevice& device, const VfPolicy& policy);
+
+    // Called after a VF changed its own MAC (SET_MAC_ADDR allowed by the policy, to a new
+    // address), so that the change can be kept. It must not throw.
+    using MacObserver = std::function<void(unsigned vf, const MacAddress& mac)>;
+    void on_mac_changed(MacObserver observer) { mac_observer_ = std::move(observer); }
 
     unsigned num_vfs() const { return static_cast<unsigned>(state_.size()); }
     // Throws std::out_of_range for vf >= num_vfs().
@@ -94,6 +100,7 @@ private:
     PfDevice& device_;
     const VfPolicy& policy_;
     std::vector<VfState> state_;
+    MacObserver mac_observer_;
 };
 
 }  // namespace sriov::pf

@@ -175,8 +175,9 @@ TEST_CASE("configuration mistakes name the file, the line, the key and what is a
     }
     SECTION("a relative state directory")
     {
-        CHECK(contains(error_of("[daemon]\nstate_dir = \"state\"\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n"),
-                       "absolute path"));
+        const std::string text =
+            "[daemon]\nstate_dir = \"state\"\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n";
+        CHECK(contains(error_of(text), "absolute path"));
     }
 }
 

@@ -32,7 +32,8 @@ DaemonConfig two_vfs()
 // A fresh directory for one test.
 std::filesystem::path scratch_dir()
 {
-    const auto dir = std::filesystem::temp_directory_path() / ("sriovd_state_test." + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("sriovd_state_test." + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;

@@ -15,7 +15,8 @@ using namespace sriov;
 
 TEST_CASE("the VF token is generated once, kept 0640, and read back by every later start")
 {
-    const auto dir = std::filesystem::temp_directory_path() / ("sriovd_token_test." + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("sriovd_token_test." + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     const auto path = dir / "vf-token";

@@ -8,6 +8,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace sriov;
@@ -237,4 +238,17 @@ TEST_CASE("restore_all puts the administrator's settings in place with queues st
     CHECK_FALSE(f.device.queues[0]);
     CHECK_FALSE(f.device.spoof_check[0]);
     CHECK(f.device.spoof_check[1]);
+}
+
+TEST_CASE("a VF that changes its own MAC is reported once, so that sriovd can keep the change")
+{
+    Fixture f(Admin().mac(admin_mac).trusted());
+    std::vector<std::pair<unsigned, MacAddress>> seen;
+    f.sup.on_mac_changed([&](unsigned vf, const MacAddress& mac) { seen.emplace_back(vf, mac); });
+    f.reset();
+    CHECK(reply_of(f.send(0, {0x00000002, 0x33221102, 0x5544})) == Words{0xA0000002});  // its MAC already
+    CHECK(seen.empty());
+    CHECK(reply_of(f.send(0, {0x00000002, 0xccbbaa02, 0xeedd})) == Words{0xA0000002});
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == std::pair{0u, MacAddress::parse("02:aa:bb:cc:dd:ee")});
 }

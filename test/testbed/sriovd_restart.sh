@@ -1,9 +1,11 @@
 #!/bin/sh
 # sriovd restarted under running igbvf VFs: two igbvf interfaces, one in a network namespace of
 # its own, ping each other through the 82576's switch; sriovd, started from a configuration file,
-# is killed (kill -9, then SIGTERM) and started again with the same configuration. Each time the VFs must still exist, igbvf must not
-# be reloaded (same interfaces, same MACs), the new sriovd must take the VFs back rather than
-# create them, and ping must resume within 10 s of the restart.
+# is killed (kill -9, then SIGTERM) and started again with the same configuration. Each time the
+# VFs must still exist, igbvf must not be reloaded (same interfaces, same MACs), the new sriovd
+# must take the VFs back rather than create them, and ping must resume within 10 s of the restart.
+# VF 1 is trusted and changes its own MAC before the first kill: the change must survive both
+# restarts (the state file).
 #
 # igbvf resets itself (which is how it resynchronises with a new PF manager) at most once every
 # 10 s; the second restart therefore waits until 10 s have passed since the first recovery, as
@@ -14,6 +16,7 @@
 
 MAC0=02:11:22:33:44:55
 MAC1=02:11:22:33:44:66
+MAC1_NEW=02:11:22:33:44:77
 STATE=/var/lib/sriovd
 CONFIG=/etc/sriovd/sriovd.toml
 RESUME_LIMIT_S=10
@@ -80,7 +83,8 @@ restart_after() {
         fail "ping resumed only after $_ms ms (limit ${RESUME_LIMIT_S} s)"
     tb_expect "VF 0 interface after the restart" "$(tb_netdev "$vf0")" "$if0"
     tb_expect "VF 0 MAC after the restart" "$(mac_of "$if0")" "$MAC0"
-    tb_expect "VF 1 MAC after the restart" "$(ip netns exec vf1 cat "/sys/class/net/$if1/address")" "$MAC1"
+    _mac1=$(ip netns exec vf1 cat "/sys/class/net/$if1/address")
+    tb_expect "VF 1 MAC after the restart" "$_mac1" "$MAC1_NEW"
     _vf_resets=$(grep -c "VF_RESET -> ACK" "$LOG")
     tb_log "ok: restart after SIG$1: VFs kept, $_vf_resets VF resets served, ping resumed"
 }
@@ -103,6 +107,7 @@ driver = "igbvf"
 [[pf.vf]]
 index = 1
 mac = "$MAC1"
+trust = true
 driver = "igbvf"
 EOF
 start_sriovd
@@ -130,6 +135,13 @@ ip -n vf1 link set "$if1" up || fail "cannot bring $if1 up in vf1"
 ip -n vf1 link set lo up
 tb_wait_for 30 pings || fail "VF 0 ($if0) and VF 1 ($if1) cannot ping each other"
 tb_log "ok: VF 0 and VF 1 ping each other"
+
+# VF 1 (trusted) picks another MAC; sriovd must allow it and keep it in its state file.
+ip -n vf1 link set "$if1" address "$MAC1_NEW" || fail "VF 1 could not change its MAC"
+ip neigh flush dev "$if0"
+tb_wait_for 30 pings || fail "no ping after VF 1 changed its MAC"
+tb_wait_for 10 grep -q "$MAC1_NEW" "$STATE/state.json" || fail "VF 1's new MAC is not in the state file"
+tb_log "ok: VF 1 changed its MAC to $MAC1_NEW; it is in the state file"
 
 # uptime_past CS: the guest has been up for CS hundredths of a second or more.
 uptime_past() {

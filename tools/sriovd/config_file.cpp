@@ -30,7 +30,8 @@ public:
     {
         for (const auto& [key, value] : table_.as_table())
             if (std::find(keys.begin(), keys.end(), key) == keys.end())
-                throw bad(value, key, fmt::format("unknown key; {} allows: {}", where_, fmt::join(keys, ", ")));
+                throw bad(value, key,
+                          fmt::format("unknown key; {} allows: {}", where_, fmt::join(keys, ", ")));
     }
 
     const toml::value* get(const std::string& key) const
@@ -127,8 +128,8 @@ pf::LinkMode link_mode(const Reader& r, const std::string& text)
 void read_vf(const toml::value& table, const std::string& name, DaemonConfig& config, std::vector<bool>& seen)
 {
     const Reader r(table, name, "[[pf.vf]]");
-    r.only({"index", "mac", "trust", "vlan", "qos", "allowed_vlans", "spoof_check", "link_state", "max_tx_rate",
-            "driver"});
+    r.only({"index", "mac", "trust", "vlan", "qos", "allowed_vlans", "spoof_check", "link_state",
+            "max_tx_rate", "driver"});
     if (config.num_vfs == 0)
         throw r.bad(table, "index", "num_vfs is 0: there is no VF to configure");
     const toml::value& index = r.required("index", "the VF's number");
@@ -142,10 +143,12 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
         try {
             a.mac = MacAddress::parse(*mac);
         } catch (const Error& e) {
-            throw r.bad(*r.get("mac"), "mac", fmt::format("'{}' is not a MAC address like 02:11:22:33:44:55", *mac));
+            throw r.bad(*r.get("mac"), "mac",
+                        fmt::format("'{}' is not a MAC address like 02:11:22:33:44:55", *mac));
         }
         if (!a.mac->is_valid_unicast())
-            throw r.bad(*r.get("mac"), "mac", fmt::format("{} is not a unicast address a VF can use", *a.mac));
+            throw r.bad(*r.get("mac"), "mac",
+                        fmt::format("{} is not a unicast address a VF can use", *a.mac));
     }
     a.trusted = r.boolean("trust").value_or(false);
     if (auto vid = r.integer("vlan", 1, 4095))
@@ -170,7 +173,8 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
         a.link_state = link_mode(r, *mode);
     a.max_tx_rate_mbps = static_cast<unsigned>(r.integer("max_tx_rate", 0, 100000).value_or(0));
     if (auto driver = r.string("driver")) {
-        if (std::find(std::begin(vf_driver_names), std::end(vf_driver_names), *driver) == std::end(vf_driver_names))
+        const auto* end = std::end(vf_driver_names);
+        if (std::find(std::begin(vf_driver_names), end, *driver) == end)
             throw r.bad(*r.get("driver"), "driver", fmt::format("'{}' is not igbvf or vfio-pci", *driver));
         config.drivers[vf] = *driver;
     }
@@ -191,13 +195,15 @@ void read_pf(const toml::value& table, const std::string& name, DaemonConfig& co
         try {
             config.pf = pci::Address::parse(*pci).to_string();
         } catch (const Error&) {
-            throw r.bad(*r.get("pci"), "pci", fmt::format("'{}' is not a PCI address like 0000:00:02.0", *pci));
+            throw r.bad(*r.get("pci"), "pci",
+                        fmt::format("'{}' is not a PCI address like 0000:00:02.0", *pci));
         }
     } else {
         const bool ok = device->size() == 9 && (*device)[4] == ':' &&
             std::all_of(device->begin(), device->end(), [](char c) { return c == ':' || std::isxdigit(c); });
         if (!ok)
-            throw r.bad(*r.get("device"), "device", fmt::format("'{}' is not vendor:device like 8086:10c9", *device));
+            throw r.bad(*r.get("device"), "device",
+                        fmt::format("'{}' is not vendor:device like 8086:10c9", *device));
         config.pf = *device;
     }
     r.required("num_vfs", fmt::format("how many VFs to create (0..{})", e82576::max_vfs));

@@ -73,7 +73,8 @@ std::filesystem::path state_directory(const std::string& dir)
 // The configuration with the values changed at run time laid over it (state_file.hpp), and the
 // state file rewritten to match. A corrupt state file stops sriovd (the error says so and how to
 // recover): applying part of it, or starting without it and overwriting it, would lose state.
-DaemonConfig with_saved_state(const DaemonConfig& configured, const std::filesystem::path& path)
+std::pair<DaemonConfig, PfState> with_saved_state(const DaemonConfig& configured,
+                                                  const std::filesystem::path& path)
 {
     DaemonConfig effective = configured;
     PfState state = state_of(configured);
@@ -84,7 +85,7 @@ DaemonConfig with_saved_state(const DaemonConfig& configured, const std::filesys
             spdlog::info("state file {}: {}", path.string(), note);
     }
     save_state(path, state);
-    return effective;
+    return {effective, state};
 }
 
 }  // namespace
@@ -93,7 +94,8 @@ int run_daemon(const Options& options)
 {
     const DaemonConfig configured = daemon_config(options);
     const std::filesystem::path state_dir = state_directory(configured.state_dir);
-    const DaemonConfig daemon = with_saved_state(configured, state_dir / state_file_name);
+    const std::filesystem::path state_path = state_dir / state_file_name;
+    auto [daemon, state] = with_saved_state(configured, state_path);
     pf::PfConfig config = pf_config(daemon);
     const std::vector<std::string>& drivers = daemon.drivers;
     const bool remove_vfs_on_exit = daemon.remove_vfs_on_exit;
@@ -109,6 +111,20 @@ int run_daemon(const Options& options)
 
     boost::asio::io_context io;
     auto manager = pf::PfManager::open(io, config, token);
+    // A trusted VF that picks its own MAC keeps it across restarts: the change is a runtime value
+    // of the state file. (An untrusted VF may only pick one when it was given none; keeping that
+    // one would stop it from ever picking another, so it is not kept.)
+    manager->on_vf_mac_changed([&](unsigned vf, const MacAddress& mac) {
+        if (!daemon.vfs.at(vf).trusted)
+            return;
+        try {
+            record_runtime(state, vf, "mac", mac.to_string());
+            save_state(state_path, state);
+            spdlog::info("VF {}: its MAC {} kept in the state file", vf, mac);
+        } catch (const std::exception& e) {
+            spdlog::error("VF {}: its MAC {} could not be kept: {}", vf, mac, e.what());
+        }
+    });
     if (!options.token_file.empty()) {
         write_token_file(options.token_file, token);
         spdlog::info("VF token written to {}", options.token_file);

@@ -140,8 +140,10 @@ PfState decode_state(std::string_view text, const std::string& name)
             for (const auto& [key, v] : vf.items()) {
                 const auto origin = v.at("origin").get<std::string>();
                 if (origin != "config" && origin != "runtime")
-                    throw Error(Errc::protocol, key, fmt::format("origin '{}' is not config or runtime", origin));
-                values[key] = StateValue{v.at("value"), origin == "runtime" ? Origin::runtime : Origin::config};
+                    throw Error(Errc::protocol, key,
+                                fmt::format("origin '{}' is not config or runtime", origin));
+                const Origin o = origin == "runtime" ? Origin::runtime : Origin::config;
+                values[key] = StateValue{v.at("value"), o};
             }
             state.vfs.push_back(std::move(values));
         }
@@ -206,8 +208,8 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
                             fmt::format("value {} does not fit: {}", v.value.dump(), e.what()));
             }
             state.vfs[vf][key] = v;
-            notes.push_back(fmt::format("VF {}: {} = {} (changed at run time; wins over the configuration)", vf,
-                                        key, v.value.dump()));
+            notes.push_back(fmt::format("VF {}: {} = {} (changed at run time; wins over the configuration)",
+                                        vf, key, v.value.dump()));
         }
     }
     return {merged, state};
