@@ -1,5 +1,7 @@
 #include "daemon.hpp"
 
+#include "control_handler.hpp"
+#include "ctl/server.hpp"
 #include "pf/pf_manager.hpp"
 #include "pf/vf_provisioning.hpp"
 #include "sriov/error.hpp"
@@ -125,6 +127,16 @@ int run_daemon(const Options& options)
             spdlog::error("VF {}: its MAC {} could not be kept: {}", vf, mac, e.what());
         }
     });
+    // The control socket (vfctl). Root only for now: a group of operators comes with the config.
+    std::optional<control::Server> control_server;
+    const ControlHandler control_handler(*manager, drivers, state);
+    if (!options.socket.empty()) {
+        control::ServerOptions socket_options;
+        socket_options.socket_path = options.socket;
+        control_server.emplace(io, socket_options,
+                               [&](const control::Request& r, const control::Peer&) { return control_handler(r); });
+        spdlog::info("control socket {}", options.socket);
+    }
     if (!options.token_file.empty()) {
         write_token_file(options.token_file, token);
         spdlog::info("VF token written to {}", options.token_file);
@@ -185,6 +197,7 @@ int run_daemon(const Options& options)
         throw;
     }
     provisioning.join();
+    control_server.reset();
     manager.reset();
     if (remove_vfs_on_exit) {
         // The copy for VF users means nothing once the VFs are gone.

@@ -29,6 +29,7 @@ struct Options {
     std::string state_dir;                // empty: the file's, or /var/lib/sriovd
     bool remove_vfs_on_exit = false;      // true overrides the file; false leaves the file's value
     std::optional<unsigned> timeout_s;    // longest wait for a change of the VF count
+    std::string socket = "/run/sriovd/sriovd.sock";  // the control socket (vfctl); "" for none
     bool verbose = false;
 };
 

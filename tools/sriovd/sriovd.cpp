@@ -35,6 +35,8 @@ int main(int argc, char** argv)
     app.add_flag("--remove-vfs-on-exit", opt.remove_vfs_on_exit,
                  "remove the VFs when stopping (default: keep them, and their drivers, for a restart)");
     app.add_option("--timeout", opt.timeout_s, "seconds a change of the VF count may take (default 30)");
+    app.add_option("--socket", opt.socket, "the control socket vfctl talks to (\"\" for none)")
+        ->capture_default_str();
     app.add_flag("-v,--verbose", opt.verbose, "log every interrupt and mailbox event");
     CLI11_PARSE(app, argc, argv);
 

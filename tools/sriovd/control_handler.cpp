@@ -1,0 +1,159 @@
+#include "control_handler.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace sriov::sriovd {
+
+using nlohmann::json;
+
+namespace {
+
+std::string_view link_mode_name(pf::LinkMode m)
+{
+    switch (m) {
+    case pf::LinkMode::automatic: return "auto";
+    case pf::LinkMode::enable: return "enable";
+    case pf::LinkMode::disable: return "disable";
+    }
+    return "auto";
+}
+
+// "config", "runtime" or "default" for the state file's key of VF vf.
+std::string origin_of(const PfState& state, unsigned vf, const std::string& key)
+{
+    if (vf >= state.vfs.size())
+        return "default";
+    const auto it = state.vfs[vf].find(key);
+    if (it == state.vfs[vf].end())
+        return "default";
+    return it->second.origin == Origin::runtime ? "runtime" : "config";
+}
+
+[[noreturn]] void not_yet(std::string_view what, std::string_view instead)
+{
+    throw Error(Errc::unsupported, "sriovd", fmt::format("{} is not available yet; {}", what, instead));
+}
+
+}  // namespace
+
+ControlHandler::ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers,
+                               const PfState& state, pci::Sysfs sysfs)
+    : manager_(manager), drivers_(drivers), state_(state), sysfs_(std::move(sysfs))
+{
+}
+
+void ControlHandler::check_scope(const std::optional<std::string>& pf, const std::optional<unsigned>& vf) const
+{
+    const std::string ours = manager_.address().to_string();
+    if (pf && *pf != ours) {
+        const auto parsed = pci::Address::try_parse(*pf);
+        if (!parsed || parsed->to_string() != ours)
+            throw Error(Errc::not_found, *pf, fmt::format("not a PF this sriovd manages (it manages {})", ours));
+    }
+    const unsigned n = manager_.policy().num_vfs();
+    if (vf && *vf >= n)
+        throw Error(Errc::not_found, fmt::format("VF {}", *vf),
+                    n == 0 ? fmt::format("does not exist: {} has no VFs", ours)
+                           : fmt::format("does not exist: {} has {} VFs (0..{})", ours, n, n - 1));
+}
+
+std::string ControlHandler::show(const std::optional<std::string>& pf, const std::optional<unsigned>& vf) const
+{
+    check_scope(pf, vf);
+    const auto link = manager_.link();
+    json vfs = json::array();
+    const unsigned n = manager_.policy().num_vfs();
+    for (unsigned i = 0; i < n; ++i) {
+        if (vf && *vf != i)
+            continue;
+        const auto& admin = manager_.policy().admin(i);
+        const auto& state = manager_.vfs().state(i);
+        json v{{"vf", i}};
+        const auto vf_dir = sysfs_.device_dir(manager_.address()) / pci::attr::virtfn(i);
+        const auto pci_name = sysfs_.link_name(vf_dir);
+        v["pci"] = pci_name.value_or("-");
+        v["driver"] = pci_name ? sysfs_.link_name(vf_dir / pci::attr::driver).value_or("none") : "none";
+        const auto mac = state.mac ? state.mac : admin.mac;
+        v["mac"] = mac ? mac->to_string() : "-";
+        v["vlan"] = admin.port_vlan.value_or(0);
+        v["qos"] = admin.port_vlan_qos;
+        v["max_tx_rate"] = admin.max_tx_rate_mbps;
+        v["spoofchk"] = admin.spoof_check;
+        v["trust"] = admin.trusted;
+        v["state"] = std::string(link_mode_name(admin.link_state));
+        v["quarantined"] = false;
+        v["clear_to_send"] = state.clear_to_send;
+        json origin = json::object();
+        for (const char* key : {"mac", "vlan", "qos", "max_tx_rate", "spoof_check", "trust", "link_state"})
+            origin[key] = origin_of(state_, i, key);
+        origin["spoofchk"] = origin["spoof_check"];
+        origin["state"] = origin["link_state"];
+        v["origin"] = origin;
+        vfs.push_back(v);
+    }
+    json p{{"pf", manager_.address().to_string()},
+           {"mac", manager_.mac().to_string()},
+           {"num_vfs", n},
+           {"link", link.up ? "up" : "down"},
+           {"speed_mbps", link.speed_mbps},
+           {"vfs", vfs}};
+    return json{{"pfs", json::array({p})}}.dump();
+}
+
+std::string ControlHandler::status() const
+{
+    const auto& s = manager_.stats();
+    const auto uptime =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+    return json{{"version", "0.1.0"},
+                {"pfs", 1},
+                {"uptime_s", uptime},
+                {"mailbox",
+                 {{"interrupts", s.wakeups},
+                  {"vf_resets", s.vf_resets},
+                  {"requests", s.requests},
+                  {"nacks", s.nacks},
+                  {"acks", s.acks},
+                  {"control_messages", s.pings},
+                  {"errors", s.errors}}}}
+        .dump();
+}
+
+std::string ControlHandler::operator()(const control::Request& request) const
+{
+    struct Visit {
+        const ControlHandler& h;
+        std::string operator()(const control::Show& o) const { return h.show(o.pf, o.vf); }
+        std::string operator()(const control::Stats& o) const
+        {
+            h.check_scope(o.pf, o.vf);
+            not_yet("per-VF statistics", "'vfctl status' shows the mailbox counters");
+        }
+        std::string operator()(const control::SetVf& o) const
+        {
+            h.check_scope(o.pf, o.vf);
+            not_yet("changing a VF at run time", "change the configuration file and restart sriovd (the VFs stay)");
+        }
+        std::string operator()(const control::SetNumVfs& o) const
+        {
+            h.check_scope(o.pf, std::nullopt);
+            not_yet("changing the VF count at run time", "change num_vfs in the configuration and restart sriovd");
+        }
+        std::string operator()(const control::Reset& o) const
+        {
+            h.check_scope(o.pf, o.vf);
+            not_yet("resetting from vfctl", "restart sriovd to reset the PF");
+        }
+        std::string operator()(const control::Release& o) const
+        {
+            h.check_scope(o.pf, o.vf);
+            not_yet("releasing a VF", "no VF is quarantined by this sriovd");
+        }
+        std::string operator()(const control::Subscribe&) const { return "{}"; }
+        std::string operator()(const control::Status&) const { return h.status(); }
+    };
+    return std::visit(Visit{*this}, request.op);
+}
+
+}  // namespace sriov::sriovd
