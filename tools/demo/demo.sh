@@ -1,6 +1,6 @@
 #!/bin/sh
 # The README's demo, run inside the testbed guest (tools/run demo): sriovd brings up two VFs of the
-# emulated 82576 and gives them their MACs; a libvf program on VF 1 receives what a libvf program
+# emulated 82576 and gives them their MACs, vfctl shows them; a libvf program on VF 1 receives what a libvf program
 # on VF 0 sends through the 82576's internal switch; then sriovd stops and says what it served.
 . /lib/testbed.sh
 MAC0=02:11:22:33:44:55
@@ -25,6 +25,9 @@ tb_wait_for 60 grep -q "ready:" /tmp/sriovd.log || fail "sriovd did not get read
 grep "ready:" /tmp/sriovd.log | sed 's/.*sriovd info: /   /'
 vf0=$(tb_vf_addr "$pf" 0) && vf1=$(tb_vf_addr "$pf" 1) || fail "the VFs did not appear"
 echo "   VF 0 is $vf0, VF 1 is $vf1, both on $(tb_driver "$vf0"); the VF token is in $TOKEN"
+
+say "   vfctl asks sriovd what it manages:"
+vfctl show | sed 's/^/   /' || fail "vfctl show failed"
 
 say "2. a libvf receiver opens VF 1 with the token; sriovd answers its reset with MAC $MAC1"
 vf-pktgen recv --vf "$vf1" --token-file "$TOKEN" --count "$FRAMES" --idle 20 --ring 4096 --buffers 8192 \
