@@ -32,7 +32,9 @@ done
 ip neigh add 10.0.0.2 lladdr "$MAC" dev "$dev1" nud permanent
 ip neigh add 10.0.200.2 lladdr "$MAC" dev "$dev1.200" nud permanent
 ip neigh add 10.0.100.2 lladdr "$MAC" dev "$dev1.100" nud permanent
-tb_wait_for 30 sh -c "[ \"\$(cat /sys/class/net/$dev1/carrier)\" = 1 ]" || tb_fail "no link on the wire"
+for d in "$dev0" "$dev1"; do
+    tb_wait_for 30 sh -c "[ \"\$(cat /sys/class/net/$d/carrier)\" = 1 ]" || tb_fail "no link on $d"
+done
 peer_mac=$(cat "/sys/class/net/$dev1/address")
 
 export TB_VF="$vf"
