@@ -11,9 +11,24 @@ export PATH=/opt/sriov/bin:/sbin:/usr/sbin:/bin:/usr/bin
 export LD_LIBRARY_PATH=/opt/sriov/lib
 export HOME=/root TERM=dumb
 
+# The serial port is still sending what was written when the write returned; poweroff -f would
+# cut the last lines (the exit marker among them). Wait until its transmit count stops moving (at
+# most 2 s).
+drain_console() {
+    _last="" _i=0
+    while [ "$_i" -lt 40 ]; do
+        _now=$(grep -o 'tx:[0-9]*' /proc/tty/driver/serial 2>/dev/null | head -n 1)
+        [ -z "$_now" ] && { sleep 0.2; return; }
+        [ "$_now" = "$_last" ] && return
+        _last=$_now _i=$((_i + 1))
+        sleep 0.05
+    done
+}
+
 tb_init_fail() {
     echo "testbed-init: $*"
     echo "@@testbed-exit 125"
+    drain_console
     exec poweroff -f
 }
 
@@ -68,4 +83,5 @@ fi
 # Keep the kernel quiet while the marker goes out, so that no message splits its line.
 echo 1 >/proc/sys/kernel/printk
 echo "@@testbed-exit $status"
+drain_console
 exec poweroff -f
