@@ -91,7 +91,7 @@ fi
 tb_log "stopping sriovd with SIGTERM"
 kill -TERM "$sriovd_pid"
 # Stopped: gone, or a zombie waiting for us to collect its status.
-tb_wait_for 60 sh -c "! grep -q '^State:[^Z]*$' /proc/$sriovd_pid/status" ||
+tb_wait_for 60 tb_exited "$sriovd_pid" ||
     fail "sriovd did not stop within 60 s of SIGTERM"
 wait "$sriovd_pid"
 status=$?

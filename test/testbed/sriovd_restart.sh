@@ -52,7 +52,7 @@ start_sriovd() {
 
 # gone PID: the process has exited (or is a zombie waiting to be collected).
 gone() {
-    ! grep -q '^State:[^Z]*$' "/proc/$1/status" 2>/dev/null
+    tb_exited "$1"
 }
 
 pings() {

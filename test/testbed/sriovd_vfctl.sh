@@ -55,7 +55,7 @@ expect_failure 1 "not available yet" vfctl set "$pf" vf 0 trust on
 expect_failure 2 "VLAN 5000 is out of range 0..4095" vfctl set "$pf" vf 0 vlan 5000
 
 kill -TERM "$sriovd_pid"
-tb_wait_for 60 sh -c "! grep -q '^State:[^Z]*$' /proc/$sriovd_pid/status" || fail "sriovd did not stop"
+tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"
 wait "$sriovd_pid" || fail "sriovd did not exit cleanly"
 [ -e /run/sriovd/sriovd.sock ] && fail "sriovd left its control socket behind"
 expect_failure 1 "sriovd is not running" vfctl status

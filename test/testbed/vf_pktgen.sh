@@ -70,7 +70,7 @@ tb_log "receiver ready on VF 1 ($vf1)"
 vf-pktgen send --vf "$vf0" --token-file "$TOKEN" --dst "$MAC1" --count "$COUNT" $SEND_OPTS ||
     fail "the sender on VF 0 failed"
 
-tb_wait_for 120 sh -c "! grep -q '^State:[^Z]*$' /proc/$recv_pid/status" || fail "the receiver did not finish"
+tb_wait_for 120 tb_exited "$recv_pid" || fail "the receiver did not finish"
 wait "$recv_pid"
 status=$?
 cat "$RXLOG"
@@ -79,7 +79,7 @@ grep -q "^received $EXPECT frames" "$RXLOG" || fail "VF 1 did not receive $EXPEC
 grep -q "sequence gaps 0," "$RXLOG" || fail "frames arrived out of order or with gaps"
 
 kill -TERM "$sriovd_pid"
-tb_wait_for 60 sh -c "! grep -q '^State:[^Z]*$' /proc/$sriovd_pid/status" || fail "sriovd did not stop"
+tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"
 wait "$sriovd_pid"
 tb_expect "sriovd exit status" "$?" 0
 tb_log "vf_pktgen scenario ($COUNT frames, $MODE) passed: $(grep '^received [0-9]* frames' "$RXLOG")"

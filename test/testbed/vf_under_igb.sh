@@ -13,7 +13,7 @@ vf=$(tb_vf_addr "$pf" 0)
 ip link set "$dev" vf 0 mac "$MAC" || tb_fail "cannot set VF 0's MAC"
 tb_bind "$vf" vfio-pci || tb_fail "cannot bind $vf to vfio-pci"
 # Enabling VFs made igb reset the PF; let its link come back before the VF talks to it.
-tb_wait_for 30 sh -c "[ \"\$(cat /sys/class/net/$dev/carrier)\" = 1 ]" || tb_fail "$dev has no link"
+tb_wait_for 30 tb_has_carrier "$dev" || tb_fail "$dev has no link"
 export TB_VF="$vf" TB_MAC="$MAC"
 
 tb_log "VF $vf untrusted"

@@ -33,7 +33,7 @@ ip neigh add 10.0.0.2 lladdr "$MAC" dev "$dev1" nud permanent
 ip neigh add 10.0.200.2 lladdr "$MAC" dev "$dev1.200" nud permanent
 ip neigh add 10.0.100.2 lladdr "$MAC" dev "$dev1.100" nud permanent
 for d in "$dev0" "$dev1"; do
-    tb_wait_for 30 sh -c "[ \"\$(cat /sys/class/net/$d/carrier)\" = 1 ]" || tb_fail "no link on $d"
+    tb_wait_for 30 tb_has_carrier "$d" || tb_fail "no link on $d"
 done
 peer_mac=$(cat "/sys/class/net/$dev1/address")
 

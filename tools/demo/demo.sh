@@ -39,7 +39,7 @@ sed 's/^/   /' /tmp/recv.log
 say "3. a libvf sender on VF 0 sends $FRAMES frames to $MAC1 through the 82576's internal switch"
 vf-pktgen send --vf "$vf0" --token-file "$TOKEN" --dst "$MAC1" --count "$FRAMES" --window 2048 2>&1 |
     sed 's/^/   /' || fail "the sender failed"
-tb_wait_for 120 sh -c "! grep -q '^State:[^Z]*$' /proc/$recv_pid/status" || fail "the receiver did not finish"
+tb_wait_for 120 tb_exited "$recv_pid" || fail "the receiver did not finish"
 wait "$recv_pid" || fail "the receiver failed"
 
 say "4. what the receiver on VF 1 counted"
@@ -48,7 +48,7 @@ grep -E "^(received|sequence)" /tmp/recv.log | sed 's/^/   /'
 say "5. what sriovd did for the VFs (from its log)"
 grep -E "VF [01]: (VF_RESET|SET_)" /tmp/sriovd.log | sed 's/.*sriovd info: /   /' | head -8
 kill -TERM "$sriovd_pid"
-tb_wait_for 60 sh -c "! grep -q '^State:[^Z]*$' /proc/$sriovd_pid/status" || fail "sriovd did not stop"
+tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"
 wait "$sriovd_pid" || fail "sriovd did not exit cleanly"
 grep -E "served" /tmp/sriovd.log | sed 's/.*sriovd info: /   /'
 grep -q "^received $FRAMES frames" /tmp/recv.log || fail "frames were lost"

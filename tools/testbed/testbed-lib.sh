@@ -127,6 +127,17 @@ tb_wait_for() {
     done
 }
 
+# tb_exited PID: the process has ended (gone, or a zombie waiting to be collected). For
+# `tb_wait_for T tb_exited PID`: `wait` alone could block for ever on a process that hangs.
+tb_exited() {
+    ! grep -q '^State:[^Z]*$' "/proc/$1/status" 2>/dev/null
+}
+
+# tb_has_carrier IFACE: IFACE has link now.
+tb_has_carrier() {
+    [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ]
+}
+
 # tb_wait_file PATH [TIMEOUT]: wait until PATH exists (default 10 s).
 tb_wait_file() {
     tb_wait_for "${2:-10}" test -e "$1"
