@@ -74,6 +74,7 @@ void Device::reset(bool software)
         eitr[i] = reg(EITR.at(i));
 
     std::fill(regs_.begin(), regs_.end(), 0);
+    rttbcnrc_.fill(0);
     reg(VET) = 0x81008100;
     reg(MBVFIMR) = 0xFF;
     reg(VFRE) = 0xFF;
@@ -151,6 +152,8 @@ std::uint32_t Device::pf_value(std::uint32_t offset) const
         return pvt_value(offset);
     if (offset == STATUS.offset)
         return status();
+    if (offset == RTTBCNRC.offset)
+        return rttbcnrc_[selected_tx_queue()];
     if (offset == IMC.offset)
         return reg(IMS);  // reading IMC shows IMS (QEMU)
     if (offset == ICS.offset || offset == EICS.offset || offset == EIMC.offset)
@@ -205,10 +208,13 @@ void Device::pf_write(std::uint32_t offset, std::uint32_t value)
     case MBVFICR.offset:
     case VFLRE.offset: reg(offset) &= ~value; return;
     case WVBR.offset: return;  // spoof events are never recorded by QEMU (2.10)
+    // QEMU drops rate-limiter writes (2.9); the model keeps one RTTBCNRC per queue, as the chip
+    // does, so tests can check what a PF driver wrote for each queue.
+    case RTTBCNRC.offset: rttbcnrc_[selected_tx_queue()] = value; return;
     default:
         // Everything else is plain storage, including what QEMU stores but ignores or does not
-        // implement (DTXSWC, VMOLR.MPME/ROPE, RTTDQSEL/RTTBCNRM/RTTBCNRC, IOVCTL, QDE,
-        // MBVFIMR, EIAM), so tests can check what a PF driver wrote.
+        // implement (DTXSWC, VMOLR.MPME/ROPE, RTTDQSEL/RTTBCNRM, IOVCTL, QDE, MBVFIMR, EIAM),
+        // so tests can check what a PF driver wrote.
         reg(offset) = value;
     }
 }
@@ -219,6 +225,13 @@ void Device::write_ctrl(std::uint32_t value)
     reg(CTRL) = value & ~ctrl::RST;
     if (value & ctrl::RST)
         reset(true);
+}
+
+// The TX queue RTTDQSEL selects for RTTBCNRC (2.9). Only the bits that can name one of the 16
+// queues count (an assumption: the datasheet's field width is not in the fact sheet).
+std::uint32_t Device::selected_tx_queue() const
+{
+    return reg(RTTDQSEL) % num_queues;
 }
 
 // Queue registers (2.1): QEMU masks RDBAL/TDBAL to b31:5, RDLEN/TDLEN to b19:4, heads and tails

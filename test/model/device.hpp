@@ -63,6 +63,7 @@ public:
     void pf_poke(std::uint32_t offset, std::uint32_t value);
     std::uint32_t vf_mailbox_bits(unsigned vf) const { return vfs_.at(vf).mailbox; }
     std::uint16_t phy_register(unsigned reg) const { return phy_.at(reg); }
+    std::uint32_t tx_rate_control(unsigned queue) const { return rttbcnrc_.at(queue); }
     const Counters& counters() const { return counters_; }
     // Messages sent since the caller last cleared this.
     std::vector<Interrupt>& sent() { return sent_; }
@@ -87,6 +88,7 @@ private:
     void pf_read_effects(std::uint32_t offset);
     void write_queue(std::uint32_t offset, std::uint32_t value);
     void write_ctrl(std::uint32_t value);
+    std::uint32_t selected_tx_queue() const;
     void reset(bool software);
     std::uint32_t status() const;
 
@@ -139,6 +141,8 @@ private:
     void link_down();
 
     std::vector<std::uint32_t> regs_;  // the PF's BAR0, one word per 32-bit register
+    // RTTBCNRC of each TX queue; the register at its offset reaches the one RTTDQSEL selects.
+    std::array<std::uint32_t, e82576::num_queues> rttbcnrc_{};
     std::array<VfState, e82576::total_vfs> vfs_{};
     std::array<std::uint16_t, e82576::phy::num_regs> phy_{};
     std::array<std::uint16_t, e82576::nvm::size_words> nvm_{};

@@ -189,6 +189,11 @@ std::uint16_t E82576Model::phy_register(unsigned reg) const
     return observe([&](const detail::Device& d) { return d.phy_register(reg); });
 }
 
+std::uint32_t E82576Model::tx_rate_control(unsigned queue) const
+{
+    return observe([&](const detail::Device& d) { return d.tx_rate_control(queue); });
+}
+
 std::uint64_t E82576Model::pf_interrupts(unsigned vector) const
 {
     return observe([&](const detail::Device& d) { return d.counters().pf_vector.at(vector); });

@@ -93,13 +93,18 @@ public:
     // ---- Test hooks: assertions and set-up only ----------------------------------------------
     // What a PF read of `offset` would return, without its side effects (no clear-on-read).
     std::uint32_t peek(std::uint32_t offset) const;
-    // Stores `value` in the PF register at `offset` with no side effect (e.g. to preset a
-    // statistics counter). Registers computed from other state (P2VMAILBOX) ignore it.
+    // Stores `value` in the PF register at `offset` with no side effect, e.g. to preset VF n's
+    // statistics counters (PVFGPRC(n) and the others of section 3.1, which count the frames the
+    // model moves and go back to 0 on CTRL.RST, as in QEMU, but not on a VF reset). Registers
+    // computed from other state (P2VMAILBOX, RTTBCNRC) ignore it.
     void poke(std::uint32_t offset, std::uint32_t value);
     // VF n's VFMAILBOX bits as stored, without clearing PFSTS/PFACK/RSTD.
     std::uint32_t vf_mailbox_bits(unsigned n) const;
     // PHY register `reg` (0..31) as stored.
     std::uint16_t phy_register(unsigned reg) const;
+    // The RTTBCNRC value last written while RTTDQSEL selected TX queue `queue` (0..15), 0 after
+    // a reset. QEMU keeps none of these (2.9); the model does so tests can see them.
+    std::uint32_t tx_rate_control(unsigned queue) const;
 
     // Interrupt messages sent so far (never reset, not even by CTRL.RST).
     std::uint64_t pf_interrupts(unsigned vector) const;
