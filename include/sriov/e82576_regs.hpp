@@ -77,9 +77,9 @@ inline constexpr Reg TXPBS{0x3404, Access::rw};  // TX packet buffer size; kept 
 inline constexpr Reg DTXSWC{0x3500, Access::rw};
 inline constexpr Reg WVBR{0x3554, Access::rc};
 inline constexpr Reg DTXCTL{0x3590, Access::rw};
-inline constexpr Reg RTTDQSEL{0x3604, Access::rw};
+inline constexpr Reg RTTDQSEL{0x3604, Access::rw};  // TX queue whose RTTBCNRC is accessed (2.9)
 inline constexpr Reg RTTBCNRM{0x3690, Access::rw};
-inline constexpr Reg RTTBCNRC{0x36B0, Access::rw};
+inline constexpr Reg RTTBCNRC{0x36B0, Access::rw};  // rate control of the queue RTTDQSEL selects
 inline constexpr Reg VMVIR{0x3700, Access::rw, 4, 8};
 inline constexpr Reg RXCSUM{0x5000, Access::rw};
 inline constexpr Reg RLPML{0x5004, Access::rw};
@@ -311,11 +311,19 @@ inline constexpr std::uint32_t VLAN_ADDED = 1u << 3;
 inline constexpr std::uint32_t SPOOF_INT = 1u << 6;
 }  // namespace dtxctl
 
+// Per-queue TX rate limiter (section 2.9). The rate factor is link speed / wanted rate as 14.14
+// fixed point: integer part in RF_INT (b27:14), fraction in RF_DEC (b13:0).
 namespace rttbcnrc {
-inline constexpr std::uint32_t RS_ENA = 1u << 31;
+inline constexpr std::uint32_t RS_ENA = 1u << 31;  // rate limiting on for the queue
 inline constexpr unsigned RF_INT_SHIFT = 14;
 inline constexpr std::uint32_t RF_DEC_MASK = (1u << 14) - 1;
+inline constexpr std::uint32_t RF_INT_MASK = RF_DEC_MASK << RF_INT_SHIFT;
 }  // namespace rttbcnrc
+
+namespace rttbcnrm {
+// The compensation Linux programs for the limiter, sized for frames up to 9728 bytes (2.9).
+inline constexpr std::uint32_t MMW_SIZE_JUMBO = 0x14;
+}  // namespace rttbcnrm
 
 namespace vmvir {
 inline constexpr std::uint32_t VLANA_DEFAULT = 1u << 30;  // always insert the default tag

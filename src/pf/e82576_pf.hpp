@@ -1,5 +1,6 @@
 // The Intel 82576 as an SR-IOV PF, over the RegisterIo seam: bring-up in the order of the
-// datasheet and Linux's igb, and the per-VF filters (fact sheet sections 2, 5 and 6).
+// datasheet and Linux's igb, the per-VF filters, TX rate limits and counters (fact sheet
+// sections 2, 3.1, 5 and 6).
 //
 // Pools: VF n owns pool n; the PF owns pool N, N being the number of VFs (so at most 7 VFs).
 // VF n's MAC sits in receive-address entry 23 - n, the PF's in entry 0.
@@ -51,6 +52,8 @@ public:
     void clear_vf_vlans(unsigned vf) override;
     void set_vf_port_vlan(unsigned vf, const std::optional<std::uint16_t>& tag) override;
     void set_vf_spoof_check(unsigned vf, bool enable) override;
+    void set_vf_tx_rate(unsigned vf, unsigned rate_mbps, unsigned link_mbps) override;
+    VfCounterReading read_vf_counters(unsigned vf) override;
 
     // The VMOLR value for a pool with this receive mode (section 2.4). Never throws.
     static std::uint32_t vmolr_for(const VfRxMode& mode) noexcept;

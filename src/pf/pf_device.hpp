@@ -1,6 +1,6 @@
 // What sriovd needs from an SR-IOV PF, whatever the chip: bringing it up for N VFs, its link,
 // the interrupt causes behind a wake-up, and the filters and enables the PF programs on a VF's
-// behalf (its MAC, VLANs, multicast, receive mode, queues).
+// behalf (its MAC, VLANs, multicast, receive mode, queues, TX rate), and the VF's traffic counters.
 //
 // The Intel 82576 implements it in e82576_pf.hpp; a later chip (the 82599) implements the same
 // interface with its own registers. The mailbox protocol is not part of it: it differs between
@@ -35,6 +35,18 @@ struct VfRxMode {
     bool strip_vlan = false;         // strip the VLAN tag of received frames
     std::uint16_t max_frame = 0;     // largest frame in bytes; 0: standard frames only
     friend bool operator==(const VfRxMode&, const VfRxMode&) = default;
+};
+
+// A VF's traffic counters as the chip holds them: 32 bits each, wrapping to 0, not cleared by
+// reading; a PF reset may set them back to 0. VfCounters (vf_counters.hpp) makes 64-bit totals
+// of successive readings.
+struct VfCounterReading {
+    std::uint32_t rx_packets = 0;    // good packets received
+    std::uint32_t rx_bytes = 0;      // their octets
+    std::uint32_t tx_packets = 0;    // good packets sent
+    std::uint32_t tx_bytes = 0;      // their octets
+    std::uint32_t rx_multicast = 0;  // multicast packets received
+    friend bool operator==(const VfCounterReading&, const VfCounterReading&) = default;
 };
 
 // Why the PF's "other" interrupt vector fired.
@@ -90,6 +102,13 @@ public:
     // Drops frames the VF sends with a source MAC or VLAN that is not its own (where the chip
     // can), or lets them through.
     virtual void set_vf_spoof_check(unsigned vf, bool enable) = 0;
+    // Limits what the VF sends to rate_mbps on a link of link_mbps; rate_mbps 0 removes the
+    // limit. The chip keeps the limit as a fraction of the link speed, so the caller keeps the
+    // rate in Mb/s and calls this again whenever the link speed changes; link_mbps 0 (link down)
+    // removes the limit. A rate above the link speed removes it too: the link is the limit then.
+    virtual void set_vf_tx_rate(unsigned vf, unsigned rate_mbps, unsigned link_mbps) = 0;
+    // The VF's traffic counters as they are now.
+    virtual VfCounterReading read_vf_counters(unsigned vf) = 0;
 
 protected:
     PfDevice() = default;

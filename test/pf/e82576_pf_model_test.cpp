@@ -1,6 +1,7 @@
 // E82576Pf against the 82576 register model. Expected register values are worked out by hand
-// from the fact sheet (sections 2.1 to 2.7 and 5.4), not read back from our own code.
+// from the fact sheet (sections 2.1 to 2.9, 3.1 and 5.4), not read back from our own code.
 #include "pf/e82576_pf.hpp"
+#include "pf/vf_counters.hpp"
 #include "pf/vf_supervisor.hpp"
 
 #include "admin.hpp"
@@ -146,4 +147,110 @@ TEST_CASE("each interrupt's causes are cleared, so the next VF event interrupts 
     CHECK(up.peek(VFLRE.offset) == 0x1);  // the mailbox's to clear, not the interrupt's
     up.m.vf(1).write32(VTCTRL.offset, vtctrl::RST);
     CHECK(up.m.pf_other_interrupts() == before + 2);
+}
+
+// --- TX rate limiter (section 2.9). QEMU ignores it; the model keeps RTTBCNRC per queue. ---
+//
+// RTTBCNRC = RS_ENA (bit 31) | factor, the factor being link / rate in 14.14 fixed point: its
+// integer part shifted to bit 14, its fraction times 2^14 (truncated) in bits 13:0.
+
+TEST_CASE("100 Mb/s of 1000 selects the VF's queue and writes RTTBCNRC 0x80028000")
+{
+    E82576Model m;
+    E82576Pf chip(m.pf(), "model", no_pauses());
+    chip.bring_up(7);
+    chip.set_vf_tx_rate(3, 100, 1000);
+    CHECK(m.peek(RTTDQSEL.offset) == 3);  // VF 3 transmits on queue 3
+    CHECK(m.peek(RTTBCNRM.offset) == 0x14);
+    CHECK(m.tx_rate_control(3) == 0x80028000);  // factor 10: 0xA << 14 = 0x28000
+    for (unsigned q : {0u, 1u, 2u, 4u, 11u})
+        CHECK(m.tx_rate_control(q) == 0);  // nor VF 3's second queue (11) nor any other
+}
+
+TEST_CASE("RTTBCNRC for rates and links worked out by hand")
+{
+    struct Case {
+        unsigned rate, link;
+        std::uint32_t rttbcnrc;
+    };
+    const Case cases[] = {
+        {300, 1000, 0x8000D555},  // 3 + 1/3: 3 << 14 = 0xC000; 16384 / 3 = 5461.3 -> 0x1555
+        {700, 1000, 0x80005B6D},  // 1 + 3/7: 1 << 14 = 0x4000; 3 * 16384 / 7 = 7021.7 -> 0x1B6D
+        {10, 100, 0x80028000},    // factor 10, as 100 of 1000
+        {1000, 1000, 0x80004000}, // factor 1: the whole link, still limited as Linux does
+        {1, 1000, 0x80FA0000},    // factor 1000 (0x3E8) << 14
+        {5, 10, 0x80008000},      // factor 2 on a 10 Mb/s link
+        {0, 1000, 0},             // no limit
+        {1001, 1000, 0},          // above the link: the link is the limit
+        {100, 0, 0},              // link down
+    };
+    E82576Model m;
+    E82576Pf chip(m.pf(), "model", no_pauses());
+    chip.bring_up(2);
+    for (const Case& c : cases) {
+        CAPTURE(c.rate, c.link);
+        chip.set_vf_tx_rate(1, c.rate, c.link);
+        CHECK(m.tx_rate_control(1) == c.rttbcnrc);
+    }
+}
+
+TEST_CASE("each VF keeps its own limit, and a new link speed or link down rewrites it")
+{
+    E82576Model m;
+    E82576Pf chip(m.pf(), "model", no_pauses());
+    chip.bring_up(3);
+    chip.set_vf_tx_rate(0, 100, 1000);
+    chip.set_vf_tx_rate(2, 300, 1000);
+    CHECK(m.tx_rate_control(0) == 0x80028000);
+    CHECK(m.tx_rate_control(2) == 0x8000D555);
+    // The link renegotiated at 100 Mb/s: sriovd calls again with the same Mb/s.
+    chip.set_vf_tx_rate(0, 100, 100);
+    chip.set_vf_tx_rate(2, 300, 100);
+    CHECK(m.tx_rate_control(0) == 0x80004000);  // factor 1
+    CHECK(m.tx_rate_control(2) == 0);           // 300 > 100: no limit
+    chip.set_vf_tx_rate(0, 100, 0);
+    CHECK(m.tx_rate_control(0) == 0);
+}
+
+// --- VF counters through the PF's mirror of each VF (sections 2.1 and 3.1) ---
+
+TEST_CASE("read_vf_counters reads PVFGPRC, PVFGORC, PVFGPTC, PVFGOTC and PVFMPRC of that VF")
+{
+    E82576Model m;
+    E82576Pf chip(m.pf(), "model", no_pauses());
+    chip.bring_up(2);
+    m.set_num_vfs(2);
+    m.poke(PVFGPRC(1), 11);
+    m.poke(PVFGORC(1), 0x1100);
+    m.poke(PVFGPTC(1), 22);
+    m.poke(PVFGOTC(1), 0x2200);
+    m.poke(PVFMPRC(1), 3);
+    CHECK(chip.read_vf_counters(1) == VfCounterReading{11, 0x1100, 22, 0x2200, 3});
+    CHECK(chip.read_vf_counters(0) == VfCounterReading{});
+    // The VF sees the same counters in its own BAR (3.1), and reading does not clear them.
+    CHECK(m.vf(1).read32(VFGORC.offset) == 0x1100);
+    CHECK(chip.read_vf_counters(1) == VfCounterReading{11, 0x1100, 22, 0x2200, 3});
+}
+
+TEST_CASE("VF counters through the model: a wrap, then a PF reset that sets them back to 0")
+{
+    E82576Model m;
+    E82576Pf chip(m.pf(), "model", no_pauses());
+    chip.bring_up(1);
+    m.poke(PVFGORC(0), 0xFFFFFFF0);
+    m.poke(PVFGPRC(0), 5);
+    VfCounters c(chip.read_vf_counters(0));
+    m.poke(PVFGORC(0), 0x10);
+    m.poke(PVFGPRC(0), 6);
+    c.sample(chip.read_vf_counters(0));
+    CHECK(c.totals().rx_bytes == 0x20);
+    CHECK(c.totals().rx_packets == 1);
+
+    chip.bring_up(1);  // CTRL.RST: the counters start over (as in QEMU)
+    REQUIRE(chip.read_vf_counters(0) == VfCounterReading{});
+    c.rebase(chip.read_vf_counters(0));
+    m.poke(PVFGORC(0), 0x40);
+    c.sample(chip.read_vf_counters(0));
+    CHECK(c.totals().rx_bytes == 0x60);
+    CHECK(c.totals().rx_packets == 1);
 }

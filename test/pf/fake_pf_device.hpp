@@ -46,6 +46,19 @@ public:
         port_vlan.at(vf) = tag;
     }
     void set_vf_spoof_check(unsigned vf, bool enable) override { spoof_check.at(vf) = enable; }
+    void set_vf_tx_rate(unsigned vf, unsigned rate_mbps, unsigned link_mbps) override
+    {
+        tx_rate.at(vf) = TxRate{rate_mbps, link_mbps};
+    }
+    // Returns what the test put in `counters`.
+    VfCounterReading read_vf_counters(unsigned vf) override { return counters.at(vf); }
+
+    // The last set_vf_tx_rate() call for a VF.
+    struct TxRate {
+        unsigned rate_mbps = 0;
+        unsigned link_mbps = 0;
+        friend bool operator==(const TxRate&, const TxRate&) = default;
+    };
 
     std::array<std::optional<MacAddress>, vfs> mac{};
     std::array<bool, vfs> queues{};
@@ -54,6 +67,8 @@ public:
     std::array<std::set<std::uint16_t>, vfs> vlans{};
     std::array<std::optional<std::uint16_t>, vfs> port_vlan{};
     std::array<bool, vfs> spoof_check{};
+    std::array<TxRate, vfs> tx_rate{};
+    std::array<VfCounterReading, vfs> counters{};
     unsigned vlan_entries = 32;  // distinct VLANs the filter can hold
 
 private:
