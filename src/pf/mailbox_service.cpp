@@ -28,8 +28,9 @@ constexpr int max_passes = 8;
 }  // namespace
 
 MailboxService::MailboxService(boost::asio::io_context& io, PfDevice& device, mbx::PfMailbox& mailbox,
-                               VfSupervisor& vfs, vfio::EventFd& vector0)
-    : device_(device), mailbox_(mailbox), vfs_(vfs), vector0_(vector0), watch_(io, dup_or_throw(vector0.fd()))
+                               VfSupervisor& vfs, RequestPolicer& policer, vfio::EventFd& vector0)
+    : device_(device), mailbox_(mailbox), vfs_(vfs), policer_(policer), vector0_(vector0),
+      watch_(io, dup_or_throw(vector0.fd()))
 {
 }
 
@@ -75,11 +76,14 @@ void MailboxService::on_wake()
     if (causes.link_change) {
         ++stats_.link_changes;
         const LinkState link = device_.link();
-        if (link.up)
-            spdlog::info("link up, {} Mb/s {} duplex", link.speed_mbps, link.full_duplex ? "full" : "half");
-        else
-            spdlog::info("link down");
+        const std::string text = link.up ? fmt::format("link up, {} Mb/s {} duplex", link.speed_mbps,
+                                                       link.full_duplex ? "full" : "half")
+                                         : std::string("link down");
+        spdlog::info("{}", text);
         ping_all();  // Linux tells the VFs on every link change
+        emit("link_change", std::nullopt, text);
+        if (link_observer_)
+            link_observer_(link);
     }
     serve_pending();
 }
@@ -104,12 +108,17 @@ void MailboxService::serve_pending()
                     mailbox_.clear_ack(vf);
                 continue;
             }
+            // An acknowledgement seen together with a request is of our message before it (the
+            // VF reads our answer before it asks again), so it goes first; a control message
+            // owed waits until the answer to this request has been read too.
             if (p.resets & bit)
                 handle_reset(vf);
-            if (p.requests & bit)
-                handle_message(vf);
             if (p.acks & bit)
                 handle_ack(vf);
+            if (p.requests & bit)
+                handle_message(vf);
+            if (outbox_[vf].ping_owed && !outbox_[vf].awaiting_ack)
+                ping(vf);
         }
     }
 }
@@ -120,14 +129,27 @@ void MailboxService::handle_reset(unsigned vf)
     ++stats_.vf_resets;
     vfs_.on_reset_event(vf, Clock::now());
     outbox_[vf] = Outbox{};
-    spdlog::info("VF {}: reset (FLR or VTCTRL.RST): its requests forgotten, the administrator's settings "
-                 "restored, queues stopped until VF_RESET",
-                 vf);
+    if (may_log(vf))
+        spdlog::info("VF {}: reset (FLR or VTCTRL.RST): its requests forgotten, the administrator's settings "
+                     "restored, queues stopped until VF_RESET",
+                     vf);
+    emit("vf_reset", vf, "the VF reset itself (FLR or VTCTRL.RST)");
 }
 
 void MailboxService::handle_message(unsigned vf)
 {
     mailbox_.clear_request(vf);  // first, so that a request arriving meanwhile is not lost
+    const auto now = Clock::now();
+    if (!policer_.admit(vf, now)) {
+        // Not read, not answered: the VF's wait for an answer times out. Costs one register write.
+        ++stats_.requests;
+        ++stats_.dropped;
+        if (may_log(vf))
+            spdlog::warn("VF {}: request dropped: over its rate of {}/s", vf, policer_.limits().requests_per_s);
+        if (const auto why = policer_.offence(vf); why && !vfs_.state(vf).quarantined)
+            quarantine(vf, *why);
+        return;
+    }
     mbx::Message words;
     try {
         words = mailbox_.read(vf, true);  // keep the buffer for the answer
@@ -139,16 +161,66 @@ void MailboxService::handle_message(unsigned vf)
     ++stats_.requests;
     if (spdlog::should_log(spdlog::level::debug))
         spdlog::debug("VF {}: message words {:#010x}", vf, fmt::join(words.words(), " "));
-    const Outcome outcome = vfs_.on_message(vf, words.words(), Clock::now());
-    log(vf, outcome);
+    const Outcome outcome = vfs_.on_message(vf, words.words(), now);
+    const bool logged = may_log(vf);
+    if (logged)
+        log(vf, outcome);
     if (outcome.verdict == Verdict::nack)
         ++stats_.nacks;
-    if (outcome.reply) {
+    if (outcome.malformed)
+        policer_.record(vf, RequestResult::malformed);
+    else
+        policer_.record(vf, outcome.verdict == Verdict::nack ? RequestResult::refused : RequestResult::served);
+    if (outcome.request == "VF_RESET")
+        emit("vf_reset", vf, fmt::format("VF_RESET: {}", outcome.reason));
+    else if (outcome.verdict == Verdict::nack && logged)
+        emit("request_refused", vf, fmt::format("{}: {}", outcome.request, outcome.reason));
+    if (outcome.reply)
         send(vf, *outcome.reply, outcome.request);
-        return;
+    else
+        mailbox_.unlock(vf);  // no answer: give the buffer back without a second acknowledgement
+    if (const auto why = policer_.offence(vf); why && !vfs_.state(vf).quarantined)
+        quarantine(vf, *why);
+}
+
+void MailboxService::quarantine(unsigned vf, const std::string& why)
+{
+    vfs_.quarantine(vf);
+    policer_.forgive(vf, Clock::now(), true);
+    ++stats_.quarantines;
+    spdlog::error("VF {}: quarantined: {}; its queues stay stopped until an operator releases it "
+                  "(vfctl vf {} release)",
+                  vf, why, vf);
+    emit("quarantine", vf, why);
+    send_control_message(vf);  // without CTS: its driver takes the link for down
+}
+
+void MailboxService::send_control_message(unsigned vf)
+{
+    if (vfs_exist_ && vf < vfs_.num_vfs())
+        ping(vf);
+}
+
+void MailboxService::emit(std::string kind, std::optional<unsigned> vf, std::string message)
+{
+    if (sink_)
+        sink_(PfEvent{std::move(kind), vf, std::move(message)});
+}
+
+bool MailboxService::may_log(unsigned vf)
+{
+    LogLimit& limit = log_limit_.at(vf);
+    if (!limit.bucket.take(Clock::now())) {
+        ++limit.suppressed;
+        ++stats_.log_suppressed;
+        return false;
     }
-    // No answer: give the buffer back without a second acknowledgement.
-    mailbox_.unlock(vf);
+    if (limit.suppressed != 0) {
+        spdlog::warn("VF {}: {} log lines about it left out (at most {:.0f} at once, {:.0f}/s)", vf,
+                     limit.suppressed, log_burst, log_per_s);
+        limit.suppressed = 0;
+    }
+    return true;
 }
 
 void MailboxService::handle_ack(unsigned vf)
@@ -158,13 +230,12 @@ void MailboxService::handle_ack(unsigned vf)
     outbox_[vf].awaiting_ack = false;
     const Outcome outcome = vfs_.on_ack(vf, Clock::now());
     if (outcome.reply) {
-        log(vf, outcome);
+        if (may_log(vf))
+            log(vf, outcome);
         send(vf, *outcome.reply, "NACK to an ACK");
     } else {
         spdlog::debug("VF {}: ACK: {}", vf, outcome.reason);
     }
-    if (outbox_[vf].ping_owed)
-        ping(vf);
 }
 
 void MailboxService::vfs_created()

@@ -16,6 +16,9 @@
 
 #include "mbx/pf_mailbox.hpp"
 #include "pf/pf_device.hpp"
+#include "pf/pf_event.hpp"
+#include "pf/request_policer.hpp"
+#include "pf/token_bucket.hpp"
 #include "pf/vf_supervisor.hpp"
 #include "vfio/event_fd.hpp"
 
@@ -38,6 +41,9 @@ struct MailboxStats {
     std::uint64_t acks = 0;       // acknowledgements from VFs
     std::uint64_t pings = 0;      // control messages sent
     std::uint64_t errors = 0;     // mailbox accesses that failed (a VF held the buffer)
+    std::uint64_t dropped = 0;    // requests over a VF's rate, not served
+    std::uint64_t quarantines = 0;
+    std::uint64_t log_suppressed = 0;  // log lines about VFs left out to keep the log bounded
 };
 
 class MailboxService {
@@ -46,11 +52,17 @@ public:
     // How long a VF may take to acknowledge our message before we write over it anyway.
     static constexpr std::chrono::milliseconds ack_wait{1000};
 
-    // vector0: the eventfd VFIO signals for the PF's MSI-X vector 0. Serves vfs.num_vfs() VFs.
-    // Every argument must outlive the service. Throws sriov::Error(io) if the eventfd cannot be
-    // duplicated for the event loop.
+    // How many lines about one VF's requests may be logged (at info level or above) at once, and
+    // per second on average; the rest are counted and summed up in the next line that is logged.
+    static constexpr double log_burst = 20;
+    static constexpr double log_per_s = 1;
+
+    // vector0: the eventfd VFIO signals for the PF's MSI-X vector 0. Serves vfs.num_vfs() VFs,
+    // each request checked first by policer (a VF past its limits is quarantined). Every argument
+    // must outlive the service. Throws sriov::Error(io) if the eventfd cannot be duplicated for
+    // the event loop.
     MailboxService(boost::asio::io_context& io, PfDevice& device, mbx::PfMailbox& mailbox, VfSupervisor& vfs,
-                   vfio::EventFd& vector0);
+                   RequestPolicer& policer, vfio::EventFd& vector0);
     ~MailboxService();
     MailboxService(const MailboxService&) = delete;
     MailboxService& operator=(const MailboxService&) = delete;
@@ -68,6 +80,16 @@ public:
     // Sends the PF control message (CTS if done with VF_RESET) to every VF, once they exist (no-op
     // before vfs_created()). Serves pending events first. Never throws sriov::Error.
     void ping_all();
+
+    // Sends VF vf the PF control message now (or once it acknowledged our last one), e.g. after
+    // an operator changed its settings. No-op before vfs_created(). Never throws sriov::Error.
+    void send_control_message(unsigned vf);
+
+    // Events (VF resets, refusals, quarantines, link changes) go to sink from now on.
+    void on_event(EventSink sink) { sink_ = std::move(sink); }
+
+    // Called after every link change, once the VFs have been told. Must not throw.
+    void on_link_change(std::function<void(const LinkState&)> observer) { link_observer_ = std::move(observer); }
 
     const MailboxStats& stats() const { return stats_; }
 
@@ -87,13 +109,24 @@ private:
     void ping(unsigned vf);
     void send(unsigned vf, const mbx::Message& message, std::string_view what);
     void log(unsigned vf, const Outcome& outcome);
+    bool may_log(unsigned vf);
+    void quarantine(unsigned vf, const std::string& why);
+    void emit(std::string kind, std::optional<unsigned> vf, std::string message);
 
     PfDevice& device_;
     mbx::PfMailbox& mailbox_;
     VfSupervisor& vfs_;
+    RequestPolicer& policer_;
     vfio::EventFd& vector0_;
     boost::asio::posix::stream_descriptor watch_;
     std::array<Outbox, 8> outbox_{};
+    struct LogLimit {
+        TokenBucket bucket{log_per_s, log_burst};
+        std::uint64_t suppressed = 0;
+    };
+    std::array<LogLimit, 8> log_limit_{};
+    EventSink sink_;
+    std::function<void(const LinkState&)> link_observer_;
     MailboxStats stats_;
     bool running_ = false;
     bool vfs_exist_ = false;  // nobody reads a mailbox before the VFs exist

@@ -67,7 +67,8 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
       bar0_(device_.map(vfio::PciRegion::bar0)), regs_(bar0_),
       msix_(device_, vfio::PciIrq::msix, 1),  // vector 0: link and mailbox ("other" causes)
       chip_(regs_, config.pf.to_string()), mailbox_(regs_, pf_mailbox_timing), policy_(make_policy(config)),
-      vfs_(chip_, policy_), service_(io, chip_, mailbox_, vfs_, msix_[0])
+      vfs_(chip_, policy_), policer_(config.num_vfs, config.policing),
+      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0])
 {
     mac_ = chip_.bring_up(config.num_vfs);
     // VFs that outlived a previous sriovd still think they are clear to send. Their first
@@ -96,5 +97,68 @@ PfManager::~PfManager()
 }
 
 void PfManager::vfs_created() { service_.vfs_created(); }
+
+void PfManager::on_event(EventSink sink)
+{
+    sink_ = sink;
+    service_.on_event(std::move(sink));
+}
+
+namespace {
+
+void check_vf(const VfPolicy& policy, unsigned vf)
+{
+    if (vf >= policy.num_vfs())
+        throw Error(Errc::invalid_argument, fmt::format("VF {}", vf),
+                    fmt::format("there are only {} VFs", policy.num_vfs()));
+}
+
+}  // namespace
+
+void PfManager::set_admin(unsigned vf, const VfAdmin& admin)
+{
+    check_vf(policy_, vf);
+    const VfAdmin before = policy_.admin(vf);
+    policy_.set_admin(vf, admin);  // validates first: a refusal changes nothing
+    if (vfs_.apply_admin(vf, before, VfSupervisor::Clock::now()))
+        service_.send_control_message(vf);
+    if (sink_)
+        sink_(PfEvent{"vf_changed", vf, "settings changed by an operator"});
+}
+
+void PfManager::reset_vf(unsigned vf)
+{
+    check_vf(policy_, vf);
+    vfs_.resync(vf, VfSupervisor::Clock::now());
+    service_.send_control_message(vf);
+    spdlog::info("VF {}: reset by an operator: its driver is told to set itself up again", vf);
+    if (sink_)
+        sink_(PfEvent{"vf_reset", vf, "reset by an operator"});
+}
+
+bool PfManager::release_vf(unsigned vf)
+{
+    check_vf(policy_, vf);
+    const auto now = VfSupervisor::Clock::now();
+    if (!vfs_.release(vf, now))
+        return false;
+    policer_.forgive(vf, now, false);
+    service_.send_control_message(vf);
+    spdlog::info("VF {}: released from quarantine by an operator; its driver is told to reset", vf);
+    if (sink_)
+        sink_(PfEvent{"release", vf, "released from quarantine by an operator"});
+    return true;
+}
+
+void PfManager::reset_pf()
+{
+    spdlog::info("PF {}: reset by an operator", address_);
+    mac_ = chip_.bring_up(policy_.num_vfs());
+    // As after a restart: the VFs think they are clear to send, and are told at once to reset.
+    vfs_.restore_all(VfSupervisor::Clock::now() - VfSupervisor::nack_interval);
+    service_.ping_all();
+    if (sink_)
+        sink_(PfEvent{"pf_reset", std::nullopt, "the PF was reset and its VFs' settings written back"});
+}
 
 }  // namespace sriov::pf

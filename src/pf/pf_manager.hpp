@@ -10,6 +10,8 @@
 #include "mbx/pf_mailbox.hpp"
 #include "pf/e82576_pf.hpp"
 #include "pf/mailbox_service.hpp"
+#include "pf/pf_event.hpp"
+#include "pf/request_policer.hpp"
 #include "pf/vf_policy.hpp"
 #include "pf/vf_supervisor.hpp"
 #include "vfio/container.hpp"
@@ -34,6 +36,7 @@ struct PfConfig {
     // queues; the VFs are told at once, and a VF driver that answers is told to reset, which
     // makes it set everything up again without being reloaded.
     bool vfs_exist = false;
+    PolicingLimits policing;  // when a misbehaving VF is quarantined
 };
 
 class PfManager {
@@ -69,6 +72,31 @@ public:
     // See VfSupervisor::on_mac_changed(); call from the io_context's thread.
     void on_vf_mac_changed(VfSupervisor::MacObserver observer) { vfs_.on_mac_changed(std::move(observer)); }
     const MailboxStats& stats() const { return service_.stats(); }
+    const RequestPolicer& policer() const { return policer_; }
+
+    // Events of the PF and its VFs go to sink from now on (pf_event.hpp).
+    void on_event(EventSink sink);
+
+    // --- Operators' changes; call from the io_context's thread. ---
+
+    // Replaces VF vf's administrator settings and programs them at once; a VF whose MAC or link
+    // state changed is told (its driver resets to learn a new MAC). All or nothing: invalid
+    // settings change nothing.
+    // Throws sriov::Error(invalid_argument, "VF <n>") as VfPolicy::set_admin().
+    void set_admin(unsigned vf, const VfAdmin& admin);
+
+    // Makes VF vf's driver reset and set itself up again (the PF forgets what it asked for).
+    // Throws sriov::Error(invalid_argument) for a bad vf.
+    void reset_vf(unsigned vf);
+
+    // Ends VF vf's quarantine; its driver is made to reset. Returns false if it was not
+    // quarantined. Throws sriov::Error(invalid_argument) for a bad vf.
+    bool release_vf(unsigned vf);
+
+    // Resets the PF and brings it up again for the same VFs, writes every VF's state back and
+    // tells the VFs to resynchronise, as after a restart of sriovd.
+    // Throws sriov::Error as PfDevice::bring_up().
+    void reset_pf();
 
 private:
     PfManager(boost::asio::io_context& io, const PfConfig& config, std::shared_ptr<vfio::Container> container,
@@ -84,8 +112,10 @@ private:
     mbx::PfMailbox mailbox_;
     VfPolicy policy_;
     VfSupervisor vfs_;
+    RequestPolicer policer_;
     MailboxService service_;
     MacAddress mac_;
+    EventSink sink_;
 };
 
 }  // namespace sriov::pf

@@ -21,6 +21,9 @@ struct VfState {
     bool multicast_overflow = false;       // it has more groups than hashes fit
     bool multicast_promisc = false;        // it asked for all multicast, and was allowed
     std::uint16_t max_frame = 0;           // largest frame it asked to receive; 0: standard
+    // Stopped for misbehaving (request_policer.hpp) until an operator releases it. Kept across the
+    // VF's own resets, unlike everything above.
+    bool quarantined = false;
     // When the VF was last told it is not clear to send (NACKs to its ACKs are rate-limited).
     std::optional<std::chrono::steady_clock::time_point> last_nack;
 };

@@ -61,8 +61,10 @@ void VfSupervisor::reset_state(unsigned vf, bool keep_mac, Clock::time_point now
     // A MAC the VF set itself (allowed by policy) survives VF_RESET, as in Linux; otherwise, and
     // after a reset event, the administrator's.
     const std::optional<MacAddress> mac = keep_mac && s.mac ? s.mac : policy_.admin(vf).mac;
+    const bool quarantined = s.quarantined;
     s = VfState{};
     s.mac = mac;
+    s.quarantined = quarantined;
     s.last_nack = now;
 }
 
@@ -133,6 +135,7 @@ Outcome VfSupervisor::on_message(unsigned vf, std::span<const std::uint32_t> wor
                                (s.clear_to_send ? mbx::E1000_VT_MSGTYPE_CTS : 0)};
         o.verdict = Verdict::nack;
         o.reason = fmt::format("malformed ({}): {}", mbx::to_string(bad.defect), bad.reason);
+        o.malformed = true;
         return o;
     }
     const mbx::Request& request = decoded.value();
@@ -147,6 +150,8 @@ Outcome VfSupervisor::on_message(unsigned vf, std::span<const std::uint32_t> wor
         o.reason = "the VF has not completed VF_RESET (no CTS)";
         return o;
     }
+    if (s.quarantined)
+        return answer(word0, false, describe(request), "the VF is quarantined until an operator releases it");
     return serve(vf, word0, request);
 }
 
@@ -155,17 +160,21 @@ Outcome VfSupervisor::serve_reset(unsigned vf, Clock::time_point now)
 {
     reset_state(vf, true, now);
     program(vf);
-    device_.enable_vf_queues(vf, true);
+    const bool run = may_run(vf);
+    device_.enable_vf_queues(vf, run);
     VfState& s = state_[vf];
     s.clear_to_send = true;
 
+    const char* queues = run ? "queues enabled"
+                             : (s.quarantined ? "queues stay stopped (quarantined)"
+                                              : "queues stay stopped (link disabled by the administrator)");
     Outcome o;
     o.reply = mbx::encode(mbx::ResetReply{s.mac});
     o.verdict = s.mac ? Verdict::ack : Verdict::nack;
     o.request = "VF_RESET";
-    o.reason = s.mac ? fmt::format("MAC {}, queues enabled, clear to send", *s.mac)
-                     : std::string("no MAC assigned by the administrator (the VF makes one up); queues "
-                                   "enabled, clear to send");
+    o.reason = s.mac ? fmt::format("MAC {}, {}, clear to send", *s.mac, queues)
+                     : fmt::format("no MAC assigned by the administrator (the VF makes one up); {}, clear to send",
+                                   queues);
     return o;
 }
 
@@ -285,7 +294,69 @@ Outcome VfSupervisor::on_ack(unsigned vf, Clock::time_point now)
 
 mbx::Message VfSupervisor::control_message(unsigned vf) const
 {
-    return mbx::encode(mbx::ControlMessage{state_.at(vf).clear_to_send});
+    // Without CTS a VF driver takes its link for down (igbvf's link check).
+    return mbx::encode(mbx::ControlMessage{state_.at(vf).clear_to_send && may_run(vf)});
+}
+
+bool VfSupervisor::may_run(unsigned vf) const
+{
+    return !state_.at(vf).quarantined && policy_.admin(vf).link_state != LinkMode::disable;
+}
+
+bool VfSupervisor::apply_admin(unsigned vf, const VfAdmin& before, Clock::time_point now)
+{
+    const VfAdmin& now_admin = policy_.admin(vf);
+    VfState& s = state_.at(vf);
+    if (now_admin.mac != before.mac) {
+        // The VF learns its MAC only from the answer to VF_RESET.
+        resync(vf, now);
+        return true;
+    }
+    if (now_admin.port_vlan != before.port_vlan || now_admin.port_vlan_qos != before.port_vlan_qos ||
+        now_admin.allowed_vlans != before.allowed_vlans) {
+        // Under a port VLAN the VF may not have VLANs of its own; otherwise it keeps those still
+        // allowed.
+        std::erase_if(s.vlans, [&](std::uint16_t vid) { return !policy_.set_vlan(vf, vid, true).allowed; });
+        program(vf);
+        for (auto vid : s.vlans)
+            device_.set_vf_vlan(vf, vid, true);
+    }
+    if (now_admin.spoof_check != before.spoof_check)
+        device_.set_vf_spoof_check(vf, now_admin.spoof_check);
+    if (now_admin.trusted != before.trusted) {
+        if (!policy_.multicast_promisc(vf).allowed)
+            s.multicast_promisc = false;
+        apply_rx_mode(vf);
+        apply_multicast();
+    }
+    if (now_admin.link_state != before.link_state) {
+        device_.enable_vf_queues(vf, s.clear_to_send && may_run(vf));
+        return true;
+    }
+    return false;
+}
+
+void VfSupervisor::resync(unsigned vf, Clock::time_point now)
+{
+    // As after a reset event, but the VF driver does not know: its next acknowledgement is
+    // answered at once with the NACK that makes it reset.
+    on_reset_event(vf, now);
+    state_[vf].last_nack = now - nack_interval;
+}
+
+void VfSupervisor::quarantine(unsigned vf)
+{
+    state_.at(vf).quarantined = true;
+    device_.enable_vf_queues(vf, false);
+}
+
+bool VfSupervisor::release(unsigned vf, Clock::time_point now)
+{
+    if (!state_.at(vf).quarantined)
+        return false;
+    state_[vf].quarantined = false;
+    resync(vf, now);
+    return true;
 }
 
 }  // namespace sriov::pf

@@ -11,6 +11,10 @@
 //     (or the port VLAN), receive mode and queue enables, mark it clear to send (CTS), answer ACK
 //     with the MAC, or NACK if it has none (the VF then makes one up).
 //   - Any other request before that: NACK without CTS.
+//   - Any other request of a quarantined VF: NACK. A quarantined VF may still reset itself and
+//     complete VF_RESET, but its queues stay stopped and the control message never carries CTS
+//     (its driver sees the link down), until an operator releases it. An administrator's
+//     link_state "disable" does the same to a VF that is otherwise served as usual.
 //   - SET_MAC_ADDR, SET_VLAN, SET_PROMISC multicast: as the VfPolicy decides; SET_MULTICAST and
 //     SET_LPE (up to PfDevice::max_frame()): always. Extra unicast filters and unicast
 //     promiscuous mode are not supported: NACK. Answers carry CTS.
@@ -46,6 +50,7 @@ struct Outcome {
     Verdict verdict = Verdict::ignored;
     std::string request;  // what the VF sent, e.g. "SET_VLAN add 100"
     std::string reason;   // why this verdict, or what was done
+    bool malformed = false;  // the words were not a valid request
 };
 
 class VfSupervisor {
@@ -83,9 +88,32 @@ public:
     // at most every nack_interval, that it must reset. Throws std::out_of_range for a bad vf.
     Outcome on_ack(unsigned vf, Clock::time_point now);
 
-    // The PF control message for vf: alive, with CTS if the VF has completed VF_RESET.
-    // Throws std::out_of_range for a bad vf.
+    // The PF control message for vf: alive, with CTS if the VF has completed VF_RESET and may
+    // run (see may_run()). Throws std::out_of_range for a bad vf.
     mbx::Message control_message(unsigned vf) const;
+
+    // May VF vf's queues receive and transmit: not quarantined, and its link not disabled by the
+    // administrator. Throws std::out_of_range for a bad vf.
+    bool may_run(unsigned vf) const;
+
+    // --- Operators' changes. Each throws std::out_of_range for a bad vf, nothing else. ---
+
+    // The administrator's settings of vf changed from `before` to what the policy holds now:
+    // programs what changed at once. Returns true when the VF must be sent a control message:
+    // its link state changed, or its MAC did, which it can only learn by resetting; for that it
+    // is no longer clear to send, so that its next acknowledgement is answered with the NACK that
+    // makes its driver reset.
+    bool apply_admin(unsigned vf, const VfAdmin& before, Clock::time_point now);
+
+    // Makes vf's driver reset and set itself up again, without a hardware reset: the VF forgets
+    // what it asked for and is no longer clear to send. Send it a control message afterwards.
+    void resync(unsigned vf, Clock::time_point now);
+
+    // Stops vf's queues until release(); send it a control message afterwards (without CTS).
+    void quarantine(unsigned vf);
+    // Ends a quarantine; the VF is resynchronised (as resync()). Returns false if it was not
+    // quarantined (then nothing is done).
+    bool release(unsigned vf, Clock::time_point now);
 
 private:
     Outcome serve_reset(unsigned vf, Clock::time_point now);

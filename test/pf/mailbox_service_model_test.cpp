@@ -16,6 +16,7 @@
 #include <boost/asio/post.hpp>
 #include <catch2/catch_test_macros.hpp>
 
+#include <future>
 #include <thread>
 
 using namespace sriov;
@@ -30,7 +31,7 @@ const MacAddress vf0_mac = MacAddress::parse("02:11:22:33:44:55");
 // A PF served on an io_context running in a thread of its own, as sriovd runs it.
 class ServedPf {
 public:
-    ServedPf()
+    explicit ServedPf(PolicingLimits limits = {}) : policer_(2, limits)
     {
         E82576Pf::Delays fast;
         fast.quiesce = fast.after_reset = 0us;
@@ -44,7 +45,8 @@ public:
             if (i.to_pf && i.vector == 0)
                 vector0_.signal();
         });
-        service_ = std::make_unique<MailboxService>(io_, *chip_, mailbox_, *supervisor_, vector0_);
+        service_ = std::make_unique<MailboxService>(io_, *chip_, mailbox_, *supervisor_, policer_, vector0_);
+        service_->on_event([this](const PfEvent& e) { events.push_back(e); });
         service_->start();
         loop_ = std::thread([this] { io_.run(); });
     }
@@ -68,11 +70,25 @@ public:
     }
     const MailboxStats& stats() const { return service_->stats(); }
     const VfSupervisor& vfs() const { return *supervisor_; }
+    const RequestPolicer& policer() const { return policer_; }
+    // Runs f in the loop's thread and waits for it.
+    template <typename F>
+    void in_loop(F f)
+    {
+        std::promise<void> done;
+        boost::asio::post(io_, [&] {
+            f(*supervisor_, *service_);
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
 
     model::E82576Model m;
+    std::vector<PfEvent> events;  // touched by the loop only until stop()
 
 private:
     VfPolicy policy_{2};
+    RequestPolicer policer_;
     std::unique_ptr<E82576Pf> chip_;
     mbx::PfMailbox mailbox_{m.pf(), mbx::Timing{10ms, 20us}};
     std::unique_ptr<VfSupervisor> supervisor_;
@@ -126,4 +142,78 @@ TEST_CASE("a request before VF_RESET gets NACK without CTS through the mailbox")
     }
     const mbx::Message reply = mailbox.request(mbx::Message{0x00010004, 100});
     CHECK(reply.at(0) == 0x40010004);
+}
+
+TEST_CASE("a VF sending malformed requests is quarantined: its queues stop, even after it resets")
+{
+    PolicingLimits limits;
+    limits.max_malformed = 3;
+    ServedPf pf(limits);
+    vf::VfControl vf0(pf.m.vf(0), "VF 0");
+    REQUIRE(vf0.reset(1000ms) == vf0_mac);
+    REQUIRE((pf.m.peek(VFRE.offset) & 1) == 1);
+    vf::VfControl vf1(pf.m.vf(1), "VF 1");
+    vf1.reset(1000ms);
+    pf.vfs_created();
+    (void)vf0.mailbox().receive();  // the control messages, with CTS
+    (void)vf1.mailbox().receive();
+
+    // Message ID 0x7f is no request: each gets a NACK; the fourth is past the limit of 3.
+    for (int i = 0; i < 4; ++i) {
+        INFO("request " << i);
+        CHECK(vf0.mailbox().request(mbx::Message{0x7f}).at(0) == (0x7fu | 0x40000000u | 0x20000000u));
+    }
+    // Told without CTS (its driver's link goes down); RX and TX off for VF 0, not for VF 1.
+    CHECK(vf0.mailbox().receive().at(0) == 0x00000100);
+    CHECK((pf.m.peek(VFRE.offset) & 0x3) == 0x2);
+    CHECK((pf.m.peek(VFTE.offset) & 0x3) == 0x2);
+
+    // It resets and asks again: VF_RESET is answered, but the queues stay stopped and every other
+    // request is refused.
+    CHECK(vf0.reset(1000ms) == vf0_mac);
+    CHECK((pf.m.peek(VFRE.offset) & 0x1) == 0);
+    CHECK_THROWS_AS(vf0.set_vlan(100, true), Error);
+    // VF 1 is served as before.
+    vf1.set_vlan(100, true);
+
+    pf.in_loop([](VfSupervisor& vfs, MailboxService& service) {
+        REQUIRE(vfs.release(0, VfSupervisor::Clock::now()));
+        service.send_control_message(0);
+    });
+    // Released: told to reset (a control message without CTS), and once it has, it runs again.
+    CHECK(vf0.mailbox().receive().at(0) == 0x00000100);
+    CHECK(vf0.reset(1000ms) == vf0_mac);
+    CHECK((pf.m.peek(VFRE.offset) & 0x1) == 1);
+    vf0.set_vlan(100, true);
+
+    pf.stop();
+    CHECK(pf.stats().quarantines == 1);
+    CHECK(pf.policer().counters(0).malformed == 4);
+    CHECK(pf.policer().counters(0).quarantines == 1);
+    CHECK(pf.policer().counters(1).malformed == 0);
+    const auto quarantines = std::count_if(pf.events.begin(), pf.events.end(),
+                                           [](const PfEvent& e) { return e.kind == "quarantine" && e.vf == 0u; });
+    CHECK(quarantines == 1);
+}
+
+TEST_CASE("requests over a VF's rate are dropped unanswered, and a flood quarantines it")
+{
+    PolicingLimits limits;
+    limits.requests_per_s = 0.001;  // no refill within the test
+    limits.burst = 3;
+    limits.max_dropped = 2;
+    ServedPf pf(limits);
+    vf::VfControl vf0(pf.m.vf(0), "VF 0", mbx::Timing{50ms, 100us});
+    REQUIRE(vf0.reset(1000ms) == vf0_mac);  // 1 of the 3
+    vf0.set_vlan(100, true);                // 2
+    vf0.set_vlan(101, true);                // 3
+    CHECK_THROWS_AS(vf0.set_vlan(102, true), Error);  // dropped: no answer, a timeout
+    CHECK((pf.m.peek(VFRE.offset) & 1) == 1);         // dropped 1 of at most 2
+    CHECK_THROWS_AS(vf0.set_vlan(102, true), Error);
+    CHECK_THROWS_AS(vf0.set_vlan(102, true), Error);  // the third drop passes the limit
+    pf.stop();
+    CHECK((pf.m.peek(VFRE.offset) & 1) == 0);
+    CHECK(pf.stats().dropped == 3);
+    CHECK(pf.policer().counters(0).dropped == 3);
+    CHECK(pf.vfs().state(0).quarantined);
 }
