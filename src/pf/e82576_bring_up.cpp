@@ -47,6 +47,11 @@ MacAddress E82576Pf::bring_up(unsigned num_vfs)
     return mac;
 }
 
+// PFRSTD again: every VF mailbox shows RSTD, which igbvf takes as a reason to check its link, and
+// so to read the control message we left for it (fact sheet 5.4 step 1; QEMU re-applies it on
+// every such write). A VF driver treats it as "the PF is ready", which stays true.
+void E82576Pf::notify_vfs() { regs_.set_bits(e::CTRL_EXT.offset, e::ctrl_ext::PFRSTD); }
+
 // Section 2.2, "Linux reset (82575/82576)".
 void E82576Pf::reset()
 {

@@ -54,6 +54,7 @@ public:
     void set_vf_spoof_check(unsigned vf, bool enable) override;
     void set_vf_tx_rate(unsigned vf, unsigned rate_mbps, unsigned link_mbps) override;
     VfCounterReading read_vf_counters(unsigned vf) override;
+    void notify_vfs() override;
 
     // The VMOLR value for a pool with this receive mode (section 2.4). Never throws.
     static std::uint32_t vmolr_for(const VfRxMode& mode) noexcept;

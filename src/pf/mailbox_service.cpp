@@ -197,8 +197,10 @@ void MailboxService::quarantine(unsigned vf, const std::string& why)
 
 void MailboxService::send_control_message(unsigned vf)
 {
-    if (vfs_exist_ && vf < vfs_.num_vfs())
-        ping(vf);
+    if (!vfs_exist_ || vf >= vfs_.num_vfs())
+        return;
+    outbox_[vf].notify = true;
+    ping(vf);
 }
 
 void MailboxService::emit(std::string kind, std::optional<unsigned> vf, std::string message)
@@ -259,13 +261,19 @@ void MailboxService::ping(unsigned vf)
     if (out.awaiting_ack && Clock::now() - out.sent < ack_wait) {
         out.ping_owed = true;
         spdlog::debug("VF {}: control message deferred until it acknowledges our last message", vf);
+        if (out.notify)
+            device_.notify_vfs();  // so that it reads that one soon (and again for ours)
         return;
     }
     out.ping_owed = false;
     ++stats_.pings;
-    const bool cts = vfs_.state(vf).clear_to_send;
-    spdlog::debug("VF {}: control message{}", vf, cts ? " (clear to send)" : "");
+    const bool cts = vfs_.state(vf).clear_to_send && vfs_.may_run(vf);
+    spdlog::debug("VF {}: control message{}", vf, cts ? " (clear to send)" : " (not clear to send)");
     send(vf, vfs_.control_message(vf), "control message");
+    if (out.notify) {
+        out.notify = false;
+        device_.notify_vfs();
+    }
 }
 
 void MailboxService::send(unsigned vf, const mbx::Message& message, std::string_view what)

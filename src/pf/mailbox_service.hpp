@@ -82,7 +82,8 @@ public:
     void ping_all();
 
     // Sends VF vf the PF control message now (or once it acknowledged our last one), e.g. after
-    // an operator changed its settings. No-op before vfs_created(). Never throws sriov::Error.
+    // an operator changed its settings, and makes its driver read it. No-op before
+    // vfs_created(). Never throws sriov::Error.
     void send_control_message(unsigned vf);
 
     // Events (VF resets, refusals, quarantines, link changes) go to sink from now on.
@@ -98,6 +99,7 @@ private:
         bool awaiting_ack = false;  // our last message has not been acknowledged yet
         Clock::time_point sent;
         bool ping_owed = false;  // a control message waits for that acknowledgement
+        bool notify = false;     // once written, make the VF's driver read it (PfDevice::notify_vfs)
     };
 
     void arm();

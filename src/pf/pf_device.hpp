@@ -110,6 +110,12 @@ public:
     // The VF's traffic counters as they are now.
     virtual VfCounterReading read_vf_counters(unsigned vf) = 0;
 
+    // Makes every VF's driver look at its mailbox again soon, for a control message it would
+    // otherwise leave unread. (Under QEMU the mailbox interrupt reaches igbvf on its RX vector,
+    // which does not make it re-check its link: without this it never notices a control message
+    // that takes its link away or gives it back.)
+    virtual void notify_vfs() = 0;
+
 protected:
     PfDevice() = default;
     PfDevice(const PfDevice&) = default;

@@ -68,14 +68,18 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
       msix_(device_, vfio::PciIrq::msix, 1),  // vector 0: link and mailbox ("other" causes)
       chip_(regs_, config.pf.to_string()), mailbox_(regs_, pf_mailbox_timing), policy_(make_policy(config)),
       vfs_(chip_, policy_), policer_(config.num_vfs, config.policing),
-      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0])
+      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0]), counters_(config.num_vfs), counter_timer_(io)
 {
-    mac_ = chip_.bring_up(config.num_vfs);
+    mac_ = chip_.bring_up(config.num_vfs);  // the chip's counters start from 0 here
     // VFs that outlived a previous sriovd still think they are clear to send. Their first
     // acknowledgement is answered at once with the NACK that makes their driver reset (the usual
     // pause between such NACKs is for VFs that just reset, which these have not).
     const auto now = VfSupervisor::Clock::now();
     vfs_.restore_all(config.vfs_exist ? now - VfSupervisor::nack_interval : now);
+    // The rate limiter is a fraction of the link speed: set again at every link change.
+    apply_rates(chip_.link());
+    service_.on_link_change([this](const LinkState& link) { apply_rates(link); });
+    arm_counter_timer();
     service_.start();
     if (config.vfs_exist) {
         spdlog::info("PF {}: its {} VFs outlived the previous PF manager; telling them to resynchronise",
@@ -89,6 +93,7 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
 
 PfManager::~PfManager()
 {
+    counter_timer_.cancel();
     service_.stop();
     const MailboxStats& s = service_.stats();
     spdlog::info("PF {}: served {} interrupts: {} VF resets, {} requests ({} NACKed), {} acknowledgements, "
@@ -122,6 +127,8 @@ void PfManager::set_admin(unsigned vf, const VfAdmin& admin)
     policy_.set_admin(vf, admin);  // validates first: a refusal changes nothing
     if (vfs_.apply_admin(vf, before, VfSupervisor::Clock::now()))
         service_.send_control_message(vf);
+    if (admin.max_tx_rate_mbps != before.max_tx_rate_mbps)
+        apply_rates(chip_.link());
     if (sink_)
         sink_(PfEvent{"vf_changed", vf, "settings changed by an operator"});
 }
@@ -153,12 +160,60 @@ bool PfManager::release_vf(unsigned vf)
 void PfManager::reset_pf()
 {
     spdlog::info("PF {}: reset by an operator", address_);
+    sample_counters();  // what was counted until now; the reset sets the chip's counters to 0
     mac_ = chip_.bring_up(policy_.num_vfs());
+    for (unsigned vf = 0; vf < counters_.size(); ++vf)
+        counters_[vf].rebase(chip_.read_vf_counters(vf));
+    apply_rates(chip_.link());
     // As after a restart: the VFs think they are clear to send, and are told at once to reset.
     vfs_.restore_all(VfSupervisor::Clock::now() - VfSupervisor::nack_interval);
     service_.ping_all();
     if (sink_)
         sink_(PfEvent{"pf_reset", std::nullopt, "the PF was reset and its VFs' settings written back"});
+}
+
+}  // namespace sriov::pf
+
+namespace sriov::pf {
+
+void PfManager::apply_rates(const LinkState& link)
+{
+    const unsigned link_mbps = link.up ? link.speed_mbps : 0;
+    for (unsigned vf = 0; vf < policy_.num_vfs(); ++vf) {
+        const unsigned rate = policy_.admin(vf).max_tx_rate_mbps;
+        chip_.set_vf_tx_rate(vf, rate, link_mbps);
+        if (rate != 0)
+            spdlog::info("VF {}: TX limited to {} Mb/s{}", vf, rate,
+                         link_mbps == 0          ? " once the link is up"
+                         : rate >= link_mbps     ? fmt::format(" (the link's {} Mb/s: no limit needed)", link_mbps)
+                                                 : fmt::format(" of the link's {} Mb/s", link_mbps));
+    }
+}
+
+void PfManager::sample_counters()
+{
+    for (unsigned vf = 0; vf < counters_.size(); ++vf)
+        counters_[vf].sample(chip_.read_vf_counters(vf));
+}
+
+void PfManager::arm_counter_timer()
+{
+    counter_timer_.expires_after(counter_interval);
+    counter_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec)
+            return;
+        sample_counters();
+        arm_counter_timer();
+    });
+}
+
+const VfTotals& PfManager::traffic(unsigned vf)
+{
+    if (vf >= counters_.size())
+        throw Error(Errc::invalid_argument, fmt::format("VF {}", vf),
+                    fmt::format("there are only {} VFs", counters_.size()));
+    counters_[vf].sample(chip_.read_vf_counters(vf));
+    return counters_[vf].totals();
 }
 
 }  // namespace sriov::pf

@@ -12,6 +12,7 @@
 #include "pf/mailbox_service.hpp"
 #include "pf/pf_event.hpp"
 #include "pf/request_policer.hpp"
+#include "pf/vf_counters.hpp"
 #include "pf/vf_policy.hpp"
 #include "pf/vf_supervisor.hpp"
 #include "vfio/container.hpp"
@@ -21,6 +22,7 @@
 #include "vfio/vf_token.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 #include <vector>
@@ -74,6 +76,13 @@ public:
     const MailboxStats& stats() const { return service_.stats(); }
     const RequestPolicer& policer() const { return policer_; }
 
+    // VF vf's traffic since sriovd took the PF, as 64-bit totals, read from the chip now.
+    // Throws sriov::Error(invalid_argument) for a bad vf.
+    const VfTotals& traffic(unsigned vf);
+    // How often the chip's 32-bit traffic counters are read so that none wraps unseen (the
+    // fastest wraps in about 34 s at 1 Gb/s). The mailbox is served by interrupts, not by this.
+    static constexpr std::chrono::seconds counter_interval{5};
+
     // Events of the PF and its VFs go to sink from now on (pf_event.hpp).
     void on_event(EventSink sink);
 
@@ -102,6 +111,10 @@ private:
     PfManager(boost::asio::io_context& io, const PfConfig& config, std::shared_ptr<vfio::Container> container,
               const vfio::VfToken& token);
 
+    void apply_rates(const LinkState& link);
+    void sample_counters();
+    void arm_counter_timer();
+
     pci::Address address_;
     std::shared_ptr<vfio::Container> container_;
     vfio::Device device_;
@@ -116,6 +129,8 @@ private:
     MailboxService service_;
     MacAddress mac_;
     EventSink sink_;
+    std::vector<VfCounters> counters_;
+    boost::asio::steady_timer counter_timer_;
 };
 
 }  // namespace sriov::pf

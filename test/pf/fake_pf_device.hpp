@@ -52,6 +52,7 @@ public:
     }
     // Returns what the test put in `counters`.
     VfCounterReading read_vf_counters(unsigned vf) override { return counters.at(vf); }
+    void notify_vfs() override { ++notifications; }
 
     // The last set_vf_tx_rate() call for a VF.
     struct TxRate {
@@ -68,6 +69,7 @@ public:
     std::array<std::optional<std::uint16_t>, vfs> port_vlan{};
     std::array<bool, vfs> spoof_check{};
     std::array<TxRate, vfs> tx_rate{};
+    unsigned notifications = 0;
     std::array<VfCounterReading, vfs> counters{};
     unsigned vlan_entries = 32;  // distinct VLANs the filter can hold
 

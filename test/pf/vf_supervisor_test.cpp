@@ -252,3 +252,92 @@ TEST_CASE("a VF that changes its own MAC is reported once, so that sriovd can ke
     REQUIRE(seen.size() == 1);
     CHECK(seen[0] == std::pair{0u, MacAddress::parse("02:aa:bb:cc:dd:ee")});
 }
+
+// --- Operators' changes at run time ---
+
+TEST_CASE("an operator's link state disable stops a running VF, takes CTS from its control message, and enable brings both back")
+{
+    Fixture f;
+    f.reset();
+    REQUIRE(f.device.queues[0]);
+    CHECK(words_of(f.sup.control_message(0)) == Words{0x20000100});
+
+    const VfAdmin before = f.policy.admin(0);
+    VfAdmin disabled = before;
+    disabled.link_state = LinkMode::disable;
+    f.policy.set_admin(0, disabled);
+    CHECK(f.sup.apply_admin(0, before, t0));  // the VF must be told
+    CHECK_FALSE(f.device.queues[0]);
+    CHECK(words_of(f.sup.control_message(0)) == Words{0x00000100});  // no CTS: its link is down
+    // Still served otherwise: a reset answers with its MAC but leaves the queues stopped.
+    CHECK(f.reset().verdict == Verdict::ack);
+    CHECK_FALSE(f.device.queues[0]);
+
+    f.policy.set_admin(0, before);
+    CHECK(f.sup.apply_admin(0, disabled, t0));
+    CHECK(f.device.queues[0]);
+    CHECK(words_of(f.sup.control_message(0)) == Words{0x20000100});
+}
+
+TEST_CASE("a new administrator MAC makes the VF reset to learn it; spoof checking and trust apply at once")
+{
+    Fixture f;
+    f.reset();
+    const VfAdmin before = f.policy.admin(0);
+    VfAdmin changed = before;
+    changed.mac = MacAddress::parse("02:11:22:33:44:99");
+    f.policy.set_admin(0, changed);
+    CHECK(f.sup.apply_admin(0, before, t0));
+    CHECK(f.device.mac[0] == MacAddress::parse("02:11:22:33:44:99"));
+    CHECK_FALSE(f.device.queues[0]);
+    CHECK_FALSE(f.sup.state(0).clear_to_send);
+    // Its next acknowledgement gets at once the bare NACK that makes its driver reset.
+    CHECK(reply_of(f.sup.on_ack(0, t0)) == Words{0x40000000});
+    CHECK(reply_of(f.reset()) == Words{0x80000001, 0x33221102, 0x00009944});
+
+    const VfAdmin b2 = f.policy.admin(0);
+    VfAdmin c2 = b2;
+    c2.spoof_check = false;
+    c2.trusted = true;
+    f.policy.set_admin(0, c2);
+    CHECK_FALSE(f.sup.apply_admin(0, b2, t0));  // nothing the VF must be told
+    CHECK_FALSE(f.device.spoof_check[0]);
+    CHECK(f.device.queues[0]);
+}
+
+TEST_CASE("a port VLAN set at run time replaces the VLANs the VF joined, without a reset")
+{
+    Fixture f;
+    f.reset();
+    CHECK(f.send(0, {0x00010004, 100}).verdict == Verdict::ack);
+    REQUIRE(f.device.vlans[0] == std::set<std::uint16_t>{0, 100});
+    const VfAdmin before = f.policy.admin(0);
+    VfAdmin tagged = before;
+    tagged.port_vlan = 10;
+    tagged.port_vlan_qos = 5;
+    f.policy.set_admin(0, tagged);
+    CHECK_FALSE(f.sup.apply_admin(0, before, t0));
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{10});
+    CHECK(f.device.port_vlan[0] == std::uint16_t{10 | 5 << 13});
+    CHECK_FALSE(f.device.rx[0].accept_untagged);
+    CHECK(f.device.queues[0]);
+    CHECK(f.sup.state(0).clear_to_send);
+}
+
+TEST_CASE("a quarantined VF: queues stopped, requests refused, resets served, until released")
+{
+    Fixture f;
+    f.reset();
+    f.sup.quarantine(0);
+    CHECK_FALSE(f.device.queues[0]);
+    CHECK(words_of(f.sup.control_message(0)) == Words{0x00000100});
+    CHECK(reply_of(f.send(0, {0x00010004, 100})) == Words{0x60010004});  // NACK | CTS
+    CHECK(f.reset().verdict == Verdict::ack);
+    CHECK_FALSE(f.device.queues[0]);
+    f.sup.on_reset_event(0, t0);  // an FLR does not end it either
+    CHECK(f.sup.state(0).quarantined);
+    CHECK(f.sup.release(0, t0));
+    CHECK_FALSE(f.sup.release(0, t0));  // not quarantined any more
+    f.reset();
+    CHECK(f.device.queues[0]);
+}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # vfctl against a running sriovd: the table, the JSON, a VF in detail, the status, and a clear
 # line for each thing that cannot be done (an unknown VF or PF, a change sriovd does not make at
-# run time yet, a bad VLAN, no daemon).
+# run time yet, a bad VLAN, no daemon); a change of several settings at once, kept in the state
+# file, all or none; counters; a VF reset.
 . /lib/testbed.sh
 MAC0=02:11:22:33:44:55
 MAC1=02:11:22:33:44:66
@@ -51,8 +52,32 @@ grep -q '"vf_resets"' /tmp/status || fail "the status has no mailbox counters"
 
 expect_failure 1 "VF 5: does not exist: $pf has 2 VFs (0..1)" vfctl set "$pf" vf 5 trust on
 expect_failure 1 "not a PF this sriovd manages" vfctl show 0000:00:04.0
-expect_failure 1 "not available yet" vfctl set "$pf" vf 0 trust on
 expect_failure 2 "VLAN 5000 is out of range 0..4095" vfctl set "$pf" vf 0 vlan 5000
+expect_failure 2 "qos needs a vlan" vfctl set "$pf" vf 0 qos 3
+expect_failure 1 "is not quarantined" vfctl release "$pf" vf 0
+expect_failure 1 "not available yet" vfctl set "$pf" numvfs 3
+
+# A change of several settings at once, kept in the state file with origin "runtime".
+vfctl set "$pf" vf 0 trust on vlan 10 qos 2 max_tx_rate 100 || fail "vfctl set vf 0 ... failed"
+vfctl show "$pf" vf 0 >/tmp/detail || fail "vfctl show PF vf 0 failed"
+cat /tmp/detail
+grep -q "trust  *on  *(runtime)" /tmp/detail || fail "VF 0's trust is not shown as a run-time change"
+tr -d ' \n' </tmp/sriovd-state/state.json >/tmp/state
+grep -q '"trust":{"origin":"runtime","value":true}' /tmp/state ||
+    fail "the state file does not keep VF 0's trust: $(cat /tmp/sriovd-state/state.json)"
+grep -q '"vlan":{"origin":"runtime","value":10}' /tmp/state || fail "the state file does not keep VF 0's VLAN"
+# A bad MAC in the same command as a good VLAN changes nothing.
+expect_failure 2 "not a unicast MAC address" vfctl set "$pf" vf 0 vlan 20 mac 01:00:5e:00:00:01
+vfctl -j show "$pf" vf 0 | grep -q '"vlan":10' || fail "a refused change changed VF 0's VLAN"
+vfctl set "$pf" vf 0 vlan 0 || fail "vfctl set vf 0 vlan 0 failed"
+vfctl -j show "$pf" vf 0 | grep -q '"vlan":0[,}]' || fail "vlan 0 did not remove VF 0's port VLAN"
+
+vfctl -s show >/tmp/stats || fail "vfctl -s show failed"
+cat /tmp/stats
+grep -q "MAILBOX REQUESTS" /tmp/stats || fail "vfctl -s show has no mailbox counters"
+vfctl -j -s show "$pf" vf 1 | grep -q '"rx_packets":' || fail "the JSON stats have no rx_packets"
+vfctl reset "$pf" vf 1 || fail "vfctl reset vf 1 failed"
+tb_wait_for 10 grep -q "VF 1: reset by an operator" "$LOG" || fail "sriovd did not log the VF reset"
 
 kill -TERM "$sriovd_pid"
 tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"

@@ -1,7 +1,10 @@
 #include "control_handler.hpp"
 
+#include "vf_settings.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace sriov::sriovd {
 
@@ -35,11 +38,21 @@ std::string origin_of(const PfState& state, unsigned vf, const std::string& key)
     throw Error(Errc::unsupported, "sriovd", fmt::format("{} is not available yet; {}", what, instead));
 }
 
+// What the VF now has, as vfctl shows it (the keys of a set_vf answer).
+std::string describe(const pf::VfAdmin& a)
+{
+    return fmt::format("mac {}, vlan {}, qos {}, max_tx_rate {}, spoofchk {}, trust {}, state {}",
+                       a.mac ? a.mac->to_string() : "-", a.port_vlan.value_or(0), a.port_vlan_qos,
+                       a.max_tx_rate_mbps, a.spoof_check ? "on" : "off", a.trusted ? "on" : "off",
+                       link_mode_name(a.link_state));
+}
+
 }  // namespace
 
-ControlHandler::ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers,
-                               const PfState& state, pci::Sysfs sysfs)
-    : manager_(manager), drivers_(drivers), state_(state), sysfs_(std::move(sysfs))
+ControlHandler::ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers, PfState& state,
+                               std::filesystem::path state_path, pci::Sysfs sysfs)
+    : manager_(manager), drivers_(drivers), state_(state), state_path_(std::move(state_path)),
+      sysfs_(std::move(sysfs))
 {
 }
 
@@ -82,7 +95,7 @@ std::string ControlHandler::show(const std::optional<std::string>& pf, const std
         v["spoofchk"] = admin.spoof_check;
         v["trust"] = admin.trusted;
         v["state"] = std::string(link_mode_name(admin.link_state));
-        v["quarantined"] = false;
+        v["quarantined"] = state.quarantined;
         v["clear_to_send"] = state.clear_to_send;
         json origin = json::object();
         for (const char* key : {"mac", "vlan", "qos", "max_tx_rate", "spoof_check", "trust", "link_state"})
@@ -116,25 +129,77 @@ std::string ControlHandler::status() const
                   {"nacks", s.nacks},
                   {"acks", s.acks},
                   {"control_messages", s.pings},
-                  {"errors", s.errors}}}}
+                  {"errors", s.errors},
+                  {"dropped", s.dropped},
+                  {"quarantines", s.quarantines},
+                  {"log_suppressed", s.log_suppressed}}}}
         .dump();
 }
 
-std::string ControlHandler::operator()(const control::Request& request) const
+std::string ControlHandler::stats(const std::optional<std::string>& pf, const std::optional<unsigned>& vf)
+{
+    check_scope(pf, vf);
+    json vfs = json::array();
+    for (unsigned i = 0; i < manager_.policy().num_vfs(); ++i) {
+        if (vf && *vf != i)
+            continue;
+        const auto& c = manager_.policer().counters(i);
+        const auto& t = manager_.traffic(i);
+        vfs.push_back(json{{"pf", manager_.address().to_string()},
+                           {"vf", i},
+                           {"rx_packets", t.rx_packets},
+                           {"rx_bytes", t.rx_bytes},
+                           {"tx_packets", t.tx_packets},
+                           {"tx_bytes", t.tx_bytes},
+                           {"rx_multicast", t.rx_multicast},
+                           {"mailbox_requests", c.requests},
+                           {"refused", c.refused},
+                           {"malformed", c.malformed},
+                           {"dropped", c.dropped},
+                           {"quarantines", c.quarantines},
+                           {"quarantined", manager_.vfs().state(i).quarantined}});
+    }
+    return json{{"vfs", vfs}}.dump();
+}
+
+// All or none: the policy validates the whole change before anything is kept or programmed, and
+// the state file is written before the PF is, so that a change sriovd could not keep is not made.
+std::string ControlHandler::set_vf(const control::SetVf& request)
+{
+    check_scope(request.pf, request.vf);
+    const unsigned vf = request.vf;
+    if (request.settings.empty())
+        throw Error(Errc::invalid_argument, fmt::format("VF {}", vf), "no setting given: nothing to change");
+    const VfChange change = apply_settings(manager_.policy().admin(vf), request.settings);
+    pf::VfPolicy probe(manager_.policy().num_vfs());
+    probe.set_admin(vf, change.admin);
+
+    PfState next = state_;
+    const auto values = state_values(change.admin, vf < drivers_.size() ? drivers_[vf] : std::string());
+    for (const auto& key : change.keys)
+        record_runtime(next, vf, key, values.at(key));
+    save_state(state_path_, next);
+    state_ = std::move(next);
+    manager_.set_admin(vf, change.admin);
+    spdlog::info("VF {}: changed by an operator: {}", vf, describe(change.admin));
+    return json::object().dump();
+}
+
+std::string ControlHandler::release(const control::Release& request)
+{
+    check_scope(request.pf, request.vf);
+    if (!manager_.release_vf(request.vf))
+        throw Error(Errc::invalid_argument, fmt::format("VF {}", request.vf), "is not quarantined: nothing to release");
+    return json::object().dump();
+}
+
+std::string ControlHandler::operator()(const control::Request& request)
 {
     struct Visit {
-        const ControlHandler& h;
+        ControlHandler& h;
         std::string operator()(const control::Show& o) const { return h.show(o.pf, o.vf); }
-        std::string operator()(const control::Stats& o) const
-        {
-            h.check_scope(o.pf, o.vf);
-            not_yet("per-VF statistics", "'vfctl status' shows the mailbox counters");
-        }
-        std::string operator()(const control::SetVf& o) const
-        {
-            h.check_scope(o.pf, o.vf);
-            not_yet("changing a VF at run time", "change the configuration file and restart sriovd (the VFs stay)");
-        }
+        std::string operator()(const control::Stats& o) const { return h.stats(o.pf, o.vf); }
+        std::string operator()(const control::SetVf& o) const { return h.set_vf(o); }
         std::string operator()(const control::SetNumVfs& o) const
         {
             h.check_scope(o.pf, std::nullopt);
@@ -143,13 +208,13 @@ std::string ControlHandler::operator()(const control::Request& request) const
         std::string operator()(const control::Reset& o) const
         {
             h.check_scope(o.pf, o.vf);
-            not_yet("resetting from vfctl", "restart sriovd to reset the PF");
+            if (o.vf)
+                h.manager_.reset_vf(*o.vf);
+            else
+                h.manager_.reset_pf();
+            return json::object().dump();
         }
-        std::string operator()(const control::Release& o) const
-        {
-            h.check_scope(o.pf, o.vf);
-            not_yet("releasing a VF", "no VF is quarantined by this sriovd");
-        }
+        std::string operator()(const control::Release& o) const { return h.release(o); }
         std::string operator()(const control::Subscribe&) const { return "{}"; }
         std::string operator()(const control::Status&) const { return h.status(); }
     };

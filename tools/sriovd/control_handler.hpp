@@ -1,9 +1,10 @@
 // sriovd's answers on its control socket (src/ctl): what vfctl shows, in the schema documented in
 // include/sriov/control/protocol.hpp.
 //
-// This first version answers show and status from the PF manager, the configuration and the
-// state file. Per-VF counters (stats) and changes (set_vf, set_numvfs, reset, release) are refused
-// with Errc::unsupported, saying what to do instead; they come with run-time policy changes.
+// Reads (show, stats, status) come from the PF manager and the state file. Changes of a VF
+// (set_vf) are applied all or none: validated, kept in the state file (written atomically), then
+// programmed; if the state file cannot be written nothing changes. Reset and release act at once.
+// Changing the VF count at run time is refused (Errc::unsupported), saying what to do instead.
 #pragma once
 
 #include "pf/pf_manager.hpp"
@@ -11,6 +12,7 @@
 #include "state_file.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,21 +21,28 @@ namespace sriov::sriovd {
 class ControlHandler {
 public:
     // All referenced objects must outlive the handler; it runs in the io_context's thread.
-    ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers, const PfState& state,
-                   pci::Sysfs sysfs = pci::Sysfs());
+    // state is kept in state_path as it changes.
+    ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers, PfState& state,
+                   std::filesystem::path state_path, pci::Sysfs sysfs = pci::Sysfs());
 
     // Answers one request (the result as JSON text). Throws sriov::Error: not_found for a PF
-    // or VF this sriovd does not manage (names what it has), unsupported for changes.
-    std::string operator()(const control::Request& request) const;
+    // or VF this sriovd does not manage (names what it has); invalid_argument for settings the
+    // policy refuses or a release of a VF that is not quarantined; the state file's errors (then
+    // nothing changed); unsupported for a change of the VF count.
+    std::string operator()(const control::Request& request);
 
 private:
     std::string show(const std::optional<std::string>& pf, const std::optional<unsigned>& vf) const;
+    std::string stats(const std::optional<std::string>& pf, const std::optional<unsigned>& vf);
     std::string status() const;
+    std::string set_vf(const control::SetVf& request);
+    std::string release(const control::Release& request);
     void check_scope(const std::optional<std::string>& pf, const std::optional<unsigned>& vf) const;
 
     pf::PfManager& manager_;
     const std::vector<std::string>& drivers_;
-    const PfState& state_;
+    PfState& state_;
+    std::filesystem::path state_path_;
     pci::Sysfs sysfs_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
@@ -117,7 +118,7 @@ int run_daemon(const Options& options)
     // of the state file. (An untrusted VF may only pick one when it was given none; keeping that
     // one would stop it from ever picking another, so it is not kept.)
     manager->on_vf_mac_changed([&](unsigned vf, const MacAddress& mac) {
-        if (!daemon.vfs.at(vf).trusted)
+        if (!manager->policy().admin(vf).trusted)
             return;
         try {
             record_runtime(state, vf, "mac", mac.to_string());
@@ -129,7 +130,7 @@ int run_daemon(const Options& options)
     });
     // The control socket (vfctl). Root only for now: a group of operators comes with the config.
     std::optional<control::Server> control_server;
-    const ControlHandler control_handler(*manager, drivers, state);
+    ControlHandler control_handler(*manager, drivers, state, state_path);
     if (!options.socket.empty()) {
         control::ServerOptions socket_options;
         socket_options.socket_path = options.socket;
@@ -137,6 +138,14 @@ int run_daemon(const Options& options)
                                [&](const control::Request& r, const control::Peer&) { return control_handler(r); });
         spdlog::info("control socket {}", options.socket);
     }
+    manager->on_event([&, pf = config.pf.to_string()](const pf::PfEvent& e) {
+        if (!control_server)
+            return;
+        nlohmann::json event{{"event", e.kind}, {"pf", pf}, {"message", e.message}};
+        if (e.vf)
+            event["vf"] = *e.vf;
+        control_server->publish(event.dump());
+    });
     if (!options.token_file.empty()) {
         write_token_file(options.token_file, token);
         spdlog::info("VF token written to {}", options.token_file);

@@ -215,6 +215,11 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
     return {merged, state};
 }
 
+std::map<std::string, json> state_values(const pf::VfAdmin& admin, const std::string& driver)
+{
+    return values_of(admin, driver);
+}
+
 void record_runtime(PfState& state, unsigned vf, const std::string& key, nlohmann::json value)
 {
     if (vf >= state.vfs.size())

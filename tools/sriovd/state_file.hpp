@@ -77,6 +77,9 @@ PfState state_of(const DaemonConfig& config);
 std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const PfState& saved,
                                              std::vector<std::string>& notes);
 
+// A VF's settings as the state file holds them, by configuration key. Never throws (but bad_alloc).
+std::map<std::string, nlohmann::json> state_values(const pf::VfAdmin& admin, const std::string& driver);
+
 // Records a change made at run time: VF vf's key now has value (origin "runtime").
 // Throws sriov::Error(invalid_argument) for a VF beyond num_vfs.
 void record_runtime(PfState& state, unsigned vf, const std::string& key, nlohmann::json value);
