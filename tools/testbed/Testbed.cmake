@@ -10,7 +10,10 @@
 #                        [TIMEOUT <seconds>]      harness timeout (default 300)
 #                        [MEM <MB>]               guest memory (default 1024)
 #                        [FILES <src[:dest]>...]  extra files for the guest
-#                        [PCAP <file[:n]>])       record PF n's wire (default PF 0)
+#                        [PCAP <file[:n]>]        record PF n's wire (default PF 0)
+#                        [CHECK <command> <arg>...])  run on the host once the guest passed, in
+#                                                 the test's build directory (e.g. a reader of
+#                                                 the PCAP file); if it fails, so does the test
 #
 # The test is named testbed.<name> and labelled "testbed" (`ctest -L testbed`). Guests never run
 # two at a time (RESOURCE_LOCK): each keeps both cores busy. Every scenario requires the fixture
@@ -33,7 +36,7 @@ endif()
 
 function(add_testbed_scenario)
   cmake_parse_arguments(PARSE_ARGV 0 TB "WIRE;MONITOR" "NAME;SCRIPT;PFS;TIMEOUT;MEM"
-                        "BINARIES;ARGS;FILES;PCAP")
+                        "BINARIES;ARGS;FILES;PCAP;CHECK")
   if(TB_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_testbed_scenario: unknown arguments ${TB_UNPARSED_ARGUMENTS}")
   endif()
@@ -70,6 +73,16 @@ function(add_testbed_scenario)
   foreach(pcap IN LISTS TB_PCAP)
     list(APPEND command --pcap ${pcap})
   endforeach()
+  if(TB_CHECK)
+    # testbed.py takes the command as one string of shell words: quote each word.
+    set(check "")
+    foreach(word IN LISTS TB_CHECK)
+      string(REPLACE "'" "'\\''" word "${word}")
+      string(APPEND check " '${word}'")
+    endforeach()
+    string(STRIP "${check}" check)
+    list(APPEND command --check "${check}")
+  endif()
   get_filename_component(script "${TB_SCRIPT}" ABSOLUTE)   # relative to the caller's dir
 
   add_test(NAME testbed.${TB_NAME} COMMAND ${command} ${script} ${TB_ARGS})

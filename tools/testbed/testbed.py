@@ -627,6 +627,24 @@ class Guest:
         return "exited"
 
 
+def run_checks(args):
+    """The --check commands, on the host, once the guest passed and QEMU has exited (so that the
+    --pcap files are complete); returns the status of the first that fails, or 0."""
+    for check in getattr(args, "check", []):
+        say(f"host check: {check}")
+        try:
+            status = subprocess.run(shlex.split(check)).returncode
+        except OSError as e:
+            say(f"host check could not start: {e}")
+            status = STATUS_ERROR
+        if status != 0:
+            say("=" * 70)
+            say(f"host check FAILED with exit status {status}: {check}")
+            say("=" * 70)
+            return status
+    return 0
+
+
 def new_workdir(args):
     if args.keep:
         work = os.path.abspath(args.keep)
@@ -674,6 +692,7 @@ def cmd_run(args, scenario, scenario_args):
             status, problem = guest.exit_status, None
         if status == 0:
             say(f"scenario passed ({boot}{elapsed:.1f} s in all)")
+            status = run_checks(args)
         else:
             say("=" * 70)
             say(f"scenario {os.path.basename(scenario)} FAILED: "
@@ -733,6 +752,9 @@ def main():
     guest_options(p)
     p.add_argument("--timeout", type=int, default=300, metavar="S",
                    help="kill the guest after S seconds (default 300)")
+    p.add_argument("--check", action="append", default=[], metavar="COMMAND",
+                   help="after the scenario passed, run COMMAND (shell words) on the host, e.g. "
+                        "to read a --pcap file; if it fails, so does the run (repeatable)")
     p.add_argument("scenario", help="shell script run as /scenario.sh in the guest")
     p.add_argument("scenario_args", nargs=argparse.REMAINDER, help="its arguments")
 
