@@ -103,6 +103,19 @@ PfManager::~PfManager()
 
 void PfManager::vfs_created() { service_.vfs_created(); }
 
+void PfManager::on_vf_mac_changed(VfSupervisor::MacObserver observer)
+{
+    vfs_.on_mac_changed([this, observer = std::move(observer)](unsigned vf, const MacAddress& mac) {
+        VfAdmin admin = policy_.admin(vf);
+        if (admin.trusted) {
+            admin.mac = mac;
+            policy_.set_admin(vf, admin);  // valid: the policy allowed it as a unicast address
+        }
+        if (observer)
+            observer(vf, mac);
+    });
+}
+
 void PfManager::on_event(EventSink sink)
 {
     sink_ = sink;

@@ -71,8 +71,10 @@ public:
     LinkState link() { return chip_.link(); }
     const VfPolicy& policy() const { return policy_; }
     const VfSupervisor& vfs() const { return vfs_; }
-    // See VfSupervisor::on_mac_changed(); call from the io_context's thread.
-    void on_vf_mac_changed(VfSupervisor::MacObserver observer) { vfs_.on_mac_changed(std::move(observer)); }
+    // See VfSupervisor::on_mac_changed(); call from the io_context's thread. A trusted VF's own
+    // MAC becomes its administrator's MAC too, so that a PF reset gives it back the address it
+    // chose (as a restart does, through the state file); the observer is called after that.
+    void on_vf_mac_changed(VfSupervisor::MacObserver observer);
     const MailboxStats& stats() const { return service_.stats(); }
     const RequestPolicer& policer() const { return policer_; }
 

@@ -14,10 +14,12 @@ namespace sriov::pf {
 namespace {
 
 // The answer to a valid request other than VF_RESET (its word 0 has no ACK, NACK or CTS bits).
-Outcome answer(std::uint32_t word0, bool ack, std::string request, std::string reason)
+// cts: the VF may run. igbvf takes the last word it finds in the mailbox for its link check, so a
+// VF whose link is disabled or that is quarantined never gets CTS, in answers either.
+Outcome answer(std::uint32_t word0, bool ack, std::string request, std::string reason, bool cts)
 {
     Outcome o;
-    o.reply = mbx::encode(mbx::GenericReply{word0, ack, true});
+    o.reply = mbx::encode(mbx::GenericReply{word0, ack, cts});
     o.verdict = ack ? Verdict::ack : Verdict::nack;
     o.request = std::move(request);
     o.reason = std::move(reason);
@@ -132,7 +134,7 @@ Outcome VfSupervisor::on_message(unsigned vf, std::span<const std::uint32_t> wor
         // NACK it under its own ID and MSGINFO, so that a VF waiting for an answer gets one.
         const std::uint32_t keep = mbx::E1000_VT_MSGINFO_MASK | mbx::msgid_mask;
         o.reply = mbx::Message{(word0 & keep) | mbx::E1000_VT_MSGTYPE_NACK |
-                               (s.clear_to_send ? mbx::E1000_VT_MSGTYPE_CTS : 0)};
+                               (s.clear_to_send && may_run(vf) ? mbx::E1000_VT_MSGTYPE_CTS : 0)};
         o.verdict = Verdict::nack;
         o.reason = fmt::format("malformed ({}): {}", mbx::to_string(bad.defect), bad.reason);
         o.malformed = true;
@@ -151,7 +153,7 @@ Outcome VfSupervisor::on_message(unsigned vf, std::span<const std::uint32_t> wor
         return o;
     }
     if (s.quarantined)
-        return answer(word0, false, describe(request), "the VF is quarantined until an operator releases it");
+        return answer(word0, false, describe(request), "the VF is quarantined until an operator releases it", false);
     return serve(vf, word0, request);
 }
 
@@ -181,6 +183,7 @@ Outcome VfSupervisor::serve_reset(unsigned vf, Clock::time_point now)
 Outcome VfSupervisor::serve(unsigned vf, std::uint32_t word0, const mbx::Request& request)
 {
     VfState& s = state_[vf];
+    const bool cts = may_run(vf);
     std::string text = describe(request);
     return std::visit(
         [&](const auto& r) -> Outcome {
@@ -193,46 +196,46 @@ Outcome VfSupervisor::serve(unsigned vf, std::uint32_t word0, const mbx::Request
                     if (mac_observer_)
                         mac_observer_(vf, r.mac);
                 }
-                return answer(word0, d.allowed, std::move(text), std::move(d.reason));
+                return answer(word0, d.allowed, std::move(text), std::move(d.reason), cts);
             } else if constexpr (std::is_same_v<T, mbx::ClearMacFilters>) {
-                return answer(word0, true, std::move(text), "no extra unicast filters are kept");
+                return answer(word0, true, std::move(text), "no extra unicast filters are kept", cts);
             } else if constexpr (std::is_same_v<T, mbx::AddMacFilter>) {
-                return answer(word0, false, std::move(text), "extra unicast filters are not supported");
+                return answer(word0, false, std::move(text), "extra unicast filters are not supported", cts);
             } else if constexpr (std::is_same_v<T, mbx::SetMulticast>) {
                 s.multicast.assign(r.hashes().begin(), r.hashes().end());
                 s.multicast_overflow = r.overflow();
                 apply_rx_mode(vf);
                 apply_multicast();
-                return answer(word0, true, std::move(text), "multicast filter updated");
+                return answer(word0, true, std::move(text), "multicast filter updated", cts);
             } else if constexpr (std::is_same_v<T, mbx::SetVlan>) {
                 Outcome o = set_vlan(vf, r);
-                o.reply = mbx::encode(mbx::GenericReply{word0, o.verdict == Verdict::ack, true});
+                o.reply = mbx::encode(mbx::GenericReply{word0, o.verdict == Verdict::ack, cts});
                 o.request = std::move(text);
                 return o;
             } else if constexpr (std::is_same_v<T, mbx::SetLpe>) {
                 if (r.max_frame > device_.max_frame())
                     return answer(
                         word0, false, std::move(text),
-                        fmt::format("larger than the {} bytes a pool accepts", device_.max_frame()));
+                        fmt::format("larger than the {} bytes a pool accepts", device_.max_frame()), cts);
                 s.max_frame = r.max_frame;
                 apply_rx_mode(vf);
-                return answer(word0, true, std::move(text), "maximum frame size set");
+                return answer(word0, true, std::move(text), "maximum frame size set", cts);
             } else if constexpr (std::is_same_v<T, mbx::SetPromisc>) {
                 if (r.unicast)
-                    return answer(word0, false, std::move(text), "unicast promiscuous mode is not supported");
+                    return answer(word0, false, std::move(text), "unicast promiscuous mode is not supported", cts);
                 if (r.multicast) {
                     Decision d = policy_.multicast_promisc(vf);
                     if (!d.allowed)
-                        return answer(word0, false, std::move(text), std::move(d.reason));
+                        return answer(word0, false, std::move(text), std::move(d.reason), cts);
                 }
                 s.multicast_promisc = r.multicast;
                 apply_rx_mode(vf);
                 apply_multicast();
                 return answer(word0, true, std::move(text),
-                              r.multicast ? "all multicast accepted" : "promiscuous mode off");
+                              r.multicast ? "all multicast accepted" : "promiscuous mode off", cts);
             } else {
                 // VfReset is served before; nothing else is a request.
-                return answer(word0, false, std::move(text), "not expected here");
+                return answer(word0, false, std::move(text), "not expected here", cts);
             }
         },
         request);

@@ -331,7 +331,7 @@ TEST_CASE("a quarantined VF: queues stopped, requests refused, resets served, un
     f.sup.quarantine(0);
     CHECK_FALSE(f.device.queues[0]);
     CHECK(words_of(f.sup.control_message(0)) == Words{0x00000100});
-    CHECK(reply_of(f.send(0, {0x00010004, 100})) == Words{0x60010004});  // NACK | CTS
+    CHECK(reply_of(f.send(0, {0x00010004, 100})) == Words{0x40010004});  // NACK, no CTS
     CHECK(f.reset().verdict == Verdict::ack);
     CHECK_FALSE(f.device.queues[0]);
     f.sup.on_reset_event(0, t0);  // an FLR does not end it either

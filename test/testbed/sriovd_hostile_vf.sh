@@ -31,7 +31,7 @@ sriovd_pid=$!
 tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
 vf0=$(tb_vf_addr "$pf" 0)
 vf1=$(tb_vf_addr "$pf" 1)
-vfctl monitor >"$EVENTS" 2>&1 &
+vfctl -j monitor >"$EVENTS" 2>&1 &
 monitor_pid=$!
 
 tb_hostile_vf attack "$vf0" "$TOKEN" >/tmp/attack.log 2>&1 &

@@ -7,7 +7,8 @@
 #   - link state: "state disable" takes VF 1's carrier away and stops its traffic, "state auto"
 #     brings both back;
 #   - MAC: a new administrator MAC for VF 1 reaches igbvf without reloading it (sriovd makes the
-#     driver reset itself, and it comes back with the new address).
+#     driver reset itself, and it comes back with the new address);
+#   - PF reset: sriovd resets the PF, writes every VF's state back, and traffic resumes.
 # Both VFs on igbvf, VF 1 in a network namespace of its own.
 . /lib/testbed.sh
 
@@ -42,7 +43,7 @@ sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-dr
     --vf-driver 1=igbvf --state-dir /tmp/sriovd-state --remove-vfs-on-exit >"$LOG" 2>&1 &
 sriovd_pid=$!
 tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
-vfctl monitor >"$EVENTS" 2>&1 &
+vfctl -j monitor >"$EVENTS" 2>&1 &
 monitor_pid=$!
 
 vf0=$(tb_vf_addr "$pf" 0)
@@ -96,6 +97,18 @@ tb_wait_for 40 vf1_mac_is $MAC1_NEW || fail "igbvf on VF 1 did not take $MAC1_NE
 tb_wait_for 30 carrier_in_ns "$if1" 1 || fail "VF 1 has no carrier after its MAC changed"
 tb_wait_for 20 ping -c 1 -W 2 10.77.0.2 >/dev/null || fail "VF 1 unreachable after its MAC changed"
 tb_log "ok: VF 1 came back with $MAC1_NEW without igbvf being reloaded"
+
+# --- PF reset: every VF's state written back, the drivers resynchronise without a reload ---
+start=$(cut -d. -f1 /proc/uptime)
+vfctl reset "$pf" || fail "vfctl reset PF failed"
+tb_wait_for 30 ip netns exec vf1 ping -c 1 -W 2 10.77.0.1 >/dev/null || fail "traffic did not resume after a PF reset"
+tb_expect "VF 1's MAC after the PF reset" "$(mac_of "$if1" vf1)" $MAC1_NEW
+tb_expect "trusted VF 0's own MAC after the PF reset" "$(mac_of "$if0")" $MAC0_NEW
+ip -n vf1 neigh flush all
+ip netns exec vf1 ping -c 1 -W 5 10.77.0.1 >/dev/null || fail "VF 1 cannot reach VF 0 after the PF reset"
+ip -n vf1 neigh show 10.77.0.1 | grep -q "lladdr $MAC0_NEW" || fail "VF 0 answers from another MAC after the PF reset"
+grep -q '"event":"pf_reset"' "$EVENTS" || fail "no pf_reset event"
+tb_log "ok: traffic resumed $(($(cut -d. -f1 /proc/uptime) - start)) s after a PF reset, igbvf not reloaded"
 
 vfctl -s show >/tmp/stats || fail "vfctl -s show failed"
 cat /tmp/stats
