@@ -213,3 +213,41 @@ TEST_CASE("the example configuration shipped with sriovd is valid")
     CHECK(c.drivers == std::vector<std::string>{"igbvf", "igbvf"});
     CHECK(c.vfs[1].port_vlan == 100);
 }
+
+TEST_CASE("the operators' group and the policing limits")
+{
+    const auto c = parse_config(R"([daemon]
+group = "sriov"
+
+[policing]
+requests_per_s = 5
+burst = 10
+max_malformed = 0
+max_refused = 7
+max_dropped = 8
+window_s = 30
+
+[[pf]]
+pci = "0000:00:02.0"
+num_vfs = 1
+)",
+                                "test.toml");
+    CHECK(c.group == "sriov");
+    CHECK(c.policing.requests_per_s == 5);
+    CHECK(c.policing.burst == 10);
+    CHECK(c.policing.max_malformed == 0);
+    CHECK(c.policing.max_refused == 7);
+    CHECK(c.policing.max_dropped == 8);
+    CHECK(c.policing.window == std::chrono::seconds(30));
+
+    const auto defaults = parse_config("[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n", "test.toml");
+    CHECK(defaults.group.empty());
+    CHECK(defaults.policing == pf::PolicingLimits{});
+
+    CHECK(contains(error_of("[policing]\nburst = 0\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n"),
+                   "test.toml:2: [policing] key 'burst': 0 is outside 1..100000"));
+    CHECK(contains(error_of("[policing]\nrate = 5\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n"),
+                   "requests_per_s, burst"));
+    CHECK(contains(error_of("[daemon]\ngroup = \"\"\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n"),
+                   "must name a group"));
+}

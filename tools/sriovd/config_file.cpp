@@ -104,7 +104,12 @@ private:
 void read_daemon(const toml::value& table, const std::string& name, DaemonConfig& config)
 {
     const Reader r(table, name, "[daemon]");
-    r.only({"state_dir", "remove_vfs_on_exit", "timeout_s"});
+    r.only({"state_dir", "remove_vfs_on_exit", "timeout_s", "group"});
+    if (auto group = r.string("group")) {
+        if (group->empty())
+            throw r.bad(*r.get("group"), "group", "must name a group (or be left out: root only)");
+        config.group = *group;
+    }
     if (auto dir = r.string("state_dir")) {
         if (dir->empty() || dir->front() != '/')
             throw r.bad(*r.get("state_dir"), "state_dir", "must be an absolute path");
@@ -112,6 +117,25 @@ void read_daemon(const toml::value& table, const std::string& name, DaemonConfig
     }
     config.remove_vfs_on_exit = r.boolean("remove_vfs_on_exit").value_or(false);
     config.timeout_s = static_cast<unsigned>(r.integer("timeout_s", 1, 3600).value_or(30));
+}
+
+void read_policing(const toml::value& table, const std::string& name, DaemonConfig& config)
+{
+    const Reader r(table, name, "[policing]");
+    r.only({"requests_per_s", "burst", "max_malformed", "max_refused", "max_dropped", "window_s"});
+    pf::PolicingLimits& p = config.policing;
+    if (auto v = r.integer("requests_per_s", 1, 100000))
+        p.requests_per_s = static_cast<double>(*v);
+    if (auto v = r.integer("burst", 1, 100000))
+        p.burst = static_cast<unsigned>(*v);
+    if (auto v = r.integer("max_malformed", 0, 1000000))
+        p.max_malformed = static_cast<unsigned>(*v);
+    if (auto v = r.integer("max_refused", 0, 1000000))
+        p.max_refused = static_cast<unsigned>(*v);
+    if (auto v = r.integer("max_dropped", 0, 1000000))
+        p.max_dropped = static_cast<unsigned>(*v);
+    if (auto v = r.integer("window_s", 1, 86400))
+        p.window = std::chrono::seconds(*v);
 }
 
 pf::LinkMode link_mode(const Reader& r, const std::string& text)
@@ -235,11 +259,16 @@ DaemonConfig parse_config(std::string_view text, const std::string& name)
     }
     DaemonConfig config;
     const Reader r(root, name, "the top level");
-    r.only({"daemon", "pf"});
+    r.only({"daemon", "policing", "pf"});
     if (const toml::value* daemon = r.get("daemon")) {
         if (!daemon->is_table())
             throw r.bad(*daemon, "daemon", "must be a table: write [daemon]");
         read_daemon(*daemon, name, config);
+    }
+    if (const toml::value* policing = r.get("policing")) {
+        if (!policing->is_table())
+            throw r.bad(*policing, "policing", "must be a table: write [policing]");
+        read_policing(*policing, name, config);
     }
     const toml::value* pfs = r.get("pf");
     if (!pfs || !pfs->is_array() || pfs->as_array().empty())

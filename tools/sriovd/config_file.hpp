@@ -6,6 +6,15 @@
 //   state_dir = "/var/lib/sriovd"     the VF token and the state file
 //   remove_vfs_on_exit = false        true: remove the VFs when sriovd stops
 //   timeout_s = 30                    longest wait for a change of the VF count
+//   group = "sriov"                   may use the control socket and read the VF token; none: root
+//
+//   [policing]                        optional: when a misbehaving VF is quarantined
+//   requests_per_s = 20               mailbox requests a VF may send per second, sustained
+//   burst = 64                        and at once
+//   max_malformed = 10                more malformed requests than this within window_s: quarantine
+//   max_refused = 30                  more refused requests than this: quarantine
+//   max_dropped = 64                  more requests over the rate than this: quarantine
+//   window_s = 60                     (a max_* of 0 turns that check off)
 //
 //   [[pf]]                            exactly one, so far
 //   pci = "0000:00:02.0"              or: device = "8086:10c9" (the only PF with that id)
@@ -26,6 +35,7 @@
 // Unknown keys are errors (a misspelt key would otherwise be silently ignored).
 #pragma once
 
+#include "pf/request_policer.hpp"
 #include "pf/vf_policy.hpp"
 
 #include <filesystem>
@@ -48,6 +58,8 @@ struct DaemonConfig {
     std::string state_dir = default_state_dir;
     bool remove_vfs_on_exit = false;
     unsigned timeout_s = 30;
+    std::string group;  // operators' group (control socket, token); empty: root only
+    pf::PolicingLimits policing;
 };
 
 // Parses a configuration held in text; name is how errors name it (the file's path).

@@ -16,7 +16,11 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <grp.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
@@ -73,6 +77,25 @@ std::filesystem::path state_directory(const std::string& dir)
     return path;
 }
 
+// The operators' group named in the configuration, or nothing (root only).
+std::optional<gid_t> operators_group(const std::string& name)
+{
+    if (name.empty())
+        return std::nullopt;
+    const ::group* g = ::getgrnam(name.c_str());
+    if (!g)
+        throw Error(Errc::not_found, fmt::format("group '{}'", name),
+                    "no such group (the configuration's [daemon] group): create it (groupadd) or leave the key out");
+    return g->gr_gid;
+}
+
+// Gives the operators' group access to path (the mode already limits it to owner and group).
+void share_with(const std::filesystem::path& path, std::optional<gid_t> group)
+{
+    if (group && ::chown(path.c_str(), static_cast<uid_t>(-1), *group) != 0)
+        throw system_error(path.string(), "give the operators' group access", errno);
+}
+
 // The configuration with the values changed at run time laid over it (state_file.hpp), and the
 // state file rewritten to match. A corrupt state file stops sriovd (the error says so and how to
 // recover): applying part of it, or starting without it and overwriting it, would lose state.
@@ -96,7 +119,9 @@ std::pair<DaemonConfig, PfState> with_saved_state(const DaemonConfig& configured
 int run_daemon(const Options& options)
 {
     const DaemonConfig configured = daemon_config(options);
+    const std::optional<gid_t> group = operators_group(configured.group);
     const std::filesystem::path state_dir = state_directory(configured.state_dir);
+    share_with(state_dir, group);
     const std::filesystem::path state_path = state_dir / state_file_name;
     auto [daemon, state] = with_saved_state(configured, state_path);
     pf::PfConfig config = pf_config(daemon);
@@ -107,6 +132,7 @@ int run_daemon(const Options& options)
     // The token is made once and kept: a restarted sriovd must present it to reopen its PF while
     // VF users hold their VFs.
     const vfio::VfToken token = load_or_create_token(state_dir / "vf-token");
+    share_with(state_dir / "vf-token", group);
 
     // The PF must be ours before it is brought up; VFs that outlived a previous sriovd are kept
     // if they are as many as wanted, otherwise removed first.
@@ -128,15 +154,17 @@ int run_daemon(const Options& options)
             spdlog::error("VF {}: its MAC {} could not be kept: {}", vf, mac, e.what());
         }
     });
-    // The control socket (vfctl). Root only for now: a group of operators comes with the config.
+    // The control socket (vfctl): root and the operators' group.
     std::optional<control::Server> control_server;
     ControlHandler control_handler(*manager, drivers, state, state_path);
     if (!options.socket.empty()) {
         control::ServerOptions socket_options;
         socket_options.socket_path = options.socket;
+        socket_options.group = group;
         control_server.emplace(io, socket_options,
                                [&](const control::Request& r, const control::Peer&) { return control_handler(r); });
-        spdlog::info("control socket {}", options.socket);
+        spdlog::info("control socket {} ({})", options.socket,
+                     group ? fmt::format("root and group {}", configured.group) : std::string("root only"));
     }
     manager->on_event([&, pf = config.pf.to_string()](const pf::PfEvent& e) {
         if (!control_server)
@@ -148,6 +176,7 @@ int run_daemon(const Options& options)
     });
     if (!options.token_file.empty()) {
         write_token_file(options.token_file, token);
+        share_with(options.token_file, group);
         spdlog::info("VF token written to {}", options.token_file);
     }
 

@@ -150,6 +150,7 @@ pf::PfConfig pf_config(const DaemonConfig& config)
     pf.pf = by_id ? find_pf(config.pf) : pci::Address::parse(config.pf);
     pf.num_vfs = config.num_vfs;
     pf.vfs = config.vfs;
+    pf.policing = config.policing;
     return pf;
 }
 
