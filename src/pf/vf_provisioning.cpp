@@ -4,7 +4,11 @@
 #include "vfio/pci_discovery.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
 
 namespace sriov::pf {
 
@@ -35,10 +39,24 @@ void VfProvisioner::disable_pf_reset(const pci::Address& pf) const
     spdlog::info("PF {}: PCI resets switched off (reset_method), so that the VFs outlive sriovd", pf);
 }
 
-bool VfProvisioner::claim_pf(const pci::Address& pf, unsigned keep_num_vfs) const
+bool VfProvisioner::claim_pf(const pci::Address& pf, unsigned keep_num_vfs, bool take_over) const
 {
-    disable_pf_reset(pf);
     const auto driver = binding_.current_driver(pf);
+    if (driver && *driver != "vfio-pci" && !take_over) {
+        std::vector<std::string> netdevs;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(sysfs_.device_dir(pf) / "net", ec))
+            netdevs.push_back(entry.path().filename().string());
+        std::sort(netdevs.begin(), netdevs.end());
+        throw Error(Errc::busy, pf.to_string(),
+                    fmt::format("bound to {}{}; sriovd needs it on vfio-pci, which takes it away from the host "
+                                "(no network interface is left on it): run sriovd with --take-over to do that, "
+                                "or unbind it first",
+                                *driver,
+                                netdevs.empty() ? std::string()
+                                                : fmt::format(" (network interface {})", fmt::join(netdevs, ", "))));
+    }
+    disable_pf_reset(pf);
     if (driver != "vfio-pci") {
         binding_.bind(pf, "vfio-pci");
         spdlog::info("PF {}: bound to vfio-pci (was {})", pf, driver.value_or("unbound"));

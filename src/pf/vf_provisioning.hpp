@@ -31,10 +31,13 @@ public:
     // exactly keep_num_vfs of them (a restarted sriovd takes its PF back while the VF drivers keep
     // running) and removed otherwise, so that the PF can be brought up before VFs exist.
     // Returns true when the VFs were kept. Pass keep_num_vfs = 0 to remove any VFs.
-    // Throws sriov::Error (subject = pf): as pci::DriverBinding::bind (not_found: vfio-pci not
+    // A PF bound to another driver (igb, with the host's network interface on it) is taken from
+    // it only with take_over; otherwise nothing is changed.
+    // Throws sriov::Error (subject = pf): busy for a PF bound elsewhere without take_over (names
+    // the driver and its network interfaces); as pci::DriverBinding::bind (not_found: vfio-pci not
     // loaded; no_iommu; busy) and pci::SriovControl::set_num_vfs (timeout: a VF is held open,
     // naming who holds it); permission or io if reset_method cannot be written.
-    bool claim_pf(const pci::Address& pf, unsigned keep_num_vfs = 0) const;
+    bool claim_pf(const pci::Address& pf, unsigned keep_num_vfs = 0, bool take_over = false) const;
 
     // The PF's VFs as the kernel shows them, VF 0 first, each bound to drivers[n] (vfio-pci where
     // drivers has no entry or an empty one) unless it has a driver already: VFs that were kept

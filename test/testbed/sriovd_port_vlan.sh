@@ -162,7 +162,15 @@ driver = "igbvf"
 EOF
 tb_log "starting sriovd: VF 0 on VLAN $vid0 priority $pcp0, VF 1 on VLAN $vid1 priority $pcp1," \
        "VF 2 on VLAN $vid2 priority $pcp2"
-sriovd --foreground --verbose --config "$CONFIG" >"$LOG" 2>&1 &
+# Loading igb for the peer bound PF 0 to it too. Without --take-over sriovd leaves it there and
+# says why; with it, sriovd takes the PF, as an operator would ask.
+if sriovd --foreground --config "$CONFIG" >/tmp/refused.log 2>&1; then
+    fail "sriovd took PF 0 from igb without --take-over"
+fi
+grep -q "bound to igb (network interface .*--take-over" /tmp/refused.log ||
+    fail "sriovd's refusal does not say why: $(cat /tmp/refused.log)"
+tb_expect "PF 0's driver after the refusal" "$(tb_driver "$pf")" igb
+sriovd --foreground --verbose --take-over --config "$CONFIG" >"$LOG" 2>&1 &
 sriovd_pid=$!
 tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
 tb_expect "sriov_numvfs" "$(cat "$sys/sriov_numvfs")" 3

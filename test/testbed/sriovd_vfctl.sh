@@ -47,7 +47,7 @@ vfctl show "$pf" vf 1 >/tmp/detail || fail "vfctl show PF vf 1 failed"
 cat /tmp/detail
 grep -q "trust  *on  *(config)" /tmp/detail || fail "VF 1's trust is not shown as coming from the config"
 
-vfctl status >/tmp/status || fail "vfctl status failed"
+vfctl -j status >/tmp/status || fail "vfctl status failed"
 grep -q '"vf_resets"' /tmp/status || fail "the status has no mailbox counters"
 
 expect_failure 1 "VF 5: does not exist: $pf has 2 VFs (0..1)" vfctl set "$pf" vf 5 trust on

@@ -136,7 +136,7 @@ int run_daemon(const Options& options)
 
     // The PF must be ours before it is brought up; VFs that outlived a previous sriovd are kept
     // if they are as many as wanted, otherwise removed first.
-    config.vfs_exist = provisioner.claim_pf(config.pf, config.num_vfs);
+    config.vfs_exist = provisioner.claim_pf(config.pf, config.num_vfs, options.take_over);
 
     boost::asio::io_context io;
     auto manager = pf::PfManager::open(io, config, token);

@@ -27,6 +27,7 @@ struct Options {
     std::vector<unsigned> trusted;        // VF numbers
     std::string token_file;               // empty: no copy of the VF token for VF users
     std::string state_dir;                // empty: the file's, or /var/lib/sriovd
+    bool take_over = false;               // take the PF from another driver (igb) if it has one
     bool remove_vfs_on_exit = false;      // true overrides the file; false leaves the file's value
     std::optional<unsigned> timeout_s;    // longest wait for a change of the VF count
     std::string socket = "/run/sriovd/sriovd.sock";  // the control socket (vfctl); "" for none

@@ -32,6 +32,8 @@ int main(int argc, char** argv)
                    "also write the VF token here (0640) for VF users; removed with the VFs");
     app.add_option("--state-dir", opt.state_dir,
                    "where the VF token and the state file are kept (default /var/lib/sriovd)");
+    app.add_flag("--take-over", opt.take_over,
+                 "take the PF from the driver it is bound to (igb): the host loses its network interface");
     app.add_flag("--remove-vfs-on-exit", opt.remove_vfs_on_exit,
                  "remove the VFs when stopping (default: keep them, and their drivers, for a restart)");
     app.add_option("--timeout", opt.timeout_s, "seconds a change of the VF count may take (default 30)");
