@@ -62,7 +62,15 @@ grep -q '"event":"quarantine".*"vf":0' "$EVENTS" || fail "no quarantine event fo
 grep -q "after its own reset: .*refused 1" /tmp/attack.log || fail "VF 0's request after its reset was not refused"
 vfctl -j show "$pf" vf 1 | grep -q '"quarantined":false' || fail "VF 1 is quarantined too"
 vfctl -s show
-vfctl status
+vfctl -j status >/tmp/status
+cat /tmp/status
+# Served by interrupts alone: every wake-up of sriovd's mailbox service was an interrupt the
+# kernel delivered on the PF's MSI-X vector 0 (a polling timer would add wake-ups of its own).
+wakeups=$(sed -n 's/.*"interrupts":\([0-9]*\).*/\1/p' /tmp/status)
+irqs=$(grep "vfio-msix\[0\]($pf)" /proc/interrupts | awk '{ n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n }')
+tb_log "sriovd woke $wakeups times; the kernel delivered $irqs interrupts on the PF's vector 0"
+[ "${wakeups:-0}" -gt 0 ] || fail "sriovd's mailbox service never woke"
+[ "$wakeups" -le "${irqs:-0}" ] || fail "sriovd woke more often ($wakeups) than interrupts arrived (${irqs:-0})"
 vf0_lines=$(grep -c "VF 0" "$LOG")
 tb_log "sriovd logged $vf0_lines lines about VF 0"
 [ "$vf0_lines" -le 120 ] || fail "sriovd's log about VF 0 is not bounded ($vf0_lines lines)"
