@@ -240,6 +240,12 @@ void MailboxService::handle_ack(unsigned vf)
     }
 }
 
+void MailboxService::vfs_removed() noexcept
+{
+    vfs_exist_ = false;
+    outbox_.fill(Outbox{});
+}
+
 void MailboxService::vfs_created()
 {
     vfs_exist_ = true;

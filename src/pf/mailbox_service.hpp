@@ -77,6 +77,10 @@ public:
     // with a control message to each now. Never throws sriov::Error.
     void vfs_created();
 
+    // The VFs are going away (the VF count changes): nothing is sent to them until vfs_created().
+    // Never throws.
+    void vfs_removed() noexcept;
+
     // Sends the PF control message (CTS if done with VF_RESET) to every VF, once they exist (no-op
     // before vfs_created()). Serves pending events first. Never throws sriov::Error.
     void ping_all();

@@ -170,6 +170,25 @@ bool PfManager::release_vf(unsigned vf)
     return true;
 }
 
+void PfManager::resize(unsigned num_vfs, const std::vector<VfAdmin>& vfs)
+{
+    PfConfig config;
+    config.pf = address_;
+    config.num_vfs = num_vfs;
+    config.vfs = vfs;
+    check(config);
+    VfPolicy policy = make_policy(config);  // validated before anything changes
+    service_.vfs_removed();
+    policy_ = std::move(policy);
+    vfs_.resize();
+    policer_.resize(num_vfs);
+    counters_.assign(num_vfs, VfCounters{});
+    mac_ = chip_.bring_up(num_vfs);
+    vfs_.restore_all(VfSupervisor::Clock::now());
+    apply_rates(chip_.link());
+    spdlog::info("PF {}: brought up again for {} VFs", address_, num_vfs);
+}
+
 void PfManager::reset_pf()
 {
     spdlog::info("PF {}: reset by an operator", address_);

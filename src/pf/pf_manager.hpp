@@ -104,6 +104,16 @@ public:
     // quarantined. Throws sriov::Error(invalid_argument) for a bad vf.
     bool release_vf(unsigned vf);
 
+    // The VFs are about to be removed: stop talking to them. Never throws.
+    void vfs_removing() noexcept { service_.vfs_removed(); }
+
+    // Brings the PF up again for num_vfs VFs with these administrator settings (missing ones
+    // default), after the old VFs were removed; call vfs_created() once the new ones exist. Every
+    // VF starts afresh: counters, policing, state.
+    // Throws sriov::Error: invalid_argument as open() (too many VFs, bad settings: nothing is
+    // changed then); as PfDevice::bring_up().
+    void resize(unsigned num_vfs, const std::vector<VfAdmin>& vfs);
+
     // Resets the PF and brings it up again for the same VFs, writes every VF's state back and
     // tells the VFs to resynchronise, as after a restart of sriovd.
     // Throws sriov::Error as PfDevice::bring_up().

@@ -17,6 +17,11 @@ void RequestPolicer::roll_window(PerVf& v, Clock::time_point now) const
     }
 }
 
+void RequestPolicer::resize(unsigned num_vfs)
+{
+    vfs_.assign(num_vfs, PerVf{TokenBucket(limits_.requests_per_s, limits_.burst), {}, 0, 0, 0, {}});
+}
+
 bool RequestPolicer::admit(unsigned vf, Clock::time_point now)
 {
     PerVf& v = vfs_.at(vf);

@@ -60,6 +60,8 @@ public:
     void forgive(unsigned vf, Clock::time_point now, bool quarantined);
 
     const VfRequestCounters& counters(unsigned vf) const { return vfs_.at(vf).totals; }
+    // num_vfs VFs from now on, every one starting afresh (the VF count changed).
+    void resize(unsigned num_vfs);
     const PolicingLimits& limits() const { return limits_; }
 
 private:

@@ -68,6 +68,9 @@ public:
     void on_mac_changed(MacObserver observer) { mac_observer_ = std::move(observer); }
 
     unsigned num_vfs() const { return static_cast<unsigned>(state_.size()); }
+    // The PF now serves policy.num_vfs() VFs (the VF count changed): every VF starts afresh. Call
+    // restore_all() once the PF is brought up for them.
+    void resize() { state_.assign(policy_.num_vfs(), VfState{}); }
     // Throws std::out_of_range for vf >= num_vfs().
     const VfState& state(unsigned vf) const { return state_.at(vf); }
 

@@ -184,3 +184,35 @@ TEST_CASE("a runtime value that does not fit its key is refused")
     std::vector<std::string> notes;
     CHECK_THROWS_AS(apply_state(two_vfs(), saved, notes), Error);
 }
+
+TEST_CASE("a VF count changed at run time is kept, wins over the configuration, and new VFs get defaults")
+{
+    const DaemonConfig config = two_vfs();
+    PfState state = state_of(config);
+    record_runtime(state, 1, "trust", true);
+    DaemonConfig effective = config;
+    record_runtime_num_vfs(state, effective, 4);
+    CHECK(effective.num_vfs == 4);
+    CHECK(effective.drivers.size() == 4);
+    CHECK(state.num_vfs == 4);
+    CHECK(state.vfs.at(1).at("trust").origin == Origin::runtime);  // VF 1's change is kept
+    CHECK(state.vfs.at(3).at("driver").value == "vfio-pci");
+    CHECK(state.vfs.at(3).at("mac").value.is_null());
+
+    // Written and read back, then laid over the configuration (which still says 2).
+    const PfState read = decode_state(encode_state(state), "state.json");
+    CHECK(read.num_vfs_origin == Origin::runtime);
+    std::vector<std::string> notes;
+    const auto [merged, merged_state] = apply_state(config, read, notes);
+    CHECK(merged.num_vfs == 4);
+    CHECK(merged.vfs.size() == 4);
+    CHECK(merged.vfs[1].trusted);
+    CHECK(merged.vfs[0].mac == config.vfs[0].mac);
+    CHECK(merged_state.num_vfs_origin == Origin::runtime);
+    CHECK(std::find(notes.begin(), notes.end(),
+                    "num_vfs = 4 (changed at run time; wins over the configuration's 2)") != notes.end());
+
+    // A count from the configuration (no num_vfs_origin in the file) follows the file, as before.
+    PfState old = state_of(config);
+    CHECK(encode_state(old).find("num_vfs_origin") == std::string::npos);
+}

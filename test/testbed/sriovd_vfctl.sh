@@ -55,7 +55,7 @@ expect_failure 1 "not a PF this sriovd manages" vfctl show 0000:00:04.0
 expect_failure 2 "VLAN 5000 is out of range 0..4095" vfctl set "$pf" vf 0 vlan 5000
 expect_failure 2 "qos needs a vlan" vfctl set "$pf" vf 0 qos 3
 expect_failure 1 "is not quarantined" vfctl release "$pf" vf 0
-expect_failure 1 "not available yet" vfctl set "$pf" numvfs 3
+expect_failure 1 "at most 7" vfctl set "$pf" numvfs 8
 
 # A change of several settings at once, kept in the state file with origin "runtime".
 vfctl set "$pf" vf 0 trust on vlan 10 qos 2 max_tx_rate 100 || fail "vfctl set vf 0 ... failed"
@@ -78,6 +78,21 @@ grep -q "MAILBOX REQUESTS" /tmp/stats || fail "vfctl -s show has no mailbox coun
 vfctl -j -s show "$pf" vf 1 | grep -q '"rx_packets":' || fail "the JSON stats have no rx_packets"
 vfctl reset "$pf" vf 1 || fail "vfctl reset vf 1 failed"
 tb_wait_for 10 grep -q "VF 1: reset by an operator" "$LOG" || fail "sriovd did not log the VF reset"
+
+# The VF count at run time: the kernel's count follows, the new VFs get vfio-pci and the defaults,
+# VF 0 keeps its run-time trust, and the state file keeps the count for a restart.
+vfctl set "$pf" numvfs 3 || fail "vfctl set numvfs 3 failed"
+numvfs_done() {
+    vfctl -j show >/tmp/json3 && grep -q '"num_vfs":3' /tmp/json3 && grep -q "ready: .*VF 2 " "$LOG"
+}
+tb_wait_for 60 numvfs_done || fail "the VF count did not become 3"
+tb_expect "sriov_numvfs after vfctl set numvfs 3" "$(cat /sys/bus/pci/devices/$pf/sriov_numvfs)" 3
+vf2=$(tb_vf_addr "$pf" 2) || fail "no VF 2"
+tb_expect "VF 2's driver" "$(tb_driver "$vf2")" vfio-pci
+vfctl show "$pf" vf 0 | grep -q "trust  *on  *(runtime)" || fail "VF 0 lost its run-time trust with the new count"
+tr -d ' \n' </tmp/sriovd-state/state.json | grep -q '"num_vfs":3,"num_vfs_origin":"runtime"' ||
+    fail "the state file does not keep the VF count: $(cat /tmp/sriovd-state/state.json)"
+tb_log "ok: the VF count changed to 3 at run time: $(grep 'ready:' "$LOG" | tail -1 | sed 's/.*ready: //')"
 
 kill -TERM "$sriovd_pid"
 tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"

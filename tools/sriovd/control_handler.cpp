@@ -33,11 +33,6 @@ std::string origin_of(const PfState& state, unsigned vf, const std::string& key)
     return it->second.origin == Origin::runtime ? "runtime" : "config";
 }
 
-[[noreturn]] void not_yet(std::string_view what, std::string_view instead)
-{
-    throw Error(Errc::unsupported, "sriovd", fmt::format("{} is not available yet; {}", what, instead));
-}
-
 // What the VF now has, as vfctl shows it (the keys of a set_vf answer).
 std::string describe(const pf::VfAdmin& a)
 {
@@ -50,9 +45,10 @@ std::string describe(const pf::VfAdmin& a)
 }  // namespace
 
 ControlHandler::ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers, PfState& state,
-                               std::filesystem::path state_path, pci::Sysfs sysfs)
+                               std::filesystem::path state_path, std::function<void(unsigned)> set_num_vfs,
+                               pci::Sysfs sysfs)
     : manager_(manager), drivers_(drivers), state_(state), state_path_(std::move(state_path)),
-      sysfs_(std::move(sysfs))
+      set_num_vfs_(std::move(set_num_vfs)), sysfs_(std::move(sysfs))
 {
 }
 
@@ -203,7 +199,8 @@ std::string ControlHandler::operator()(const control::Request& request)
         std::string operator()(const control::SetNumVfs& o) const
         {
             h.check_scope(o.pf, std::nullopt);
-            not_yet("changing the VF count at run time", "change num_vfs in the configuration and restart sriovd");
+            h.set_num_vfs_(o.count);
+            return json{{"num_vfs", o.count}, {"changing", true}}.dump();
         }
         std::string operator()(const control::Reset& o) const
         {

@@ -4,7 +4,8 @@
 // Reads (show, stats, status) come from the PF manager and the state file. Changes of a VF
 // (set_vf) are applied all or none: validated, kept in the state file (written atomically), then
 // programmed; if the state file cannot be written nothing changes. Reset and release act at once.
-// Changing the VF count at run time is refused (Errc::unsupported), saying what to do instead.
+// A change of the VF count is started and answered at once ({"num_vfs":N,"changing":true}); events
+// say when it is done or why it failed.
 #pragma once
 
 #include "pf/pf_manager.hpp"
@@ -13,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,8 +24,10 @@ class ControlHandler {
 public:
     // All referenced objects must outlive the handler; it runs in the io_context's thread.
     // state is kept in state_path as it changes.
+    // set_num_vfs starts a change of the VF count (it throws sriov::Error to refuse).
     ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers, PfState& state,
-                   std::filesystem::path state_path, pci::Sysfs sysfs = pci::Sysfs());
+                   std::filesystem::path state_path, std::function<void(unsigned)> set_num_vfs,
+                   pci::Sysfs sysfs = pci::Sysfs());
 
     // Answers one request (the result as JSON text). Throws sriov::Error: not_found for a PF
     // or VF this sriovd does not manage (names what it has); invalid_argument for settings the
@@ -43,6 +47,7 @@ private:
     const std::vector<std::string>& drivers_;
     PfState& state_;
     std::filesystem::path state_path_;
+    std::function<void(unsigned)> set_num_vfs_;
     pci::Sysfs sysfs_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -4,9 +4,11 @@
 #include "ctl/server.hpp"
 #include "pf/pf_manager.hpp"
 #include "pf/vf_provisioning.hpp"
+#include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "state_file.hpp"
 #include "token_file.hpp"
+#include "vf_count_change.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +21,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -156,7 +159,57 @@ int run_daemon(const Options& options)
     });
     // The control socket (vfctl): root and the operators' group.
     std::optional<control::Server> control_server;
-    ControlHandler control_handler(*manager, drivers, state, state_path);
+    // Events go to vfctl monitor (the server is made just below).
+    const auto publish = [&, pf = config.pf.to_string()](const pf::PfEvent& e) {
+        if (!control_server)
+            return;
+        nlohmann::json event{{"event", e.kind}, {"pf", pf}, {"message", e.message}};
+        if (e.vf)
+            event["vf"] = *e.vf;
+        control_server->publish(event.dump());
+    };
+    // A change of the VF count at run time: kept in the state file once the PF is brought up for
+    // the new count; the VFs are removed and created off the loop.
+    VfCountChange count_change(io, provisioner, config.pf);
+    const auto set_num_vfs = [&](unsigned n) {
+        if (n > e82576::max_vfs)
+            throw Error(Errc::invalid_argument, config.pf.to_string(),
+                        fmt::format("{} VFs asked for; an 82576 PF serves at most {}", n, e82576::max_vfs));
+        VfCountChange::Hooks hooks;
+        hooks.removing = [&, n] {
+            manager->vfs_removing();
+            spdlog::info("changing the VF count from {} to {}: removing the VFs", config.num_vfs, n);
+            publish({"num_vfs", std::nullopt, fmt::format("changing from {} to {} VFs", config.num_vfs, n)});
+        };
+        hooks.bring_up = [&](unsigned m) {
+            DaemonConfig next = daemon;
+            PfState next_state = state;
+            record_runtime_num_vfs(next_state, next, m);
+            // VFs that stay keep what they have now, run-time changes included.
+            for (unsigned vf = 0; vf < std::min(m, manager->policy().num_vfs()); ++vf)
+                next.vfs[vf] = manager->policy().admin(vf);
+            save_state(state_path, next_state);
+            manager->resize(m, next.vfs);
+            daemon = std::move(next);
+            state = std::move(next_state);
+            config.num_vfs = m;
+        };
+        hooks.created = [&](const std::vector<pci::Address>& vfs) {
+            manager->vfs_created();
+            const std::string text = vfs.empty() ? std::string("no VFs") : describe_vfs(vfs, drivers);
+            spdlog::info("ready: {}", text);
+            ::sd_notifyf(0, "STATUS=PF %s up: %s", config.pf.to_string().c_str(), text.c_str());
+            publish({"num_vfs", std::nullopt, fmt::format("now {} VFs", vfs.size())});
+        };
+        hooks.failed = [&](const std::string& why) {
+            spdlog::error("changing the VF count: {}", why);
+            publish({"num_vfs", std::nullopt, fmt::format("failed: {}", why)});
+        };
+        std::vector<std::string> next_drivers = drivers;
+        next_drivers.resize(n);
+        count_change.start(n, std::move(next_drivers), std::move(hooks));
+    };
+    ControlHandler control_handler(*manager, drivers, state, state_path, set_num_vfs);
     if (!options.socket.empty()) {
         control::ServerOptions socket_options;
         socket_options.socket_path = options.socket;
@@ -166,14 +219,7 @@ int run_daemon(const Options& options)
         spdlog::info("control socket {} ({})", options.socket,
                      group ? fmt::format("root and group {}", configured.group) : std::string("root only"));
     }
-    manager->on_event([&, pf = config.pf.to_string()](const pf::PfEvent& e) {
-        if (!control_server)
-            return;
-        nlohmann::json event{{"event", e.kind}, {"pf", pf}, {"message", e.message}};
-        if (e.vf)
-            event["vf"] = *e.vf;
-        control_server->publish(event.dump());
-    });
+    manager->on_event(publish);
     if (!options.token_file.empty()) {
         write_token_file(options.token_file, token);
         share_with(options.token_file, group);

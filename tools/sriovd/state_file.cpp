@@ -1,6 +1,7 @@
 #include "state_file.hpp"
 
 #include "atomic_file.hpp"
+#include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "sriov/mac_address.hpp"
 
@@ -105,6 +106,8 @@ std::string encode_state(const PfState& state)
         vfs.push_back(std::move(values));
     }
     json body = {{"pf", state.pf}, {"num_vfs", state.num_vfs}, {"vfs", std::move(vfs)}};
+    if (state.num_vfs_origin == Origin::runtime)
+        body["num_vfs_origin"] = to_string(Origin::runtime);
     json file = {{"format", format_name}, {"version", state_version}, {"checksum", checksum_of(body)},
                  {"body", body}};
     return file.dump(2) + "\n";
@@ -135,6 +138,13 @@ PfState decode_state(std::string_view text, const std::string& name)
         PfState state;
         state.pf = body.at("pf").get<std::string>();
         state.num_vfs = body.at("num_vfs").get<unsigned>();
+        if (body.contains("num_vfs_origin")) {
+            const auto origin = body.at("num_vfs_origin").get<std::string>();
+            if (origin != "config" && origin != "runtime")
+                throw Error(Errc::protocol, "num_vfs_origin",
+                            fmt::format("origin '{}' is not config or runtime", origin));
+            state.num_vfs_origin = origin == "runtime" ? Origin::runtime : Origin::config;
+        }
         for (const json& vf : body.at("vfs")) {
             std::map<std::string, StateValue> values;
             for (const auto& [key, v] : vf.items()) {
@@ -194,10 +204,19 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
         notes.push_back(fmt::format("the state file is for PF {}, not {}: ignored", saved.pf, config.pf));
         return {merged, state};
     }
-    if (saved.num_vfs > config.num_vfs)
+    if (saved.num_vfs_origin == Origin::runtime) {
+        if (saved.num_vfs > e82576::max_vfs)
+            throw Error(Errc::protocol, "state file, num_vfs",
+                        fmt::format("{} VFs is more than {}", saved.num_vfs, e82576::max_vfs));
+        if (saved.num_vfs != config.num_vfs)
+            notes.push_back(fmt::format("num_vfs = {} (changed at run time; wins over the configuration's {})",
+                                        saved.num_vfs, config.num_vfs));
+        record_runtime_num_vfs(state, merged, saved.num_vfs);
+    } else if (saved.num_vfs > config.num_vfs) {
         notes.push_back(fmt::format("the state file has {} VFs, the configuration {}: VFs {}..{} dropped",
                                     saved.num_vfs, config.num_vfs, config.num_vfs, saved.num_vfs - 1));
-    for (unsigned vf = 0; vf < std::min(saved.num_vfs, config.num_vfs); ++vf) {
+    }
+    for (unsigned vf = 0; vf < std::min(saved.num_vfs, merged.num_vfs); ++vf) {
         for (const auto& [key, v] : saved.vfs[vf]) {
             if (v.origin != Origin::runtime)
                 continue;
@@ -218,6 +237,20 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
 std::map<std::string, json> state_values(const pf::VfAdmin& admin, const std::string& driver)
 {
     return values_of(admin, driver);
+}
+
+void record_runtime_num_vfs(PfState& state, DaemonConfig& config, unsigned num_vfs)
+{
+    config.num_vfs = num_vfs;
+    config.vfs.resize(num_vfs);
+    config.drivers.resize(num_vfs);
+    const PfState fresh = state_of(config);
+    state.vfs.resize(num_vfs);
+    for (unsigned vf = 0; vf < num_vfs; ++vf)
+        if (state.vfs[vf].empty())
+            state.vfs[vf] = fresh.vfs[vf];
+    state.num_vfs = num_vfs;
+    state.num_vfs_origin = Origin::runtime;
 }
 
 void record_runtime(PfState& state, unsigned vf, const std::string& key, nlohmann::json value)

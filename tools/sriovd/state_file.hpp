@@ -3,12 +3,16 @@
 //
 // Format (version 1), one JSON object:
 //   {"format": "sriovd-state", "version": 1, "checksum": "fnv1a64:<16 hex digits>",
-//    "body": {"pf": "0000:00:02.0", "num_vfs": 2,
+//    "body": {"pf": "0000:00:02.0", "num_vfs": 2, "num_vfs_origin": "config",
 //             "vfs": [{"mac": {"value": "02:11:22:33:44:55", "origin": "config"},
 //                      "trust": {"value": false, "origin": "runtime"}, ...}, ...]}}
 // The checksum is FNV-1a (64 bits) of the body as nlohmann::json dumps it (compact, keys sorted).
 // Keys of a VF are those of the configuration file (config_file.hpp); a value of null means
 // "none" (no MAC, no port VLAN, any VLAN allowed).
+//
+// "num_vfs_origin" is "runtime" once the VF count was changed at run time (then it wins over the
+// configuration's num_vfs, and VFs beyond the configuration's get the defaults); a file without
+// it (older) means "config".
 //
 // Precedence, value by value: a value whose origin is "runtime" (changed while sriovd ran) wins
 // over the configuration file; a value whose origin is "config" is taken from the configuration
@@ -47,6 +51,7 @@ struct StateValue {
 struct PfState {
     std::string pf;
     unsigned num_vfs = 0;
+    Origin num_vfs_origin = Origin::config;
     std::vector<std::map<std::string, StateValue>> vfs;  // num_vfs entries, by configuration key
     friend bool operator==(const PfState&, const PfState&) = default;
 };
@@ -79,6 +84,11 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
 
 // A VF's settings as the state file holds them, by configuration key. Never throws (but bad_alloc).
 std::map<std::string, nlohmann::json> state_values(const pf::VfAdmin& admin, const std::string& driver);
+
+// Records a change of the VF count made at run time: state and config (the effective
+// configuration) get num_vfs VFs, new ones with the defaults (driver vfio-pci), and the count's
+// origin becomes "runtime". Never throws (but bad_alloc).
+void record_runtime_num_vfs(PfState& state, DaemonConfig& config, unsigned num_vfs);
 
 // Records a change made at run time: VF vf's key now has value (origin "runtime").
 // Throws sriov::Error(invalid_argument) for a VF beyond num_vfs.
