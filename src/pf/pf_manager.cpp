@@ -68,8 +68,29 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
       msix_(device_, vfio::PciIrq::msix, 1),  // vector 0: link and mailbox ("other" causes)
       chip_(regs_, config.pf.to_string()), mailbox_(regs_, pf_mailbox_timing), policy_(make_policy(config)),
       vfs_(chip_, policy_), policer_(config.num_vfs, config.policing),
-      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0]), counters_(config.num_vfs), counter_timer_(io)
+      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0]), counters_(config.num_vfs), counter_timer_(io),
+      notices_(io, device_)
 {
+    // An error the PCIe link or the device reported (AER): the PF's state cannot be trusted any
+    // more, so it is reset and every VF's state written back, as an operator's PF reset does.
+    notices_.on_error([this] {
+        spdlog::error("PF {}: the kernel reports a PCI error on it; resetting it", address_);
+        if (sink_)
+            sink_(PfEvent{"pf_error", std::nullopt, "the kernel reported a PCI error; the PF is reset"});
+        try {
+            reset_pf();
+        } catch (const Error& e) {
+            spdlog::error("PF {}: the reset after the error failed: {}", address_, e.what());
+        }
+    });
+    notices_.on_request([this] {
+        spdlog::warn("PF {}: the kernel asks for it back (vfio-pci is being unbound, or the device removed)",
+                     address_);
+        if (sink_)
+            sink_(PfEvent{"pf_release", std::nullopt, "the kernel asks for the PF back; sriovd lets it go"});
+        if (release_request_)
+            release_request_();
+    });
     mac_ = chip_.bring_up(config.num_vfs);  // the chip's counters start from 0 here
     // VFs that outlived a previous sriovd still think they are clear to send. Their first
     // acknowledgement is answered at once with the NACK that makes their driver reset (the usual

@@ -11,6 +11,7 @@
 #include "pf/e82576_pf.hpp"
 #include "pf/mailbox_service.hpp"
 #include "pf/pf_event.hpp"
+#include "pf/pf_notices.hpp"
 #include "pf/request_policer.hpp"
 #include "pf/vf_counters.hpp"
 #include "pf/vf_policy.hpp"
@@ -85,6 +86,10 @@ public:
     // fastest wraps in about 34 s at 1 Gb/s). The mailbox is served by interrupts, not by this.
     static constexpr std::chrono::seconds counter_interval{5};
 
+    // Called on the loop when the kernel asks for the PF back (someone unbinds vfio-pci from it, or
+    // it is being removed): the caller should stop and close it. Must not throw.
+    void on_release_request(std::function<void()> handler) { release_request_ = std::move(handler); }
+
     // Events of the PF and its VFs go to sink from now on (pf_event.hpp).
     void on_event(EventSink sink);
 
@@ -143,6 +148,8 @@ private:
     EventSink sink_;
     std::vector<VfCounters> counters_;
     boost::asio::steady_timer counter_timer_;
+    PfNotices notices_;
+    std::function<void()> release_request_;
 };
 
 }  // namespace sriov::pf

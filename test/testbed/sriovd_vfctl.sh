@@ -99,4 +99,19 @@ tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"
 wait "$sriovd_pid" || fail "sriovd did not exit cleanly"
 [ -e /run/sriovd/sriovd.sock ] && fail "sriovd left its control socket behind"
 expect_failure 1 "sriovd is not running" vfctl status
+
+# The kernel asks for the PF back (vfio-pci unbound from it by hand): sriovd lets it go and stops,
+# and the unbind, which waits for that, completes.
+LOG2=/tmp/sriovd2.log
+sriovd --foreground --pf "$pf" --vfs 1 --state-dir /tmp/sriovd-state2 >"$LOG2" 2>&1 &
+sriovd_pid=$!
+tb_wait_for 60 grep -q "ready:" "$LOG2" || { cat "$LOG2"; fail "the second sriovd did not report ready"; }
+echo "$pf" >/sys/bus/pci/drivers/vfio-pci/unbind &
+unbind_pid=$!
+tb_wait_for 30 tb_exited "$sriovd_pid" || { cat "$LOG2"; fail "sriovd did not let the PF go when the kernel asked"; }
+wait "$sriovd_pid"
+tb_wait_for 30 tb_exited "$unbind_pid" || fail "the unbind of the PF did not complete"
+[ -e "/sys/bus/pci/devices/$pf/driver" ] && fail "the PF is still bound to $(tb_driver "$pf")"
+grep -q "the kernel asks for it back" "$LOG2" || { cat "$LOG2"; fail "sriovd did not log the kernel's request"; }
+tb_log "ok: the kernel's request for the PF made sriovd let it go: $(grep 'asks for' "$LOG2" | head -1)"
 tb_log "vfctl scenario passed"

@@ -238,6 +238,13 @@ int run_daemon(const Options& options)
         stop.request();
     });
 
+    // The kernel wants the PF back (vfio-pci being unbound from it): stop, which closes it.
+    manager->on_release_request([&] {
+        spdlog::warn("stopping: the kernel asks for PF {} back", config.pf);
+        ::sd_notify(0, "STOPPING=1");
+        stop.request();
+    });
+
     // The VFs are created and bound here, off the event loop: their drivers talk to the PF while
     // they are probed, and the loop must be free to answer. Removal happens here too, since it
     // blocks until every VF user has let go.
