@@ -5,6 +5,12 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <optional>
+#include <string>
+
 using namespace sriov::vfctl;
 using Catch::Matchers::ContainsSubstring;
 using Catch::Matchers::Equals;
@@ -48,6 +54,110 @@ TEST_CASE("vfctl: counters carry units")
     CHECK_THAT(text, ContainsSubstring("1234.6k"));
     CHECK_THAT(text, ContainsSubstring("98.8 MB"));
     CHECK_THAT(text, ContainsSubstring("1500 B"));
+    CHECK_THAT(stats_table(R"({"vfs":[{"pf":"0000:00:02.0","vf":0,"rx_packets":12345678901,
+        "rx_bytes":123456789012}]})"),
+               ContainsSubstring("12.35G      123.5 GB"));
+}
+
+TEST_CASE("vfctl: the counters say what was dropped and which VF is quarantined")
+{
+    // PF, VF and RX PACKETS stay the first three columns: scripts read them with awk.
+    CHECK_THAT(stats_table(R"({"vfs":[
+        {"pf":"0000:00:02.0","vf":0,"rx_packets":1234567,"rx_bytes":98765432,"tx_packets":12,"tx_bytes":1500,
+         "rx_multicast":3,"mailbox_requests":40,"refused":1,"malformed":0,"dropped":0,"quarantines":0,
+         "quarantined":false},
+        {"pf":"0000:00:02.0","vf":1,"rx_packets":0,"rx_bytes":0,"tx_packets":20000,"tx_bytes":30000000,
+         "rx_multicast":0,"mailbox_requests":120,"refused":31,"malformed":11,"dropped":64,"quarantines":2,
+         "quarantined":true}]})"),
+               Equals("PF            VF  RX PACKETS  RX BYTES  TX PACKETS  TX BYTES  MAILBOX REQUESTS  REFUSED  "
+                      "MALFORMED  DROPPED  QUARANTINED\n"
+                      "0000:00:02.0  0   1234.6k     98.8 MB   12          1500 B    40                1        "
+                      "0          0        no\n"
+                      "0000:00:02.0  1   0           0 B       20.0k       30.0 MB   120               31       "
+                      "11         64       yes (2 times)\n"));
+    const auto released = stats_table(R"({"vfs":[{"pf":"0000:00:02.0","vf":0,"quarantines":1,"quarantined":false},
+        {"pf":"0000:00:02.0","vf":1,"quarantines":1,"quarantined":true}]})");
+    CHECK_THAT(released, ContainsSubstring("  no (1 time)\n"));
+    CHECK_THAT(released, ContainsSubstring("  yes\n"));
+}
+
+TEST_CASE("vfctl: the status names the mailbox counters in words")
+{
+    CHECK_THAT(status_text(R"({"version":"0.1.0","pfs":1,"uptime_s":3725,"mailbox":{"interrupts":812,
+        "vf_resets":4,"requests":560,"nacks":31,"acks":529,"control_messages":6,"errors":2,"dropped":64,
+        "quarantines":1,"log_suppressed":17,"new_counter":9}})"),
+               Equals("sriovd 0.1.0, up 1 h 2 min, 1 PF\n"
+                      "mailbox:\n"
+                      "  interrupts                    812\n"
+                      "  VF resets                     4\n"
+                      "  requests from VFs             560\n"
+                      "  requests refused (NACK)       31\n"
+                      "  acknowledgements from VFs     529\n"
+                      "  control messages to VFs       6\n"
+                      "  mailbox errors                2\n"
+                      "  requests dropped (over rate)  64\n"
+                      "  quarantines                   1\n"
+                      "  log lines suppressed          17\n"
+                      "  new_counter                   9\n"));
+    CHECK_THAT(status_text(R"({"version":"0.1.0","pfs":2,"uptime_s":42})"), Equals("sriovd 0.1.0, up 42 s, 2 PFs\n"));
+    CHECK_THAT(status_text(R"({"version":"0.1.0","pfs":1,"uptime_s":200000})"), ContainsSubstring("up 2 d 7 h,"));
+    CHECK_THAT(status_text(R"({"version":"0.1.0","pfs":1,"uptime_s":125})"), ContainsSubstring("up 2 min 5 s,"));
+    CHECK_THROWS_AS(status_text("[1,2]"), sriov::Error);
+}
+
+namespace {
+
+// Sets the time zone for one test and puts the previous one back.
+class TimeZone {
+public:
+    explicit TimeZone(const char* tz)
+    {
+        if (const char* old = std::getenv("TZ"))
+            old_ = old;
+        ::setenv("TZ", tz, 1);
+        ::tzset();
+    }
+    ~TimeZone()
+    {
+        if (old_)
+            ::setenv("TZ", old_->c_str(), 1);
+        else
+            ::unsetenv("TZ");
+        ::tzset();
+    }
+    TimeZone(const TimeZone&) = delete;
+    TimeZone& operator=(const TimeZone&) = delete;
+
+private:
+    std::optional<std::string> old_;
+};
+
+const auto arrival = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + std::chrono::hours{3} +
+                     std::chrono::minutes{15} + std::chrono::seconds{32};
+
+}  // namespace
+
+TEST_CASE("vfctl: monitor prints an event as one line with the local time it arrived")
+{
+    const TimeZone utc("UTC0");
+    const char* quarantine = R"j({"event":"quarantine","message":"11 malformed requests within 60 s (limit 10)",
+                                  "pf":"0000:00:02.0","vf":0})j";
+    CHECK_THAT(event_line(quarantine, arrival),
+               Equals("2026-11-22T03:15:32 0000:00:02.0 vf 0 quarantine: 11 malformed requests within 60 s (limit 10)"));
+    // A PF-wide event has no VF.
+    CHECK_THAT(event_line(R"({"event":"pf_reset","message":"the PF was reset","pf":"0000:00:02.0"})", arrival),
+               Equals("2026-11-22T03:15:32 0000:00:02.0 pf_reset: the PF was reset"));
+    CHECK_THAT(event_line(R"({"event":"vf_reset","pf":"0000:00:02.0","vf":3})", arrival),
+               Equals("2026-11-22T03:15:32 0000:00:02.0 vf 3 vf_reset"));
+    // What is not an event is printed as it came, and monitor goes on.
+    CHECK_THAT(event_line("not json {", arrival), Equals("not json {"));
+}
+
+TEST_CASE("vfctl: monitor's time is the local time")
+{
+    const TimeZone two_hours_east("XYZ-2");
+    CHECK_THAT(event_line(R"({"event":"link_change","message":"link up","pf":"0000:00:02.0"})", arrival),
+               Equals("2026-11-22T05:15:32 0000:00:02.0 link_change: link up"));
 }
 
 TEST_CASE("vfctl: an answer that is not the schema is an error, not a crash")

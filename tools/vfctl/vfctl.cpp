@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -31,7 +32,7 @@ Commands:
   reset PF [vf N]                  reset the PF (VFs keep their settings) or one VF
   release PF vf N                  let a quarantined VF run again
   monitor                          print events as they happen (VF resets, refusals, ...)
-  status                           the daemon's status
+  status                           the daemon's version, uptime and mailbox counters
 
 Options:
   -j, --json       print answers as JSON (schema: include/sriov/control/protocol.hpp)
@@ -73,8 +74,10 @@ int run(const Command& cmd, const std::string& socket, bool json)
     control::Client client(socket);
     const std::string result = client.call(control::Request{0, to_operation(cmd)});
     if (std::holds_alternative<Monitor>(cmd)) {
+        // Until sriovd goes away; a line at a time, so that a pipe or a file sees each event at once.
         for (;;) {
-            fmt::print("{}\n", client.next_event());
+            const std::string event = client.next_event();
+            fmt::print("{}\n", json ? event : event_line(event, std::chrono::system_clock::now()));
             std::fflush(stdout);
         }
     }
@@ -90,7 +93,7 @@ int run(const Command& cmd, const std::string& socket, bool json)
         else
             fmt::print("{}", show_table(result));
     } else if (std::holds_alternative<Status>(cmd)) {
-        fmt::print("{}\n", result);
+        fmt::print("{}", status_text(result));
     }
     return 0;
 }
