@@ -123,6 +123,10 @@ Command parse_set(Words& w)
 
 }  // namespace
 
+std::span<const std::string_view> command_words() { return commands; }
+
+std::span<const std::string_view> setting_words() { return settings; }
+
 std::string_view closest_keyword(std::string_view word, std::span<const std::string_view> candidates)
 {
     // Edit distance counting a swap of two neighbouring letters as one edit (optimal string

@@ -26,6 +26,11 @@ Command parse_command(std::span<const std::string> words, bool stats = false);
 // The settings part of `set PF vf N ...`: keyword/value pairs. Throws UsageError.
 VfSettings parse_vf_settings(std::span<const std::string> words);
 
+// The command words (show, set, ...) and the setting keywords of `set PF vf N` (mac, vlan, ...), as
+// the grammar knows them; the help text, man page and completion file are checked against them.
+std::span<const std::string_view> command_words();
+std::span<const std::string_view> setting_words();
+
 // The closest of `candidates` to `word` if it is plausibly a misspelling of it, else "".
 std::string_view closest_keyword(std::string_view word, std::span<const std::string_view> candidates);
 

@@ -2,6 +2,7 @@
 #include "ctl/client.hpp"
 #include "grammar.hpp"
 #include "output.hpp"
+#include "usage.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -15,31 +16,6 @@ using namespace sriov;
 using namespace sriov::vfctl;
 
 namespace {
-
-constexpr const char* usage_text = R"(Usage: vfctl [-j] [-s] [--socket PATH] COMMAND
-
-Commands:
-  show [PF [vf N]]                 PFs and VFs (a table), or one PF or VF in detail
-  -s show [PF [vf N]]              per-VF counters
-  set PF vf N SETTING...           change VF N; all settings apply or none:
-        mac LLADDR                 the VF's MAC (given to it at every reset)
-        vlan VID [qos PRIO]        port VLAN 1..4095 with priority 0..7; vlan 0 removes it
-        max_tx_rate MBPS           TX limit in Mb/s; 0 removes it
-        spoofchk on|off            drop frames the VF sends from another MAC or VLAN
-        trust on|off               may the VF change its MAC, add filters, go promiscuous
-        state auto|enable|disable  link as the VF sees it
-  set PF numvfs N                  change the number of VFs
-  reset PF [vf N]                  reset the PF (VFs keep their settings) or one VF
-  release PF vf N                  let a quarantined VF run again
-  monitor                          print events as they happen (VF resets, refusals, ...)
-  status                           the daemon's version, uptime and mailbox counters
-
-Options:
-  -j, --json       print answers as JSON (schema: include/sriov/control/protocol.hpp)
-  -s, --stats      with show: counters
-  --socket PATH    sriovd's control socket (default /run/sriovd/sriovd.sock)
-  -h, --help       this text
-)";
 
 control::Operation to_operation(const Command& cmd)
 {
@@ -120,11 +96,8 @@ int main(int argc, char** argv)
         return 2;
     }
     const std::vector<std::string> words = app.remaining();
-    const bool asks_help = std::find(words.begin(), words.end(), "--help") != words.end() ||
-                           std::find(words.begin(), words.end(), "-h") != words.end() ||
-                           (!words.empty() && words.front() == "help");
-    if (help || asks_help) {
-        fmt::print("{}", usage_text);
+    if (help || asks_for_help(words)) {
+        fmt::print("{}", usage());
         return 0;
     }
     try {
