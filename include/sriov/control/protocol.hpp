@@ -6,21 +6,36 @@
 //   -> {"id":7,"op":"set_vf","pf":"0000:00:02.0","vf":1,"settings":{"mac":"02:11:22:33:44:55","trust":true}}
 //   <- {"id":7,"ok":true,"result":{}}
 //   <- {"id":7,"ok":false,"error":{"code":"invalid_argument","message":"VF 9 does not exist: ..."}}
-// After "subscribe", events arrive as lines of their own: {"event":"vf_reset","pf":...,"vf":...}.
+// After "subscribe", events arrive as lines of their own (see "events" below).
 // Settings in one set_vf are applied all or none. Unknown fields are refused, so a misspelt field
 // is never silently ignored.
 //
 // Results (the stable schema vfctl -j prints; fields are added, never renamed or removed):
-//   show   {"pfs":[{"pf":"0000:00:02.0","num_vfs":2,"link":"up",
+//   show   {"pfs":[{"pf":"0000:00:02.0","mac":"52:54:00:12:34:56","num_vfs":2,"link":"up",
+//                   "speed_mbps":1000,
 //                   "vfs":[{"vf":0,"pci":"0000:00:12.0","driver":"igbvf","mac":"02:11:22:33:44:55",
 //                           "vlan":0,"qos":0,"max_tx_rate":0,"spoofchk":true,"trust":false,
-//                           "state":"auto","quarantined":false,
+//                           "state":"auto","quarantined":false,"clear_to_send":true,
 //                           "origin":{"mac":"config","trust":"runtime",...}}]}]}
 //          vlan 0 and max_tx_rate 0 mean none; "origin" says per setting whether it comes from the
 //          config file ("config"), a run-time change ("runtime") or the default ("default").
 //   stats  {"vfs":[{"pf":...,"vf":0,"rx_packets":N,"rx_bytes":N,"tx_packets":N,"tx_bytes":N,
-//                   "mailbox_requests":N,"refused":N,"malformed":N}]}   (64-bit totals)
-//   status {"version":"0.1.0","pfs":1,"uptime_s":N}
+//                   "rx_multicast":N,"mailbox_requests":N,"refused":N,"malformed":N,"dropped":N,
+//                   "quarantines":N,"quarantined":false}]}
+//          64-bit totals; "refused", "malformed" and "dropped" (over the VF's request rate, not
+//          answered) are counted among "mailbox_requests"; "quarantines" counts how often the VF was
+//          quarantined, "quarantined" says whether it is now.
+//   status {"version":"0.1.0","pfs":1,"uptime_s":N,
+//           "mailbox":{"interrupts":N,"vf_resets":N,"requests":N,"nacks":N,"acks":N,
+//                      "control_messages":N,"errors":N,"dropped":N,"quarantines":N,"log_suppressed":N}}
+//          the mailbox counters summed over all PFs and VFs: interrupts served, VF resets, requests read
+//          from VFs, of these answered NACK, acknowledgements from VFs, control messages sent to VFs,
+//          mailbox accesses that failed, requests dropped over a VF's rate, quarantines, and log
+//          lines left out to keep the log bounded.
+//   set_num_vfs {"num_vfs":N,"changing":true}   set_vf, reset, release, subscribe: {}
+//   events {"event":"quarantine","pf":"0000:00:02.0","vf":0,"message":"..."}
+//          "event" is one of vf_reset, request_refused, quarantine, release, link_change, pf_reset,
+//          vf_changed; "vf" is absent for an event of the whole PF; "message" says what happened.
 #pragma once
 
 #include "sriov/error.hpp"
