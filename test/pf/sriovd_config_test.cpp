@@ -251,3 +251,45 @@ num_vfs = 1
     CHECK(contains(error_of("[daemon]\ngroup = \"\"\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n"),
                    "must name a group"));
 }
+
+TEST_CASE("several PFs: each [[pf]] with its own VFs and the daemon-wide settings; a PF given twice is refused")
+{
+    const auto c = parse_config(R"([daemon]
+state_dir = "/tmp/several"
+
+[policing]
+burst = 5
+
+[[pf]]
+pci = "0000:00:02.0"
+num_vfs = 2
+
+[[pf.vf]]
+index = 1
+trust = true
+
+[[pf]]
+pci = "0000:00:04.0"
+num_vfs = 3
+
+[[pf.vf]]
+index = 2
+mac = "02:11:22:33:44:99"
+)",
+                                "test.toml");
+    const auto pfs = sriovd::all_pfs(c);
+    REQUIRE(pfs.size() == 2);
+    CHECK(pfs[0].pf == "0000:00:02.0");
+    CHECK(pfs[0].num_vfs == 2);
+    CHECK(pfs[0].vfs[1].trusted);
+    CHECK(pfs[0].other_pfs.empty());
+    CHECK(pfs[1].pf == "0000:00:04.0");
+    CHECK(pfs[1].num_vfs == 3);
+    CHECK(pfs[1].vfs[2].mac == MacAddress::parse("02:11:22:33:44:99"));
+    CHECK_FALSE(pfs[1].vfs[1].trusted);  // VF settings stay with their PF
+    CHECK(pfs[1].state_dir == "/tmp/several");
+    CHECK(pfs[1].policing.burst == 5);
+
+    CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 2\n"),
+                   "test.toml:4: the top level key 'pf': PF 0000:00:02.0 is given twice"));
+}

@@ -5,6 +5,10 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 using namespace sriov;
@@ -93,4 +97,26 @@ TEST_CASE("malformed per-VF options are refused, naming the option")
         o.vf_macs = {"x=02:11:22:33:44:55"};
         CHECK(error_of(o).find("'x' is not a VF number") != std::string::npos);
     }
+}
+
+TEST_CASE("with several PFs in the file, per-PF options are refused and daemon-wide ones apply to all")
+{
+    const auto path = std::filesystem::temp_directory_path() / ("sriovd_options_test." + std::to_string(::getpid()));
+    {
+        std::ofstream out(path);
+        out << "[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n[[pf]]\npci = \"0000:00:04.0\"\nnum_vfs = 2\n";
+    }
+    Options o;
+    o.config = path.string();
+    o.state_dir = "/tmp/elsewhere";
+    const auto c = sriovd::daemon_config(o);
+    REQUIRE(c.other_pfs.size() == 1);
+    CHECK(c.state_dir == "/tmp/elsewhere");
+    CHECK(c.other_pfs[0].state_dir == "/tmp/elsewhere");
+
+    o.vfs = 3;
+    const std::string e = error_of(o);
+    CHECK(e.find("the configuration has 2 PFs") != std::string::npos);
+    CHECK(e.find("--vfs") != std::string::npos);
+    std::filesystem::remove(path);
 }

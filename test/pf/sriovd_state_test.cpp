@@ -111,7 +111,7 @@ TEST_CASE("a corrupt state file is reported with what is wrong")
 TEST_CASE("state files are replaced atomically, mode 0640, and a torn one on disk is refused")
 {
     const auto dir = scratch_dir();
-    const auto path = dir / state_file_name;
+    const auto path = dir / "state.json";
     CHECK_FALSE(load_state(path).has_value());
 
     PfState s = state_of(two_vfs());

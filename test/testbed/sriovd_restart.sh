@@ -115,8 +115,8 @@ tb_expect "sriov_numvfs" "$(cat "$sys/sriov_numvfs")" 2
 [ -s "$STATE/vf-token" ] || fail "no VF token in $STATE/vf-token"
 tb_expect "VF token file mode" "$(stat -c %a "$STATE/vf-token")" 640
 token=$(cat "$STATE/vf-token")
-grep -q '"format": "sriovd-state"' "$STATE/state.json" || fail "no state file in $STATE"
-tb_expect "state file mode" "$(stat -c %a "$STATE/state.json")" 640
+grep -q '"format": "sriovd-state"' "$STATE/state-$pf.json" || fail "no state file in $STATE"
+tb_expect "state file mode" "$(stat -c %a "$STATE/state-$pf.json")" 640
 
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
@@ -140,7 +140,7 @@ tb_log "ok: VF 0 and VF 1 ping each other"
 ip -n vf1 link set "$if1" address "$MAC1_NEW" || fail "VF 1 could not change its MAC"
 ip neigh flush dev "$if0"
 tb_wait_for 30 pings || fail "no ping after VF 1 changed its MAC"
-tb_wait_for 10 grep -q "$MAC1_NEW" "$STATE/state.json" || fail "VF 1's new MAC is not in the state file"
+tb_wait_for 10 grep -q "$MAC1_NEW" "$STATE/state-$pf.json" || fail "VF 1's new MAC is not in the state file"
 tb_log "ok: VF 1 changed its MAC to $MAC1_NEW; it is in the state file"
 
 # uptime_past CS: the guest has been up for CS hundredths of a second or more.

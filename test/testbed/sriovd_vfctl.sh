@@ -62,9 +62,9 @@ vfctl set "$pf" vf 0 trust on vlan 10 qos 2 max_tx_rate 100 || fail "vfctl set v
 vfctl show "$pf" vf 0 >/tmp/detail || fail "vfctl show PF vf 0 failed"
 cat /tmp/detail
 grep -q "trust  *on  *(runtime)" /tmp/detail || fail "VF 0's trust is not shown as a run-time change"
-tr -d ' \n' </tmp/sriovd-state/state.json >/tmp/state
+tr -d ' \n' </tmp/sriovd-state/state-$pf.json >/tmp/state
 grep -q '"trust":{"origin":"runtime","value":true}' /tmp/state ||
-    fail "the state file does not keep VF 0's trust: $(cat /tmp/sriovd-state/state.json)"
+    fail "the state file does not keep VF 0's trust: $(cat /tmp/sriovd-state/state-$pf.json)"
 grep -q '"vlan":{"origin":"runtime","value":10}' /tmp/state || fail "the state file does not keep VF 0's VLAN"
 # A bad MAC in the same command as a good VLAN changes nothing.
 expect_failure 2 "not a unicast MAC address" vfctl set "$pf" vf 0 vlan 20 mac 01:00:5e:00:00:01
@@ -90,8 +90,8 @@ tb_expect "sriov_numvfs after vfctl set numvfs 3" "$(cat /sys/bus/pci/devices/$p
 vf2=$(tb_vf_addr "$pf" 2) || fail "no VF 2"
 tb_expect "VF 2's driver" "$(tb_driver "$vf2")" vfio-pci
 vfctl show "$pf" vf 0 | grep -q "trust  *on  *(runtime)" || fail "VF 0 lost its run-time trust with the new count"
-tr -d ' \n' </tmp/sriovd-state/state.json | grep -q '"num_vfs":3,"num_vfs_origin":"runtime"' ||
-    fail "the state file does not keep the VF count: $(cat /tmp/sriovd-state/state.json)"
+tr -d ' \n' </tmp/sriovd-state/state-$pf.json | grep -q '"num_vfs":3,"num_vfs_origin":"runtime"' ||
+    fail "the state file does not keep the VF count: $(cat /tmp/sriovd-state/state-$pf.json)"
 tb_log "ok: the VF count changed to 3 at run time: $(grep 'ready:' "$LOG" | tail -1 | sed 's/.*ready: //')"
 
 kill -TERM "$sriovd_pid"

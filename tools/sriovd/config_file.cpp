@@ -273,12 +273,30 @@ DaemonConfig parse_config(std::string_view text, const std::string& name)
     const toml::value* pfs = r.get("pf");
     if (!pfs || !pfs->is_array() || pfs->as_array().empty())
         throw Error(Errc::invalid_argument, name, "no [[pf]] table: sriovd needs a PF to manage");
-    if (pfs->as_array().size() > 1)
-        throw r.bad(pfs->as_array()[1], "pf", "only one [[pf]] is supported so far");
-    if (!pfs->as_array()[0].is_table())
-        throw r.bad(*pfs, "pf", "must be an array of tables: write [[pf]]");
-    read_pf(pfs->as_array()[0], name, config);
+    const DaemonConfig daemon_wide = config;
+    for (std::size_t i = 0; i < pfs->as_array().size(); ++i) {
+        const toml::value& table = pfs->as_array()[i];
+        if (!table.is_table())
+            throw r.bad(table, "pf", "must be an array of tables: write [[pf]]");
+        DaemonConfig one = daemon_wide;
+        read_pf(table, name, one);
+        const auto same = [&](const DaemonConfig& other) { return other.pf == one.pf; };
+        if (i > 0 && (same(config) || std::any_of(config.other_pfs.begin(), config.other_pfs.end(), same)))
+            throw r.bad(table, "pf", fmt::format("PF {} is given twice", one.pf));
+        if (i == 0)
+            config = std::move(one);
+        else
+            config.other_pfs.push_back(std::move(one));
+    }
     return config;
+}
+
+std::vector<DaemonConfig> all_pfs(const DaemonConfig& config)
+{
+    std::vector<DaemonConfig> pfs{config};
+    pfs.front().other_pfs.clear();
+    pfs.insert(pfs.end(), config.other_pfs.begin(), config.other_pfs.end());
+    return pfs;
 }
 
 DaemonConfig load_config_file(const std::filesystem::path& path)

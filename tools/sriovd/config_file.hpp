@@ -16,7 +16,7 @@
 //   max_dropped = 64                  more requests over the rate than this: quarantine
 //   window_s = 60                     (a max_* of 0 turns that check off)
 //
-//   [[pf]]                            exactly one, so far
+//   [[pf]]                            one per PF sriovd manages (at least one)
 //   pci = "0000:00:02.0"              or: device = "8086:10c9" (the only PF with that id)
 //   num_vfs = 2                       0..7 on an 82576
 //
@@ -60,7 +60,14 @@ struct DaemonConfig {
     unsigned timeout_s = 30;
     std::string group;  // operators' group (control socket, token); empty: root only
     pf::PolicingLimits policing;
+    // The second and further [[pf]] tables of the file, each with the daemon-wide settings above
+    // (state_dir ... policing) copied in; their own other_pfs are empty.
+    std::vector<DaemonConfig> other_pfs;
 };
+
+// One DaemonConfig per PF: config itself (without other_pfs), then its other_pfs. Never throws
+// (but bad_alloc).
+std::vector<DaemonConfig> all_pfs(const DaemonConfig& config);
 
 // Parses a configuration held in text; name is how errors name it (the file's path).
 // Throws sriov::Error(invalid_argument) whose subject is "name:line" where the problem is (or

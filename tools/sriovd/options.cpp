@@ -64,6 +64,22 @@ DaemonConfig base_config(const Options& options)
 
 void apply_overrides(const Options& options, DaemonConfig& config)
 {
+    const bool per_pf = !options.pf.empty() || options.vfs || !options.vf_macs.empty() || !options.trusted.empty() ||
+        !options.vf_drivers.empty();
+    if (per_pf && !config.other_pfs.empty())
+        throw Error(Errc::invalid_argument, "--pf, --vfs, --vf-mac, --vf-trust, --vf-driver",
+                    fmt::format("the configuration has {} PFs: these options cannot say which one they are "
+                                "for; change the configuration file instead",
+                                config.other_pfs.size() + 1));
+    // The daemon-wide options apply to every PF.
+    for (DaemonConfig& other : config.other_pfs) {
+        if (!options.state_dir.empty())
+            other.state_dir = options.state_dir;
+        if (options.remove_vfs_on_exit)
+            other.remove_vfs_on_exit = true;
+        if (options.timeout_s)
+            other.timeout_s = *options.timeout_s;
+    }
     if (!options.pf.empty())
         config.pf = options.pf;
     if (options.vfs) {

@@ -1,5 +1,6 @@
-// sriovd's state file (<state dir>/state.json): each VF's settings as sriovd last applied them,
-// every value with its origin, so that changes made at run time survive a restart.
+// sriovd's state file of one PF (<state dir>/state-<PF address>.json, named by PfInstance): each
+// VF's settings as sriovd last applied them, every value with its origin, so that changes made at
+// run time survive a restart.
 //
 // Format (version 1), one JSON object:
 //   {"format": "sriovd-state", "version": 1, "checksum": "fnv1a64:<16 hex digits>",
@@ -38,7 +39,6 @@
 namespace sriov::sriovd {
 
 inline constexpr int state_version = 1;
-inline constexpr const char* state_file_name = "state.json";
 
 enum class Origin { config, runtime };
 

@@ -1,0 +1,74 @@
+// One PF as sriovd runs it: its effective configuration (the file with the state file's run-time
+// values laid over it) and its state file, the PF manager serving its VFs, the provisioning of the
+// VFs (created or adopted at start, removed at exit if configured, their count changed at run
+// time), and its answers on the control socket. sriovd runs one per [[pf]] of its configuration,
+// all on one event loop.
+#pragma once
+
+#include "config_file.hpp"
+#include "control_handler.hpp"
+#include "options.hpp"
+#include "pf/pf_manager.hpp"
+#include "pf/vf_provisioning.hpp"
+#include "state_file.hpp"
+#include "vf_count_change.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sriov::sriovd {
+
+// What every PF of one sriovd shares.
+struct PfShared {
+    boost::asio::io_context& io;
+    const vfio::VfToken& token;
+    bool take_over = false;
+    std::function<void(const nlohmann::json&)> publish;  // an event for vfctl monitor
+    std::function<void()> stop;                           // ask sriovd to stop
+};
+
+class PfInstance {
+public:
+    // The PF's state file in state_dir, e.g. "state-0000:00:02.0.json".
+    static std::string state_file_for(const pci::Address& pf);
+
+    // Lays the state file over configured, claims the PF (binding it to vfio-pci), opens it and
+    // brings it up; the VFs are provisioned later (provision()). Throws sriov::Error as
+    // run_daemon() documents.
+    PfInstance(const DaemonConfig& configured, const std::filesystem::path& state_dir, PfShared shared);
+    ~PfInstance();
+    PfInstance(const PfInstance&) = delete;
+    PfInstance& operator=(const PfInstance&) = delete;
+
+    // Creates the VFs, or adopts those a previous sriovd left, and binds their drivers. Blocks:
+    // call off the event loop. Returns false if that failed (logged).
+    bool provision();
+    // Removes the VFs if the configuration says so. Blocks: off the loop. False if that failed.
+    bool finish();
+
+    const pci::Address& address() const { return config_.pf; }
+    ControlHandler& control() { return *control_; }
+    // Logs what stays (the VFs, unless removed). Call after the loop stopped.
+    void log_exit() const;
+
+private:
+    void set_num_vfs(unsigned n);
+
+    DaemonConfig daemon_;  // effective
+    PfState state_;
+    std::filesystem::path state_path_;
+    pf::PfConfig config_;
+    PfShared shared_;
+    pf::VfProvisioner provisioner_;
+    std::unique_ptr<pf::PfManager> manager_;
+    std::unique_ptr<VfCountChange> count_change_;
+    std::unique_ptr<ControlHandler> control_;
+};
+
+}  // namespace sriov::sriovd
