@@ -252,6 +252,8 @@ constexpr std::uint32_t CAUSE(unsigned n) { return 1u << n; }
 
 namespace eitr {
 inline constexpr std::uint32_t CNT_IGNR = 1u << 31;
+inline constexpr unsigned INTERVAL_SHIFT = 2;         // b14:2: the minimum gap between interrupts
+inline constexpr std::uint32_t INTERVAL_MAX = 0x1FFF;  // 13 bits (about 1 us each on silicon)
 }  // namespace eitr
 
 namespace rctl {
@@ -462,6 +464,24 @@ constexpr std::uint32_t VF_TDWBAH(unsigned q) { return VF_TDBAL(q) + 0x3C; }
 namespace vtctrl {
 inline constexpr std::uint32_t RST = 1u << 26;  // VF reset (the same path as a VF FLR)
 }  // namespace vtctrl
+
+// A VF's three MSI-X vectors as igbvf assigns them (section 3.3). Bit k of VTEICS / VTEIMS /
+// VTEIMC / VTEIAC / VTEIAM / VTEICR stands for vector k; VTEITR(k) throttles vector k.
+namespace vf_vector {
+inline constexpr unsigned TX = 0;     // TX queue 0
+inline constexpr unsigned RX = 1;     // RX queue 0
+inline constexpr unsigned OTHER = 2;  // mailbox (QEMU delivers it elsewhere, section 3.3)
+inline constexpr unsigned count = 3;
+constexpr std::uint32_t BIT(unsigned vector) { return 1u << vector; }
+}  // namespace vf_vector
+
+// VTIVAR: b7:0 RX queue 0's vector, b15:8 TX queue 0's vector, each with ivar::VALID (3.1).
+// VTIVAR_MISC: b1:0 the mailbox vector, with ivar::VALID.
+namespace vtivar {
+constexpr std::uint32_t RX0(unsigned vector) { return vector | ivar::VALID; }
+constexpr std::uint32_t TX0(unsigned vector) { return (vector | ivar::VALID) << 8; }
+constexpr std::uint32_t MISC(unsigned vector) { return vector | ivar::VALID; }
+}  // namespace vtivar
 
 // VFMAILBOX bits (section 5.2); PFSTS, PFACK and RSTD clear when read.
 namespace vfmailbox {

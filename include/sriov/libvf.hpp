@@ -9,6 +9,23 @@
 // Control-path functions (open, link_up, the PF requests) throw sriov::Error; the data path
 // (rx_burst, tx_burst, alloc_buffer, free_buffer, stats) never throws, allocates, locks, makes a
 // system call or reads a device register. One Vf is used by one thread at a time.
+//
+// Interrupt mode (Config::interrupts = InterruptMode::interrupts) is for a receiver that should
+// sleep while nothing arrives. Like NAPI: take an interrupt, poll until the ring is empty, re-arm.
+//
+//     while (running) {
+//         if (!vf->wait(100ms)) continue;           // blocks; or epoll on vf->rx_event_fd(), then wait(0ms)
+//         std::uint32_t n;
+//         do {
+//             n = vf->rx_burst(in, 32);              // the fast path, unchanged
+//             ...
+//         } while (n > 0);
+//         vf->rearm();                              // RX interrupt on again; adapts the coalescing
+//     }
+//
+// wait() and rearm() are control path (system calls, register access); they also look at the
+// mailbox whenever any vector fired, since the emulated 82576 signals mailbox events on the RX
+// vector (fact sheet 3.3).
 #pragma once
 
 #include "sriov/mac_address.hpp"
@@ -27,12 +44,53 @@ class BufferPool;
 class RxQueue;
 class TxQueue;
 
+enum class InterruptMode {
+    polling,     // no interrupts: the application polls rx_burst (the fastest, a core always busy)
+    interrupts,  // MSI-X on the RX vector: wait() / rx_event_fd(), then poll, then rearm()
+};
+
+// How the device's interval register EITR (fact sheet 2.8) measures time.
+enum class EitrTiming {
+    datasheet,  // b14:2 in 1 us units, at most one interrupt per interval: the 82576 itself
+    qemu_10_0,  // QEMU 10.0's igb: the value times 1.024 us, i.e. 4.096 us per b14:2 unit, and a
+                // second message when the interval ends, so two interrupts per interval under load
+};
+
+// Interrupt coalescing of the RX vector (interrupt mode only).
+struct Coalescing {
+    enum class Mode {
+        off,       // EITR 0: an interrupt for every frame the device writes
+        fixed,     // at most `rate` interrupts per second
+        adaptive,  // IF = max(pps / (bufs * safety_ratio), min_rate), recomputed in wait()/rearm()
+    };
+    Mode mode = Mode::adaptive;
+    double rate = 8000;          // fixed: interrupts per second
+    double safety_ratio = 0.5;   // adaptive: the share of bufs one interrupt may carry (0..1]
+    double min_rate = 1000;      // adaptive: the lowest interrupt frequency; bounds latency to 1/min_rate
+    std::uint32_t app_buffers = 0;  // adaptive: frames the application takes per wake-up (0: the RX ring)
+    std::chrono::milliseconds adapt_period{20};  // adaptive: how often the rate is re-measured
+    EitrTiming timing = EitrTiming::datasheet;
+};
+
 struct Config {
     std::uint32_t rx_ring_size = 512;   // descriptors: a power of two, 8..4096
     std::uint32_t tx_ring_size = 512;   // likewise
     std::uint32_t buffer_count = 4096;  // packet buffers, shared by RX, TX and the application
     std::uint32_t buffer_size = 2048;   // bytes per buffer: a whole number of KiB (SRRCTL)
     std::chrono::milliseconds pf_timeout{10000};  // how long the PF may take to be ready and answer
+    InterruptMode interrupts = InterruptMode::polling;
+    Coalescing coalescing;
+};
+
+// What interrupt mode has seen (all zero in polling mode).
+struct InterruptStats {
+    std::uint64_t interrupts = 0;     // eventfd counts over all vectors: MSI-X messages received
+    std::uint64_t rx_interrupts = 0;  // those on the RX vector
+    std::uint64_t wakeups = 0;        // wait() calls that returned true
+    std::uint64_t pf_messages = 0;    // PF messages found in the mailbox after an interrupt
+    std::uint64_t pf_resets = 0;      // PF resets seen in the mailbox after an interrupt
+    std::uint32_t eitr = 0;           // the value last written to the RX vector's VTEITR
+    double interrupt_rate = 0;        // adaptive: the last interrupt frequency asked for (per second)
 };
 
 struct OpenOptions {
@@ -74,6 +132,23 @@ public:
     const RxStats& rx_stats() const;
     const TxStats& tx_stats() const;
     std::uint32_t free_buffers() const;
+
+    // ---- Interrupt mode (Config::interrupts); each throws sriov::Error(invalid_argument) in
+    // polling mode. Control path: these make system calls and touch registers.
+    // A file descriptor that becomes readable when an interrupt (or a pending frame) needs
+    // attention: put it in epoll or a Boost.Asio posix::stream_descriptor (wait_read), then call
+    // wait(0ms). Owned by the Vf; valid while it lives.
+    int rx_event_fd() const;
+    // Waits up to `timeout` for an interrupt. Returns true when one came (or frames are pending):
+    // the RX interrupt is then off until rearm(), so poll rx_burst until it returns 0. Any vector
+    // firing also makes it look at the mailbox (a PF message is read and answered). Throws
+    // sriov::Error (io) when waiting fails.
+    bool wait(std::chrono::milliseconds timeout);
+    // Turns the RX interrupt back on after the ring was polled empty; in adaptive mode it also
+    // re-measures the frame rate and writes a new VTEITR when the period has passed. A frame that
+    // arrived after the last poll makes the next wait() return at once, so none waits unseen.
+    void rearm();
+    const InterruptStats& interrupt_stats() const;
 
     // Requests to the PF (fact sheet section 5.1). Each throws sriov::Error: permission when the
     // PF refuses (NACK), timeout when it does not answer, invalid_argument for values that do not

@@ -40,6 +40,12 @@ bool VfMailbox::take(std::uint32_t bit)
 }
 
 bool VfMailbox::check_for_message() { return take(vfmbx::PFSTS); }
+bool VfMailbox::message_waiting()
+{
+    read_status();
+    return (sticky_ & vfmbx::PFSTS) != 0;
+}
+
 bool VfMailbox::check_for_ack() { return take(vfmbx::PFACK); }
 
 bool VfMailbox::check_for_reset()

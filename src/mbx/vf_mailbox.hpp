@@ -30,6 +30,7 @@ public:
 
     // Non-blocking looks at VFMAILBOX. Each consumes the bit it reports.
     bool check_for_message();  // PFSTS: the PF wrote a message
+    bool message_waiting();    // PFSTS, left for receive() to consume
     bool check_for_ack();      // PFACK: the PF read our message
     // RSTI or RSTD: the PF is resetting or has just reset (RSTD consumed; RSTI stays while it lasts).
     bool check_for_reset();

@@ -5,12 +5,15 @@
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "vf/buffer_pool.hpp"
+#include "vf/coalescing.hpp"
+#include "vf/rx_interrupts.hpp"
 #include "vf/rx_queue.hpp"
 #include "vf/tx_queue.hpp"
 #include "vf/vf_control.hpp"
 #include "vfio/container.hpp"
 #include "vfio/device.hpp"
 #include "vfio/dma_memory.hpp"
+#include "vfio/interrupts.hpp"
 #include "vfio/vf_token.hpp"
 
 #include <fmt/format.h>
@@ -66,6 +69,9 @@ struct Vf::Impl {
     BufferPool pool;
     RxQueue rx;
     TxQueue tx;
+    // Interrupt mode only: the VF's MSI-X vectors routed to eventfds, and what drives them.
+    std::optional<vfio::Interrupts> msix;
+    std::unique_ptr<RxInterrupts> irq;
 
     Impl(std::shared_ptr<vfio::Container> c, vfio::Device d, const Config& config)
         : container(std::move(c)),
@@ -87,6 +93,34 @@ struct Vf::Impl {
         // The reset handshake disabled the queues (5.4 step 7): set them up now.
         rx.start(queue_enable_timeout);
         tx.start(queue_enable_timeout);
+        if (config.interrupts == InterruptMode::interrupts)
+            start_interrupts(config);
+    }
+
+    void start_interrupts(const Config& config)
+    {
+        namespace vv = e::vf_vector;
+        msix.emplace(device, vfio::PciIrq::msix, vv::count);
+        RxInterrupts::Hooks hooks;
+        hooks.rx_pending = [this] { return rx.pending(); };
+        hooks.rx_frames = [this] { return rx.stats().packets; };
+        hooks.check_mailbox = [this] {
+            const auto seen = control.service_mailbox();
+            return std::pair{seen.message, seen.reset};
+        };
+        irq = std::make_unique<RxInterrupts>(
+            regs, std::array{&(*msix)[vv::TX], &(*msix)[vv::RX], &(*msix)[vv::OTHER]}, config.coalescing,
+            coalescing_buffers(config.coalescing.app_buffers, config.rx_ring_size), std::move(hooks),
+            device.name());
+        irq->start();
+    }
+
+    RxInterrupts& interrupts()
+    {
+        if (!irq)
+            throw Error(Errc::invalid_argument, device.name(),
+                        "the VF was opened in polling mode (Config::interrupts)");
+        return *irq;
     }
 
     MacAddress reset_handshake(const Config& config)
@@ -107,6 +141,8 @@ std::unique_ptr<Vf> Vf::open(const std::string& pci_address, const OpenOptions& 
         throw Error(Errc::invalid_argument, pci_address,
                     fmt::format("{} buffers cannot fill an RX ring of {} and leave any to send",
                                 config.buffer_count, config.rx_ring_size));
+    if (config.interrupts == InterruptMode::interrupts)
+        check_coalescing(config.coalescing, pci_address);
     const auto address = pci::Address::parse(pci_address);
     auto container = vfio::Container::open();
     vfio::Device::Options device_options;
@@ -125,6 +161,8 @@ Vf::~Vf()
 {
     // Stop the device's DMA before its memory goes: the queues off, as a VF reset leaves them.
     try {
+        if (impl_->irq)
+            impl_->irq->stop();
         impl_->regs.write32(e::VF_RXDCTL(0), 0);
         impl_->regs.write32(e::VF_TXDCTL(0), 0);
     } catch (...) {
@@ -143,6 +181,15 @@ std::uint32_t Vf::reclaim_tx() { return tx_->reclaim(); }
 const RxStats& Vf::rx_stats() const { return rx_->stats(); }
 const TxStats& Vf::tx_stats() const { return tx_->stats(); }
 std::uint32_t Vf::free_buffers() const { return pool_->available(); }
+
+int Vf::rx_event_fd() const { return impl_->interrupts().fd(); }
+bool Vf::wait(std::chrono::milliseconds timeout) { return impl_->interrupts().wait(timeout); }
+void Vf::rearm() { impl_->interrupts().rearm(); }
+const InterruptStats& Vf::interrupt_stats() const
+{
+    static const InterruptStats none{};
+    return impl_->irq ? impl_->irq->stats() : none;
+}
 
 void Vf::set_mac(const MacAddress& mac) { impl_->control.set_mac(mac); }
 void Vf::add_mac_filter(const MacAddress& mac) { impl_->control.add_mac_filter(mac); }

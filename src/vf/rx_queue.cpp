@@ -81,6 +81,12 @@ void RxQueue::start(std::chrono::milliseconds enable_timeout)
     tail_.ring(mask_);
 }
 
+bool RxQueue::pending() const
+{
+    const volatile std::uint32_t& status_word = ring_[next_].wb.status_error;
+    return (status_word & rxd::STAT_DD) != 0;
+}
+
 std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
 {
     std::uint32_t received = 0;

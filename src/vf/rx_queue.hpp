@@ -43,6 +43,10 @@ public:
     // as no_buffer) or when it spans more than one buffer or carries an error (counted as errors).
     std::uint32_t burst(PacketBuffer** bufs, std::uint32_t n);
 
+    // Whether the device has completed the next descriptor (a frame waits for burst). Reads DMA
+    // memory only, like burst.
+    bool pending() const;
+
     const RxStats& stats() const { return stats_; }
     std::uint32_t size() const { return mask_ + 1; }
 

@@ -71,6 +71,17 @@ mbx::Reply VfControl::wait_reply()
     return reply;
 }
 
+VfControl::MailboxEvents VfControl::service_mailbox()
+{
+    MailboxEvents events;
+    events.reset = mailbox_.check_for_reset();
+    if (mailbox_.message_waiting()) {
+        wait_reply();  // PFSTS is there: this reads and acknowledges without waiting
+        events.message = true;
+    }
+    return events;
+}
+
 void VfControl::ask(const mbx::Request& request)
 {
     const mbx::Message m = mbx::encode(request);

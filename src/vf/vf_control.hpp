@@ -42,6 +42,16 @@ public:
     void set_max_frame(std::uint32_t max_frame);
     void set_promisc(bool multicast, bool unicast = false);
 
+    // What one look at the mailbox found (see service_mailbox).
+    struct MailboxEvents {
+        bool message = false;  // a PF message was read and acknowledged
+        bool reset = false;    // the PF is resetting or has reset (RSTI / RSTD)
+    };
+    // Reads VFMAILBOX once; a message waiting from the PF (a control message, e.g. the link or
+    // CTS changed) is read, acknowledged and taken into account. Does not wait. Throws as
+    // reset() does when the message cannot be read or decoded.
+    MailboxEvents service_mailbox();
+
     // Whether the PF has said we are clear to send (CTS in its last answer or control message).
     bool clear_to_send() const { return cts_; }
     mbx::VfMailbox& mailbox() { return mailbox_; }

@@ -119,6 +119,8 @@ private:
     void write_eiac(std::uint32_t value);
     void write_vf_interrupt_reg(unsigned vf, std::uint32_t field, std::uint32_t value);
     void notify_vf_mailbox(unsigned vf);
+    void route_vf_queue_vectors(unsigned vf, std::uint32_t vtivar);
+    void raise_rx_queue(unsigned queue);
 
     // rings.cpp
     struct DmaWindow {

@@ -5,7 +5,8 @@
 // behaves as QEMU 10's igb does for the registers listed in the fact sheet
 // (../shared/reference/igb-82576.md): mailbox locks and events, read-to-clear and
 // write-1-to-clear registers, PF and VF resets, NVM reads, the PHY and link, and which interrupt
-// messages would be sent. It keeps no time: EITR throttling is not modelled, and auto-negotiation
+// messages would be sent (mailbox, link, and RX queue causes routed by IVAR / VTIVAR). It keeps
+// no time: EITR throttling is not modelled, and auto-negotiation
 // completes when the test says so (see Autoneg).
 //
 // Thread safety: every access, from any view or test hook, takes one internal mutex, so a PF

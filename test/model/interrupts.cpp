@@ -156,4 +156,30 @@ void Device::notify_vf_mailbox(unsigned vf)
         raise(EICR.offset, (misc & 0x3) << eicr::first_vf_cause(vf));
 }
 
+// VTIVAR of VF n (3.1, 3.3): RX queue 0's byte (b7:0) and TX queue 0's byte (b15:8), when
+// VALID, name one of the VF's vectors k; QEMU turns that into the PF IVAR entry of PF queue n
+// (IVAR[n] byte 0 for RX, byte 1 for TX, section 2.7) holding cause 22 - 3n + k, and ORs it in
+// (so an entry only gains bits until a reset). Queue 1's bytes are ignored, as QEMU does.
+void Device::route_vf_queue_vectors(unsigned vf, std::uint32_t vtivar)
+{
+    for (unsigned byte = 0; byte < 2; ++byte) {
+        const std::uint32_t entry = (vtivar >> (8 * byte)) & 0xFF;
+        if (!(entry & ivar::VALID))
+            continue;
+        const std::uint32_t cause = eicr::first_vf_cause(vf) + (entry & 0x7);
+        reg(IVAR0.at(vf)) |= (cause | ivar::VALID) << (8 * byte);
+    }
+}
+
+// A frame was written to RX queue `queue` (section 2.7): the EICR cause its IVAR entry names,
+// if VALID (IVAR[q] byte 0 for q < 8, IVAR[q - 8] byte 2 otherwise), and ICR.RXDW.
+void Device::raise_rx_queue(unsigned queue)
+{
+    const unsigned shift = queue < 8 ? 0 : 16;
+    const std::uint32_t entry = (reg(IVAR0.at(queue % 8)) >> shift) & 0xFF;
+    if (entry & ivar::VALID)
+        raise(EICR.offset, eicr::CAUSE(entry & ivar::VECTOR_MASK));
+    raise(ICR.offset, icr::RXDW);
+}
+
 }  // namespace sriov::model::detail

@@ -8,7 +8,8 @@
 // the VMDq switch is not modelled: a test moves frames itself (take_tx, then inject_rx).
 // RX: inject_rx() delivers one frame to a pool's queue, as QEMU does after its filters chose the
 // pool: padded to 60 bytes, 4 zero FCS bytes when RCTL.SECRC is 0, dropped unless the ring has
-// enough free descriptors for the whole frame, descriptor written with DD last (4.2).
+// enough free descriptors for the whole frame, descriptor written with DD last (4.2), then the
+// queue's interrupt cause (IVAR) and ICR.RXDW raised as QEMU does. TX raises no interrupt here.
 #include "model/device.hpp"
 
 #include "sriov/error.hpp"
@@ -167,6 +168,7 @@ bool Device::inject_rx(unsigned pool, std::span<const std::uint8_t> frame)
         h = (h + 1) % count;
     }
     reg(RDH(queue)) = h;
+    raise_rx_queue(queue);
     if (vmdq()) {
         ++reg(PVFGPRC(pool));
         reg(PVFGORC(pool))

@@ -126,9 +126,10 @@ void Device::vf_write(unsigned vf, std::uint32_t offset, std::uint32_t value)
         return;
     if (offset == VFMAILBOX.offset)
         return vf_write_mailbox(vf, value);
-    // VTIVAR's queue vectors are stored only: queue interrupts are not modelled yet.
     if (std::uint32_t* stored = vf_private(vf, offset)) {
         *stored = value;
+        if (offset == VTIVAR.offset)
+            route_vf_queue_vectors(vf, value);
         return;
     }
     if (const auto pf_offset = vf_to_pf(vf, offset, true))
