@@ -106,6 +106,12 @@ VfSettings settings_field(const json& j)
             out.qos = static_cast<std::uint8_t>(unsigned_field(s, "qos", 7));
         } else if (key == "max_tx_rate") {
             out.max_tx_rate = static_cast<std::uint32_t>(unsigned_field(s, "max_tx_rate", 100000));
+        } else if (key == "max_frame") {
+            out.max_frame = static_cast<std::uint16_t>(unsigned_field(s, "max_frame", 16383));
+            if (*out.max_frame != 0 && *out.max_frame < 64)
+                bad(fmt::format("\"max_frame\" {} is below 64 bytes (0: the chip's limit)", *out.max_frame));
+        } else if (key == "max_multicast") {
+            out.max_multicast = static_cast<std::uint8_t>(unsigned_field(s, "max_multicast", 30));
         } else if (key == "spoofchk") {
             out.spoofchk = bool_field(s, "spoofchk");
         } else if (key == "trust") {
@@ -121,7 +127,9 @@ VfSettings settings_field(const json& j)
             else
                 bad(fmt::format("\"state\" must be auto, enable or disable, not \"{}\"", v));
         } else {
-            bad(fmt::format("unknown setting \"{}\"; valid: mac, vlan, qos, max_tx_rate, spoofchk, trust, state", key));
+            bad(fmt::format("unknown setting \"{}\"; valid: mac, vlan, qos, max_tx_rate, max_frame, max_multicast, "
+                            "spoofchk, trust, state",
+                            key));
         }
     }
     if (out.qos && !out.vlan)
@@ -142,6 +150,10 @@ json settings_json(const VfSettings& s)
         j["qos"] = *s.qos;
     if (s.max_tx_rate)
         j["max_tx_rate"] = *s.max_tx_rate;
+    if (s.max_frame)
+        j["max_frame"] = *s.max_frame;
+    if (s.max_multicast)
+        j["max_multicast"] = *s.max_multicast;
     if (s.spoofchk)
         j["spoofchk"] = *s.spoofchk;
     if (s.trust)

@@ -189,7 +189,7 @@ void MailboxService::quarantine(unsigned vf, const std::string& why)
     policer_.forgive(vf, Clock::now(), true);
     ++stats_.quarantines;
     spdlog::error("VF {}: quarantined: {}; its queues stay stopped until an operator releases it "
-                  "(vfctl vf {} release)",
+                  "(vfctl release PF vf {})",
                   vf, why, vf);
     emit("quarantine", vf, why);
     send_control_message(vf);  // without CTS: its driver takes the link for down

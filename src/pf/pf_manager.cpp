@@ -1,5 +1,6 @@
 #include "pf/pf_manager.hpp"
 
+#include "pf/generated_mac.hpp"
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 
@@ -92,6 +93,7 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
             release_request_();
     });
     mac_ = chip_.bring_up(config.num_vfs);  // the chip's counters start from 0 here
+    generate_macs();
     // VFs that outlived a previous sriovd still think they are clear to send. Their first
     // acknowledgement is answered at once with the NACK that makes their driver reset (the usual
     // pause between such NACKs is for VFs that just reset, which these have not).
@@ -205,6 +207,7 @@ void PfManager::resize(unsigned num_vfs, const std::vector<VfAdmin>& vfs)
     policer_.resize(num_vfs);
     counters_.assign(num_vfs, VfCounters{});
     mac_ = chip_.bring_up(num_vfs);
+    generate_macs();
     vfs_.restore_all(VfSupervisor::Clock::now());
     apply_rates(chip_.link());
     spdlog::info("PF {}: brought up again for {} VFs", address_, num_vfs);
@@ -228,6 +231,18 @@ void PfManager::reset_pf()
 }  // namespace sriov::pf
 
 namespace sriov::pf {
+
+void PfManager::generate_macs()
+{
+    for (unsigned vf = 0; vf < policy_.num_vfs(); ++vf) {
+        VfAdmin admin = policy_.admin(vf);
+        if (!admin.generated_mac || admin.mac)
+            continue;
+        admin.mac = generated_mac(mac_, vf);
+        policy_.set_admin(vf, admin);
+        spdlog::info("VF {}: MAC {}, made from the PF's MAC (the same at every start)", vf, *admin.mac);
+    }
+}
 
 void PfManager::apply_rates(const LinkState& link)
 {

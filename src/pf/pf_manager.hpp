@@ -129,6 +129,7 @@ private:
               const vfio::VfToken& token);
 
     void apply_rates(const LinkState& link);
+    void generate_macs();
     void sample_counters();
     void arm_counter_timer();
 

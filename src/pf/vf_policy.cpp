@@ -31,6 +31,13 @@ void VfPolicy::set_admin(unsigned vf, VfAdmin admin)
                     fmt::format("QoS {} is outside 0..7", admin.port_vlan_qos));
     if (admin.port_vlan_qos != 0 && !admin.port_vlan)
         throw Error(Errc::invalid_argument, vf_name(vf), "a QoS needs a port VLAN to tag with");
+    if (admin.max_frame != 0 && admin.max_frame < 64)
+        throw Error(Errc::invalid_argument, vf_name(vf),
+                    fmt::format("max_frame {} is below the 64 bytes of the smallest frame (0: the chip's limit)",
+                                admin.max_frame));
+    if (admin.max_multicast > 30)
+        throw Error(Errc::invalid_argument, vf_name(vf),
+                    fmt::format("max_multicast {} is above the 30 groups a VF can ask for", admin.max_multicast));
     if (admin.allowed_vlans)
         for (auto vid : *admin.allowed_vlans)
             if (vid > 4095)
@@ -78,6 +85,25 @@ Decision VfPolicy::multicast_promisc(unsigned vf) const
     if (admin(vf).trusted)
         return Decision::allow("the VF is trusted");
     return Decision::deny("only a trusted VF may receive all multicast");
+}
+
+Decision VfPolicy::max_frame(unsigned vf, std::uint16_t bytes, std::uint16_t chip_max) const
+{
+    const std::uint16_t own = admin(vf).max_frame;
+    const std::uint16_t limit = own != 0 && own < chip_max ? own : chip_max;
+    if (bytes > limit)
+        return Decision::deny(fmt::format("{} bytes is above the {} bytes {}", bytes, limit,
+                                          limit == chip_max ? "a pool accepts" : "the administrator allows"));
+    return Decision::allow("maximum frame size set");
+}
+
+Decision VfPolicy::multicast(unsigned vf, std::size_t count, bool overflow) const
+{
+    const unsigned limit = admin(vf).max_multicast;
+    if (count > limit || (overflow && limit < 30))
+        return Decision::deny(fmt::format("{} multicast groups{} is more than the {} the administrator allows",
+                                          count, overflow ? " and more" : "", limit));
+    return Decision::allow("multicast filter updated");
 }
 
 }  // namespace sriov::pf

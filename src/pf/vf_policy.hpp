@@ -16,19 +16,25 @@
 
 namespace sriov::pf {
 
-// What the VF is told of its link. Recorded and kept so far; not yet enforced (the VF sees the PF's
-// link whatever this says).
+// What the VF is told of its link: the PF's (automatic), up whenever the PF can (enable: on the
+// 82576 the VF reads the PF's link state itself, so this is automatic), or down with its queues
+// stopped (disable).
 enum class LinkMode { automatic, enable, disable };
 
 struct VfAdmin {
     std::optional<MacAddress> mac;           // the VF's MAC after every reset; nullopt: none assigned
+    // With no mac: give the VF a MAC made from the PF's and the VF's number (generated_mac.hpp),
+    // the same at every start, instead of none.
+    bool generated_mac = false;
     bool trusted = false;                    // may change its MAC and receive all multicast
     std::optional<std::uint16_t> port_vlan;  // VID 1..4095 the PF tags the VF's traffic with
     std::optional<std::vector<std::uint16_t>> allowed_vlans;  // VIDs the VF may join; nullopt: any
     std::uint8_t port_vlan_qos = 0;          // 802.1p priority 0..7 of the port VLAN's tag
     bool spoof_check = true;  // drop frames the VF sends from another MAC or VLAN
     LinkMode link_state = LinkMode::automatic;
-    unsigned max_tx_rate_mbps = 0;  // 0: no limit. Recorded, not yet programmed (QEMU has no limiter)
+    unsigned max_tx_rate_mbps = 0;  // 0: no limit
+    std::uint16_t max_frame = 0;    // the largest frame the VF may ask to receive; 0: the chip's limit
+    unsigned max_multicast = 30;    // multicast groups the VF may ask for, 0..30 (the mailbox's most)
     friend bool operator==(const VfAdmin&, const VfAdmin&) = default;
 };
 
@@ -50,7 +56,7 @@ public:
 
     // Throws sriov::Error(invalid_argument, "VF <n>"): vf out of range, a MAC that is not a valid
     // unicast address, a port VLAN outside 1..4095, a QoS above 7 or without a port VLAN, an
-    // allowed VLAN above 4095.
+    // allowed VLAN above 4095, a max_frame below 64, a max_multicast above 30.
     void set_admin(unsigned vf, VfAdmin admin);
     // Throws sriov::Error(invalid_argument) for vf out of range.
     const VfAdmin& admin(unsigned vf) const;
@@ -67,6 +73,12 @@ public:
 
     // May the VF receive all multicast? Only a trusted VF.
     Decision multicast_promisc(unsigned vf) const;
+
+    // May the VF ask for frames of up to bytes, on a chip that takes up to chip_max?
+    Decision max_frame(unsigned vf, std::uint16_t bytes, std::uint16_t chip_max) const;
+
+    // May the VF filter count multicast groups (overflow: it has more than the message holds)?
+    Decision multicast(unsigned vf, std::size_t count, bool overflow) const;
 
 private:
     std::vector<VfAdmin> admin_;

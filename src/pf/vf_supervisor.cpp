@@ -202,6 +202,9 @@ Outcome VfSupervisor::serve(unsigned vf, std::uint32_t word0, const mbx::Request
             } else if constexpr (std::is_same_v<T, mbx::AddMacFilter>) {
                 return answer(word0, false, std::move(text), "extra unicast filters are not supported", cts);
             } else if constexpr (std::is_same_v<T, mbx::SetMulticast>) {
+                Decision d = policy_.multicast(vf, r.hashes().size(), r.overflow());
+                if (!d.allowed)
+                    return answer(word0, false, std::move(text), std::move(d.reason), cts);
                 s.multicast.assign(r.hashes().begin(), r.hashes().end());
                 s.multicast_overflow = r.overflow();
                 apply_rx_mode(vf);
@@ -213,10 +216,9 @@ Outcome VfSupervisor::serve(unsigned vf, std::uint32_t word0, const mbx::Request
                 o.request = std::move(text);
                 return o;
             } else if constexpr (std::is_same_v<T, mbx::SetLpe>) {
-                if (r.max_frame > device_.max_frame())
-                    return answer(
-                        word0, false, std::move(text),
-                        fmt::format("larger than the {} bytes a pool accepts", device_.max_frame()), cts);
+                Decision d = policy_.max_frame(vf, r.max_frame, device_.max_frame());
+                if (!d.allowed)
+                    return answer(word0, false, std::move(text), std::move(d.reason), cts);
                 s.max_frame = r.max_frame;
                 apply_rx_mode(vf);
                 return answer(word0, true, std::move(text), "maximum frame size set", cts);
@@ -323,6 +325,17 @@ bool VfSupervisor::apply_admin(unsigned vf, const VfAdmin& before, Clock::time_p
         program(vf);
         for (auto vid : s.vlans)
             device_.set_vf_vlan(vf, vid, true);
+    }
+    if (now_admin.max_frame != before.max_frame || now_admin.max_multicast != before.max_multicast) {
+        // What the VF has beyond its new limits is taken back; it is refused if it asks again.
+        if (!policy_.max_frame(vf, s.max_frame, device_.max_frame()).allowed)
+            s.max_frame = now_admin.max_frame;
+        if (s.multicast.size() > now_admin.max_multicast)
+            s.multicast.resize(now_admin.max_multicast);
+        if (now_admin.max_multicast < 30)
+            s.multicast_overflow = false;
+        apply_rx_mode(vf);
+        apply_multicast();
     }
     if (now_admin.spoof_check != before.spoof_check)
         device_.set_vf_spoof_check(vf, now_admin.spoof_check);

@@ -293,3 +293,16 @@ mac = "02:11:22:33:44:99"
     CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 2\n"),
                    "test.toml:4: the top level key 'pf': PF 0000:00:02.0 is given twice"));
 }
+
+TEST_CASE("a generated MAC, frame size and multicast limits from the configuration, and their mistakes")
+{
+    const auto c = parse_config(pf_with_vf("mac = \"auto\"\nmax_frame = 1522\nmax_multicast = 4\n"), "test.toml");
+    CHECK(c.vfs[0].generated_mac);
+    CHECK_FALSE(c.vfs[0].mac.has_value());
+    CHECK(c.vfs[0].max_frame == 1522);
+    CHECK(c.vfs[0].max_multicast == 4);
+    CHECK(c.vfs[1].max_multicast == 30);  // the default: all the mailbox can carry
+    CHECK(contains(error_of(pf_with_vf("max_frame = 20\n")), "must be 0 (the chip's limit) or 64..16383 bytes"));
+    CHECK(contains(error_of(pf_with_vf("max_multicast = 31\n")), "31 is outside 0..30"));
+    CHECK(contains(error_of(pf_with_vf("mac = \"automatic\"\n")), "or \"auto\""));
+}

@@ -216,3 +216,20 @@ TEST_CASE("a VF count changed at run time is kept, wins over the configuration, 
     PfState old = state_of(config);
     CHECK(encode_state(old).find("num_vfs_origin") == std::string::npos);
 }
+
+TEST_CASE("a generated MAC and the limits are kept by the state file as they were configured")
+{
+    DaemonConfig config = two_vfs();
+    config.vfs[1].generated_mac = true;
+    config.vfs[1].max_frame = 1522;
+    config.vfs[1].max_multicast = 3;
+    PfState state = state_of(config);
+    CHECK(state.vfs[1].at("mac").value == "auto");
+    record_runtime(state, 1, "max_multicast", 5);
+    const PfState read = decode_state(encode_state(state), "state.json");
+    std::vector<std::string> notes;
+    const auto [merged, ignored] = apply_state(config, read, notes);
+    CHECK(merged.vfs[1].generated_mac);
+    CHECK(merged.vfs[1].max_frame == 1522);
+    CHECK(merged.vfs[1].max_multicast == 5);
+}

@@ -341,3 +341,30 @@ TEST_CASE("a quarantined VF: queues stopped, requests refused, resets served, un
     f.reset();
     CHECK(f.device.queues[0]);
 }
+
+TEST_CASE("the administrator's frame size and multicast limits are enforced; lowering them takes back what is over")
+{
+    VfAdmin limited = Admin().mac(admin_mac);
+    limited.max_frame = 1522;
+    limited.max_multicast = 2;
+    Fixture f(limited);
+    f.reset();
+    // SET_LPE 1522 (0x5F2) is allowed, 9018 is not (the fake chip takes up to 16128).
+    CHECK(f.send(0, {0x00000005, 1522}).verdict == Verdict::ack);
+    const Outcome big = f.send(0, {0x00000005, 9018});
+    CHECK(reply_of(big) == Words{0x60000005});
+    CHECK(big.reason == "9018 bytes is above the 1522 bytes the administrator allows");
+    // Two multicast hashes are allowed, three are not.
+    CHECK(f.send(0, {0x00020003, 0x00200010}).verdict == Verdict::ack);
+    CHECK(f.send(0, {0x00030003, 0x00200010, 0x0030}).verdict == Verdict::nack);
+    CHECK(f.device.multicast == std::vector<std::uint16_t>{0x010, 0x020});
+
+    const VfAdmin before = f.policy.admin(0);
+    VfAdmin lower = before;
+    lower.max_multicast = 1;
+    lower.max_frame = 1518;
+    f.policy.set_admin(0, lower);
+    CHECK_FALSE(f.sup.apply_admin(0, before, t0));
+    CHECK(f.device.multicast.size() == 1);
+    CHECK(f.device.rx[0].max_frame == 1518);
+}

@@ -35,6 +35,8 @@ TEST_CASE("control: every operation survives encode and decode")
     s.vlan = 100;
     s.qos = 3;
     s.max_tx_rate = 100;
+    s.max_frame = 1522;
+    s.max_multicast = 4;
     s.spoofchk = false;
     s.trust = true;
     s.state = LinkState::disable;
@@ -124,4 +126,20 @@ TEST_CASE("control: answers carry the request's id and the error's code")
     const Error e(Errc::not_found, "0000:00:09.0", "no such PF");
     CHECK(encode_error(4, e) ==
           R"({"error":{"code":"not_found","message":"0000:00:09.0: no such PF"},"id":4,"ok":false})");
+}
+
+TEST_CASE("control: frame size and multicast limits are checked like the other settings")
+{
+    const auto error_of = [](const std::string& line) {
+        try {
+            decode_request(line);
+        } catch (const sriov::Error& e) {
+            return std::string(e.cause());
+        }
+        return std::string("no error");
+    };
+    CHECK(error_of(R"({"id":1,"op":"set_vf","pf":"0000:00:02.0","vf":0,"settings":{"max_frame":20}})") ==
+          "\"max_frame\" 20 is below 64 bytes (0: the chip's limit)");
+    CHECK(error_of(R"({"id":1,"op":"set_vf","pf":"0000:00:02.0","vf":0,"settings":{"max_multicast":31}})")
+              .find("max_multicast") != std::string::npos);
 }

@@ -80,7 +80,11 @@ TEST_CASE("vfctl: each kind of bad input gets one clear line")
                Equals("\"pf0\" is not a PF's PCI address (expected e.g. 0000:00:02.0)"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "trsut", "on"}),
                Equals("unknown setting \"trsut\" (did you mean \"trust\"?); valid: mac, vlan, qos, max_tx_rate, "
-                      "spoofchk, trust, state"));
+                      "max_frame, max_multicast, spoofchk, trust, state"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "max_frame", "20"}),
+               Equals("max_frame 20 is below 64 bytes (0: the chip's limit)"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "max_multicast", "31"}),
+               Equals("max_multicast 31 is out of range 0..30"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "spoofchk", "yes"}), Equals("spoofchk takes on or off, not \"yes\""));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "state", "up"}),
                Equals("state takes auto, enable or disable, not \"up\""));

@@ -43,7 +43,7 @@ TEST_CASE("vfctl: the help names every command and setting, with their values")
 {
     const std::string text(usage());
     REQUIRE(command_words().size() == 6);
-    REQUIRE(setting_words().size() == 7);
+    REQUIRE(setting_words().size() == 9);
     for (const auto word : command_words()) {
         INFO(word);
         CHECK(has_word(text, word));

@@ -41,9 +41,11 @@ TEST_CASE("vfctl: the detail of a VF says where each setting comes from")
 {
     const auto text = show_detail(show_result);
     CHECK_THAT(text, ContainsSubstring("PF 0000:00:02.0: 2 VFs, link up"));
-    CHECK_THAT(text, ContainsSubstring("    mac          02:11:22:33:44:55  (config)"));
-    CHECK_THAT(text, ContainsSubstring("    vlan/qos     100/3              (runtime)"));
-    CHECK_THAT(text, ContainsSubstring("    trust        off                (default)"));
+    CHECK_THAT(text, ContainsSubstring("    mac            02:11:22:33:44:55  (config)"));
+    CHECK_THAT(text, ContainsSubstring("    vlan/qos       100/3              (runtime)"));
+    CHECK_THAT(text, ContainsSubstring("    max_frame      chip limit         (default)"));
+    CHECK_THAT(text, ContainsSubstring("    max_multicast  30                 (default)"));
+    CHECK_THAT(text, ContainsSubstring("    trust          off                (default)"));
     CHECK_THAT(text, ContainsSubstring("VF 1 at 0000:00:12.2, driver vfio-pci, QUARANTINED"));
 }
 

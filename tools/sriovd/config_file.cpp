@@ -153,7 +153,7 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
 {
     const Reader r(table, name, "[[pf.vf]]");
     r.only({"index", "mac", "trust", "vlan", "qos", "allowed_vlans", "spoof_check", "link_state",
-            "max_tx_rate", "driver"});
+            "max_tx_rate", "max_frame", "max_multicast", "driver"});
     if (config.num_vfs == 0)
         throw r.bad(table, "index", "num_vfs is 0: there is no VF to configure");
     const toml::value& index = r.required("index", "the VF's number");
@@ -163,12 +163,14 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
     seen[vf] = true;
 
     pf::VfAdmin& a = config.vfs[vf];
-    if (auto mac = r.string("mac")) {
+    if (auto mac = r.string("mac"); mac && *mac == "auto") {
+        a.generated_mac = true;
+    } else if (mac) {
         try {
             a.mac = MacAddress::parse(*mac);
         } catch (const Error& e) {
             throw r.bad(*r.get("mac"), "mac",
-                        fmt::format("'{}' is not a MAC address like 02:11:22:33:44:55", *mac));
+                        fmt::format("'{}' is not a MAC address like 02:11:22:33:44:55, or \"auto\"", *mac));
         }
         if (!a.mac->is_valid_unicast())
             throw r.bad(*r.get("mac"), "mac",
@@ -196,6 +198,12 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
     if (auto mode = r.string("link_state"))
         a.link_state = link_mode(r, *mode);
     a.max_tx_rate_mbps = static_cast<unsigned>(r.integer("max_tx_rate", 0, 100000).value_or(0));
+    if (auto bytes = r.integer("max_frame", 0, 16383)) {
+        if (*bytes != 0 && *bytes < 64)
+            throw r.bad(*r.get("max_frame"), "max_frame", "must be 0 (the chip's limit) or 64..16383 bytes");
+        a.max_frame = static_cast<std::uint16_t>(*bytes);
+    }
+    a.max_multicast = static_cast<unsigned>(r.integer("max_multicast", 0, 30).value_or(30));
     if (auto driver = r.string("driver")) {
         const auto* end = std::end(vf_driver_names);
         if (std::find(std::begin(vf_driver_names), end, *driver) == end)

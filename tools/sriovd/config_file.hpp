@@ -22,7 +22,8 @@
 //
 //   [[pf.vf]]                         one per VF that is not left at the defaults
 //   index = 0                         0..num_vfs-1, each at most once
-//   mac = "02:11:22:33:44:55"         unicast; none: the VF makes one up
+//   mac = "02:11:22:33:44:55"         unicast; "auto": made from the PF's MAC, the same every
+//                                     time; none: the VF makes one up
 //   trust = false
 //   vlan = 100                        port VLAN 1..4095; none: the VF picks its VLANs
 //   qos = 3                           priority 0..7 of the port VLAN's tag (needs vlan)
@@ -30,6 +31,8 @@
 //   spoof_check = true
 //   link_state = "auto"               auto, enable or disable
 //   max_tx_rate = 0                   Mbit/s, 0: no limit
+//   max_frame = 0                     largest frame the VF may ask for, 64..16383; 0: the chip's
+//   max_multicast = 30                multicast groups the VF may ask for, 0..30
 //   driver = "igbvf"                  igbvf or vfio-pci (default)
 //
 // Unknown keys are errors (a misspelt key would otherwise be silently ignored).

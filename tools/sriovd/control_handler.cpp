@@ -88,13 +88,16 @@ std::string ControlHandler::show(const std::optional<std::string>& pf, const std
         v["vlan"] = admin.port_vlan.value_or(0);
         v["qos"] = admin.port_vlan_qos;
         v["max_tx_rate"] = admin.max_tx_rate_mbps;
+        v["max_frame"] = admin.max_frame;
+        v["max_multicast"] = admin.max_multicast;
         v["spoofchk"] = admin.spoof_check;
         v["trust"] = admin.trusted;
         v["state"] = std::string(link_mode_name(admin.link_state));
         v["quarantined"] = state.quarantined;
         v["clear_to_send"] = state.clear_to_send;
         json origin = json::object();
-        for (const char* key : {"mac", "vlan", "qos", "max_tx_rate", "spoof_check", "trust", "link_state"})
+        for (const char* key :
+             {"mac", "vlan", "qos", "max_tx_rate", "max_frame", "max_multicast", "spoof_check", "trust", "link_state"})
             origin[key] = origin_of(state_, i, key);
         origin["spoofchk"] = origin["spoof_check"];
         origin["state"] = origin["link_state"];

@@ -45,7 +45,7 @@ const char* link_name(pf::LinkMode mode)
 std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& driver)
 {
     std::map<std::string, json> v;
-    v["mac"] = a.mac ? json(a.mac->to_string()) : json(nullptr);
+    v["mac"] = a.mac ? json(a.mac->to_string()) : a.generated_mac ? json("auto") : json(nullptr);
     v["trust"] = a.trusted;
     v["vlan"] = a.port_vlan ? json(*a.port_vlan) : json(nullptr);
     v["qos"] = a.port_vlan_qos;
@@ -53,6 +53,8 @@ std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& d
     v["spoof_check"] = a.spoof_check;
     v["link_state"] = link_name(a.link_state);
     v["max_tx_rate"] = a.max_tx_rate_mbps;
+    v["max_frame"] = a.max_frame;
+    v["max_multicast"] = a.max_multicast;
     v["driver"] = driver.empty() ? "vfio-pci" : driver;
     return v;
 }
@@ -61,8 +63,10 @@ std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& d
 // value that does not fit.
 void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, const json& v)
 {
-    if (key == "mac")
-        a.mac = v.is_null() ? std::nullopt : std::optional(MacAddress::parse(v.get<std::string>()));
+    if (key == "mac") {
+        a.generated_mac = v.is_string() && v.get<std::string>() == "auto";
+        a.mac = v.is_null() || a.generated_mac ? std::nullopt : std::optional(MacAddress::parse(v.get<std::string>()));
+    }
     else if (key == "trust")
         a.trusted = v.get<bool>();
     else if (key == "vlan")
@@ -80,6 +84,10 @@ void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, cons
                                      : pf::LinkMode::automatic;
     } else if (key == "max_tx_rate")
         a.max_tx_rate_mbps = v.get<unsigned>();
+    else if (key == "max_frame")
+        a.max_frame = v.get<std::uint16_t>();
+    else if (key == "max_multicast")
+        a.max_multicast = v.get<unsigned>();
     else if (key == "driver")
         driver = v.get<std::string>() == "vfio-pci" ? std::string() : v.get<std::string>();
     else

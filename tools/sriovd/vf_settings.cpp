@@ -37,6 +37,14 @@ VfChange apply_settings(const pf::VfAdmin& current, const control::VfSettings& s
         a.max_tx_rate_mbps = *settings.max_tx_rate;
         c.keys.push_back("max_tx_rate");
     }
+    if (settings.max_frame) {
+        a.max_frame = *settings.max_frame;
+        c.keys.push_back("max_frame");
+    }
+    if (settings.max_multicast) {
+        a.max_multicast = *settings.max_multicast;
+        c.keys.push_back("max_multicast");
+    }
     if (settings.spoofchk) {
         a.spoof_check = *settings.spoofchk;
         c.keys.push_back("spoof_check");

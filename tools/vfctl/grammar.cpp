@@ -14,8 +14,8 @@ namespace sriov::vfctl {
 namespace {
 
 constexpr std::array<std::string_view, 6> commands{"show", "set", "reset", "release", "monitor", "status"};
-constexpr std::array<std::string_view, 7> settings{"mac",      "vlan",  "qos",  "max_tx_rate",
-                                                   "spoofchk", "trust", "state"};
+constexpr std::array<std::string_view, 9> settings{"mac",      "vlan",     "qos",   "max_tx_rate", "max_frame",
+                                                   "max_multicast", "spoofchk", "trust", "state"};
 
 std::string join(std::span<const std::string_view> words)
 {
@@ -189,6 +189,15 @@ VfSettings parse_vf_settings(std::span<const std::string> words)
             once(s.max_tx_rate.has_value());
             const auto text = value();
             s.max_tx_rate = static_cast<std::uint32_t>(number(text, "max_tx_rate (Mb/s)", 100000));
+        } else if (key == "max_frame") {
+            once(s.max_frame.has_value());
+            const auto bytes = number(value(), "max_frame (bytes)", 16383);
+            if (bytes != 0 && bytes < 64)
+                throw UsageError(fmt::format("max_frame {} is below 64 bytes (0: the chip's limit)", bytes));
+            s.max_frame = static_cast<std::uint16_t>(bytes);
+        } else if (key == "max_multicast") {
+            once(s.max_multicast.has_value());
+            s.max_multicast = static_cast<std::uint8_t>(number(value(), "max_multicast", 30));
         } else if (key == "spoofchk") {
             once(s.spoofchk.has_value());
             s.spoofchk = on_off(key, value());

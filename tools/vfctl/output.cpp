@@ -94,6 +94,13 @@ std::string quarantined(const json& vf)
     return fmt::format("{} ({} {})", answer, times, times == 1 ? "time" : "times");
 }
 
+// The largest frame a VF may ask for: "chip limit" for 0.
+std::string frame(const json& vf)
+{
+    const auto bytes = vf.value("max_frame", 0);
+    return bytes == 0 ? std::string("chip limit") : fmt::format("{} B", bytes);
+}
+
 }  // namespace
 
 std::string show_table(std::string_view result_json)
@@ -131,6 +138,8 @@ std::string show_detail(std::string_view result_json)
                 {"    mac", vf.value("mac", "-"), from("mac")},
                 {"    vlan/qos", vlan_qos(vf), from("vlan")},
                 {"    max_tx_rate", rate(vf), from("max_tx_rate")},
+                {"    max_frame", frame(vf), from("max_frame")},
+                {"    max_multicast", std::to_string(vf.value("max_multicast", 30)), from("max_multicast")},
                 {"    spoofchk", on_off(vf.value("spoofchk", json())), from("spoofchk")},
                 {"    trust", on_off(vf.value("trust", json())), from("trust")},
                 {"    state", vf.value("state", "auto"), from("state")}};
