@@ -2,6 +2,7 @@
 //
 //   vf-pktgen recv --vf 0000:00:12.2 --count 100000 --ack-every 256
 //   vf-pktgen send --vf 0000:00:12.0 --dst 02:11:22:33:44:66 --count 100000 --window 2048
+//   vf-pktgen recv --vf 0000:00:12.2 --count 20000 --interrupts --coalesce adaptive --eitr-timing qemu
 //
 // Frames carry a sequence number (pktgen_frame.hpp), so the receiver counts only the sender's
 // frames and sees losses and reordering. Nothing in the 82576 holds back a sender whose receiver
@@ -10,6 +11,9 @@
 // got; a window below the receiver's ring size then rules out overflow whatever the scheduling.
 // Both sides print a running count once a second and a summary (frames, bytes, rate). `recv`
 // prints "ready" once its ring is filled, so a sender started after that line is never early.
+// With --interrupts the receiver sleeps in libvf's wait() until an interrupt, polls the ring
+// empty, re-arms, and at the end prints how many interrupts (eventfd counts) it took and how many
+// frames each carried.
 #include "pktgen_frame.hpp"
 #include "sriov/error.hpp"
 #include "sriov/libvf.hpp"
@@ -21,6 +25,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -52,16 +58,47 @@ struct RecvOptions {
     std::uint64_t count = 0;     // 0: until idle
     std::uint64_t ack_every = 0;  // 0: send no acknowledgements
     double pause = 0;            // seconds to wait after "ready" before polling (a slow receiver)
+    bool interrupts = false;     // sleep until an interrupt instead of polling
+    std::string coalesce = "adaptive";  // off | fixed:N | adaptive
+    std::string eitr_timing = "datasheet";  // datasheet | qemu
+    double min_rate = 1000;      // adaptive: lowest interrupts/s
 };
+
+// --coalesce and --eitr-timing as libvf's Coalescing.
+vf::Coalescing coalescing_of(const RecvOptions& r)
+{
+    vf::Coalescing c;
+    c.min_rate = r.min_rate;
+    if (r.coalesce == "off") {
+        c.mode = vf::Coalescing::Mode::off;
+    } else if (r.coalesce == "adaptive") {
+        c.mode = vf::Coalescing::Mode::adaptive;
+    } else if (r.coalesce.rfind("fixed:", 0) == 0) {
+        c.mode = vf::Coalescing::Mode::fixed;
+        try {
+            c.rate = std::stod(r.coalesce.substr(6));
+        } catch (const std::exception&) {
+            throw Error(Errc::invalid_argument, "--coalesce", "fixed:N needs N interrupts per second");
+        }
+    } else {
+        throw Error(Errc::invalid_argument, "--coalesce", "off, fixed:N or adaptive");
+    }
+    if (r.eitr_timing == "qemu")
+        c.timing = vf::EitrTiming::qemu_10_0;
+    else if (r.eitr_timing != "datasheet")
+        throw Error(Errc::invalid_argument, "--eitr-timing", "datasheet or qemu");
+    return c;
+}
 
 double seconds_since(Clock::time_point start)
 {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::unique_ptr<vf::Vf> open_vf(const Common& c)
+std::unique_ptr<vf::Vf> open_vf(const Common& c, const vf::Config& base = {})
 {
     vf::OpenOptions o;
+    o.config = base;
     o.token_file = c.token_file;
     o.config.rx_ring_size = c.ring;
     o.config.tx_ring_size = c.ring;
@@ -179,7 +216,12 @@ int run_send(const Common& c, const SendOptions& s)
 
 int run_recv(const Common& c, const RecvOptions& r)
 {
-    auto port = open_vf(c);
+    vf::Config config;
+    if (r.interrupts) {
+        config.interrupts = vf::InterruptMode::interrupts;
+        config.coalescing = coalescing_of(r);
+    }
+    auto port = open_vf(c, config);
     std::printf("ready\n");
     std::fflush(stdout);
     if (r.pause > 0)
@@ -191,7 +233,10 @@ int run_recv(const Common& c, const RecvOptions& r)
     Clock::time_point first{}, last = Clock::now();
     auto next_report = Clock::now() + std::chrono::seconds(1);
     const auto idle = std::chrono::duration<double>(c.idle);
-    while (r.count == 0 || frames < r.count) {
+    auto done = [&] { return r.count != 0 && frames >= r.count; };
+
+    // One burst: count the sender's frames, acknowledge. Returns how many frames it took.
+    auto receive_burst = [&] {
         const std::uint32_t n = port->rx_burst(bufs, burst_size);
         const auto now = Clock::now();
         for (std::uint32_t i = 0; i < n; ++i) {
@@ -216,19 +261,46 @@ int run_recv(const Common& c, const RecvOptions& r)
         }
         if (n)
             last = now;
-        else if (now - last > idle)
-            break;
-        if (now >= next_report) {
+        return n;
+    };
+    auto report = [&] {
+        if (Clock::now() >= next_report) {
             std::printf("received %llu\n", static_cast<unsigned long long>(frames));
             std::fflush(stdout);
             next_report += std::chrono::seconds(1);
         }
+    };
+
+    while (!done()) {
+        if (r.interrupts) {
+            // Sleep until an interrupt, poll the ring empty, re-arm.
+            if (port->wait(std::chrono::milliseconds(100))) {
+                while (receive_burst() > 0 && !done()) {
+                }
+                port->rearm();
+            }
+        } else {
+            receive_burst();
+        }
+        if (Clock::now() - last > idle)
+            break;
+        report();
     }
     const double secs = frames ? std::chrono::duration<double>(last - first).count() : 0;
     summary("received", frames, bytes, secs);
     std::printf("other frames %llu, sequence gaps %llu, dropped for no buffer %llu\n",
                 static_cast<unsigned long long>(other), static_cast<unsigned long long>(gaps),
                 static_cast<unsigned long long>(port->rx_stats().no_buffer));
+    if (r.interrupts) {
+        const vf::InterruptStats& st = port->interrupt_stats();
+        std::printf("interrupts %llu (RX vector %llu), wake-ups %llu, frames per interrupt %.2f, "
+                    "coalescing %s, last VTEITR 0x%08x, PF messages %llu\n",
+                    static_cast<unsigned long long>(st.interrupts),
+                    static_cast<unsigned long long>(st.rx_interrupts),
+                    static_cast<unsigned long long>(st.wakeups),
+                    st.interrupts ? static_cast<double>(frames) / static_cast<double>(st.interrupts) : 0.0,
+                    r.coalesce.c_str(), st.eitr, static_cast<unsigned long long>(st.pf_messages));
+    }
     return r.count && frames < r.count ? 1 : 0;
 }
 
@@ -269,6 +341,14 @@ int main(int argc, char** argv)
     recv_cmd->add_option("--ack-every", recv.ack_every, "acknowledge every N frames (0: never)")
         ->capture_default_str();
     recv_cmd->add_option("--pause", recv.pause, "seconds to sleep after \"ready\" before receiving")
+        ->capture_default_str();
+    recv_cmd->add_flag("--interrupts", recv.interrupts, "sleep until an MSI-X interrupt instead of polling");
+    recv_cmd->add_option("--coalesce", recv.coalesce, "with --interrupts: off, fixed:N (interrupts/s) or adaptive")
+        ->capture_default_str();
+    recv_cmd->add_option("--eitr-timing", recv.eitr_timing,
+                         "how the device times EITR: datasheet (the 82576) or qemu (QEMU 10.0's igb)")
+        ->capture_default_str();
+    recv_cmd->add_option("--min-rate", recv.min_rate, "adaptive: the lowest interrupts/s (bounds latency)")
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
