@@ -2,7 +2,8 @@
 # Port VLANs given by sriovd: three igbvf VFs, each in a network namespace of its own with an
 # address in one subnet. VF 0 and VF 1 share a port VLAN and must reach each other through the
 # 82576's internal switch; VF 2 is on another VLAN and must not be reachable from VF 0, nor reach
-# VF 0, by broadcast (ARP) or by unicast (with the neighbour entered by hand).
+# VF 0, by broadcast (ARP) or by unicast (with the neighbour entered by hand). vfctl then moves VF 2
+# to VF 0's VLAN at run time (VF 0 reaches it) and back (it does not).
 #
 # So that those failures mean VLAN isolation and not a broken VF 2 or a dead switch, a peer on the
 # wire (PF 1 under the kernel's igb, cabled to PF 0) has an address only on VF 2's VLAN: VF 2 and
@@ -213,6 +214,14 @@ in_ns peer ip neigh replace "$NET.1" lladdr "$mac0" dev "peer.$vid2" nud permane
 unreachable vf0 "$NET.3" vf2 "VF 0 (VLAN $vid0) does not reach VF 2 (VLAN $vid2)"
 unreachable vf2 "$NET.1" vf0 "VF 2 (VLAN $vid2) does not reach VF 0 (VLAN $vid0)"
 unreachable peer "$NET.1" vf0 "the peer on the wire (VLAN $vid2) does not reach VF 0"
+
+# vfctl moves VF 2 to VF 0's VLAN at run time: now VF 0 reaches it (the neighbours are static, so
+# VF 2 sends no broadcast while it is there, and the wire's tags stay as the host's check expects).
+# Moved back, it is cut off from VF 0 again.
+vfctl set "$pf" vf 2 vlan "$vid0" qos "$pcp0" || fail "vfctl set vf 2 vlan $vid0 failed"
+reach vf0 "$NET.3" "VF 0 reaches VF 2 once vfctl moved it to VLAN $vid0"
+vfctl set "$pf" vf 2 vlan "$vid2" qos "$pcp2" || fail "vfctl set vf 2 vlan $vid2 failed"
+unreachable vf0 "$NET.3" vf2 "VF 0 no longer reaches VF 2, moved back to VLAN $vid2 by vfctl"
 
 # The switch and VF 2 still work after all that.
 reach vf0 "$NET.2" "VF 0 still pings VF 1"

@@ -110,6 +110,13 @@ ip -n vf1 neigh show 10.77.0.1 | grep -q "lladdr $MAC0_NEW" || fail "VF 0 answer
 grep -q '"event":"pf_reset"' "$EVENTS" || fail "no pf_reset event"
 tb_log "ok: traffic resumed $(($(cut -d. -f1 /proc/uptime) - start)) s after a PF reset, igbvf not reloaded"
 
+# What the emulator ignores (QEMU has no TX rate limiter and no anti-spoofing) is accepted and
+# shown, but NOT checked by its effect here: unit tests check the registers sriovd writes for it
+# (test/pf/e82576_pf_model_test.cpp), and only real hardware shows the effect.
+vfctl set "$pf" vf 0 max_tx_rate 100 spoofchk off || fail "vfctl set vf 0 max_tx_rate 100 spoofchk off failed"
+vfctl -j show "$pf" vf 0 | grep -q '"max_tx_rate":100' || fail "VF 0's rate limit is not shown"
+tb_log "not checked by effect, the emulator ignores them: max_tx_rate 100, spoofchk off (accepted and shown)"
+
 vfctl -s show >/tmp/stats || fail "vfctl -s show failed"
 cat /tmp/stats
 awk -v pf="$pf" '$1 == pf && $2 == 1 && $3 + 0 > 0 { found = 1 } END { exit !found }' /tmp/stats ||
