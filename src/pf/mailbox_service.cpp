@@ -28,9 +28,10 @@ constexpr int max_passes = 8;
 }  // namespace
 
 MailboxService::MailboxService(boost::asio::io_context& io, PfDevice& device, mbx::PfMailbox& mailbox,
-                               VfSupervisor& vfs, RequestPolicer& policer, vfio::EventFd& vector0)
+                               VfSupervisor& vfs, RequestPolicer& policer, vfio::EventFd& vector0,
+                               std::string name)
     : device_(device), mailbox_(mailbox), vfs_(vfs), policer_(policer), vector0_(vector0),
-      watch_(io, dup_or_throw(vector0.fd()))
+      watch_(io, dup_or_throw(vector0.fd())), name_(std::move(name))
 {
 }
 
@@ -130,9 +131,9 @@ void MailboxService::handle_reset(unsigned vf)
     vfs_.on_reset_event(vf, Clock::now());
     outbox_[vf] = Outbox{};
     if (may_log(vf))
-        spdlog::info("VF {}: reset (FLR or VTCTRL.RST): its requests forgotten, the administrator's settings "
+        spdlog::info("{}: reset (FLR or VTCTRL.RST): its requests forgotten, the administrator's settings "
                      "restored, queues stopped until VF_RESET",
-                     vf);
+                     who(vf));
     emit("vf_reset", vf, "the VF reset itself (FLR or VTCTRL.RST)");
 }
 
@@ -145,7 +146,7 @@ void MailboxService::handle_message(unsigned vf)
         ++stats_.requests;
         ++stats_.dropped;
         if (may_log(vf))
-            spdlog::warn("VF {}: request dropped: over its rate of {}/s", vf, policer_.limits().requests_per_s);
+            spdlog::warn("{}: request dropped: over its rate of {}/s", who(vf), policer_.limits().requests_per_s);
         if (const auto why = policer_.offence(vf); why && !vfs_.state(vf).quarantined)
             quarantine(vf, *why);
         return;
@@ -155,12 +156,12 @@ void MailboxService::handle_message(unsigned vf)
         words = mailbox_.read(vf, true);  // keep the buffer for the answer
     } catch (const Error& e) {
         ++stats_.errors;
-        spdlog::warn("VF {}: cannot read its message: {}", vf, e.what());
+        spdlog::warn("{}: cannot read its message: {}", who(vf), e.what());
         return;
     }
     ++stats_.requests;
     if (spdlog::should_log(spdlog::level::debug))
-        spdlog::debug("VF {}: message words {:#010x}", vf, fmt::join(words.words(), " "));
+        spdlog::debug("{}: message words {:#010x}", who(vf), fmt::join(words.words(), " "));
     const Outcome outcome = vfs_.on_message(vf, words.words(), now);
     const bool logged = may_log(vf);
     if (logged)
@@ -188,9 +189,9 @@ void MailboxService::quarantine(unsigned vf, const std::string& why)
     vfs_.quarantine(vf);
     policer_.forgive(vf, Clock::now(), true);
     ++stats_.quarantines;
-    spdlog::error("VF {}: quarantined: {}; its queues stay stopped until an operator releases it "
+    spdlog::error("{}: quarantined: {}; its queues stay stopped until an operator releases it "
                   "(vfctl release PF vf {})",
-                  vf, why, vf);
+                  who(vf), why, vf);
     emit("quarantine", vf, why);
     send_control_message(vf);  // without CTS: its driver takes the link for down
 }
@@ -218,7 +219,7 @@ bool MailboxService::may_log(unsigned vf)
         return false;
     }
     if (limit.suppressed != 0) {
-        spdlog::warn("VF {}: {} log lines about it left out (at most {:.0f} at once, {:.0f}/s)", vf,
+        spdlog::warn("{}: {} log lines about it left out (at most {:.0f} at once, {:.0f}/s)", who(vf),
                      limit.suppressed, log_burst, log_per_s);
         limit.suppressed = 0;
     }
@@ -236,7 +237,7 @@ void MailboxService::handle_ack(unsigned vf)
             log(vf, outcome);
         send(vf, *outcome.reply, "NACK to an ACK");
     } else {
-        spdlog::debug("VF {}: ACK: {}", vf, outcome.reason);
+        spdlog::debug("{}: ACK: {}", who(vf), outcome.reason);
     }
 }
 
@@ -266,7 +267,7 @@ void MailboxService::ping(unsigned vf)
     Outbox& out = outbox_[vf];
     if (out.awaiting_ack && Clock::now() - out.sent < ack_wait) {
         out.ping_owed = true;
-        spdlog::debug("VF {}: control message deferred until it acknowledges our last message", vf);
+        spdlog::debug("{}: control message deferred until it acknowledges our last message", who(vf));
         if (out.notify)
             device_.notify_vfs();  // so that it reads that one soon (and again for ours)
         return;
@@ -274,7 +275,7 @@ void MailboxService::ping(unsigned vf)
     out.ping_owed = false;
     ++stats_.pings;
     const bool cts = vfs_.state(vf).clear_to_send && vfs_.may_run(vf);
-    spdlog::debug("VF {}: control message{}", vf, cts ? " (clear to send)" : " (not clear to send)");
+    spdlog::debug("{}: control message{}", who(vf), cts ? " (clear to send)" : " (not clear to send)");
     send(vf, vfs_.control_message(vf), "control message");
     if (out.notify) {
         out.notify = false;
@@ -290,13 +291,18 @@ void MailboxService::send(unsigned vf, const mbx::Message& message, std::string_
         outbox_[vf].sent = Clock::now();
     } catch (const Error& e) {
         ++stats_.errors;
-        spdlog::warn("VF {}: cannot send the answer to {}: {}", vf, what, e.what());
+        spdlog::warn("{}: cannot send the answer to {}: {}", who(vf), what, e.what());
     }
+}
+
+std::string MailboxService::who(unsigned vf) const
+{
+    return name_.empty() ? fmt::format("VF {}", vf) : fmt::format("{} VF {}", name_, vf);
 }
 
 void MailboxService::log(unsigned vf, const Outcome& outcome)
 {
-    spdlog::info("VF {}: {} -> {}: {}", vf, outcome.request, to_string(outcome.verdict), outcome.reason);
+    spdlog::info("{}: {} -> {}: {}", who(vf), outcome.request, to_string(outcome.verdict), outcome.reason);
 }
 
 }  // namespace sriov::pf

@@ -60,9 +60,10 @@ public:
     // vector0: the eventfd VFIO signals for the PF's MSI-X vector 0. Serves vfs.num_vfs() VFs,
     // each request checked first by policer (a VF past its limits is quarantined). Every argument
     // must outlive the service. Throws sriov::Error(io) if the eventfd cannot be duplicated for
-    // the event loop.
+    // the event loop. name (the PF's address) starts every log line about a VF, so that the lines
+    // of several PFs can be told apart.
     MailboxService(boost::asio::io_context& io, PfDevice& device, mbx::PfMailbox& mailbox, VfSupervisor& vfs,
-                   RequestPolicer& policer, vfio::EventFd& vector0);
+                   RequestPolicer& policer, vfio::EventFd& vector0, std::string name = {});
     ~MailboxService();
     MailboxService(const MailboxService&) = delete;
     MailboxService& operator=(const MailboxService&) = delete;
@@ -115,6 +116,7 @@ private:
     void ping(unsigned vf);
     void send(unsigned vf, const mbx::Message& message, std::string_view what);
     void log(unsigned vf, const Outcome& outcome);
+    std::string who(unsigned vf) const;  // "0000:00:02.0 VF 1"
     bool may_log(unsigned vf);
     void quarantine(unsigned vf, const std::string& why);
     void emit(std::string kind, std::optional<unsigned> vf, std::string message);
@@ -133,6 +135,7 @@ private:
     std::array<LogLimit, 8> log_limit_{};
     EventSink sink_;
     std::function<void(const LinkState&)> link_observer_;
+    std::string name_;
     MailboxStats stats_;
     bool running_ = false;
     bool vfs_exist_ = false;  // nobody reads a mailbox before the VFs exist

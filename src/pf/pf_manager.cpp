@@ -69,7 +69,7 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
       msix_(device_, vfio::PciIrq::msix, 1),  // vector 0: link and mailbox ("other" causes)
       chip_(regs_, config.pf.to_string()), mailbox_(regs_, pf_mailbox_timing), policy_(make_policy(config)),
       vfs_(chip_, policy_), policer_(config.num_vfs, config.policing),
-      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0]), counters_(config.num_vfs), counter_timer_(io),
+      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0], config.pf.to_string()), counters_(config.num_vfs), counter_timer_(io),
       notices_(io, device_)
 {
     // An error the PCIe link or the device reported (AER): the PF's state cannot be trusted any
@@ -174,7 +174,7 @@ void PfManager::reset_vf(unsigned vf)
     check_vf(policy_, vf);
     vfs_.resync(vf, VfSupervisor::Clock::now());
     service_.send_control_message(vf);
-    spdlog::info("VF {}: reset by an operator: its driver is told to set itself up again", vf);
+    spdlog::info("{} VF {}: reset by an operator: its driver is told to set itself up again", address_, vf);
     if (sink_)
         sink_(PfEvent{"vf_reset", vf, "reset by an operator"});
 }
@@ -187,7 +187,7 @@ bool PfManager::release_vf(unsigned vf)
         return false;
     policer_.forgive(vf, now, false);
     service_.send_control_message(vf);
-    spdlog::info("VF {}: released from quarantine by an operator; its driver is told to reset", vf);
+    spdlog::info("{} VF {}: released from quarantine by an operator; its driver is told to reset", address_, vf);
     if (sink_)
         sink_(PfEvent{"release", vf, "released from quarantine by an operator"});
     return true;
@@ -240,7 +240,7 @@ void PfManager::generate_macs()
             continue;
         admin.mac = generated_mac(mac_, vf);
         policy_.set_admin(vf, admin);
-        spdlog::info("VF {}: MAC {}, made from the PF's MAC (the same at every start)", vf, *admin.mac);
+        spdlog::info("{} VF {}: MAC {}, made from the PF's MAC (the same at every start)", address_, vf, *admin.mac);
     }
 }
 
@@ -251,7 +251,7 @@ void PfManager::apply_rates(const LinkState& link)
         const unsigned rate = policy_.admin(vf).max_tx_rate_mbps;
         chip_.set_vf_tx_rate(vf, rate, link_mbps);
         if (rate != 0)
-            spdlog::info("VF {}: TX limited to {} Mb/s{}", vf, rate,
+            spdlog::info("{} VF {}: TX limited to {} Mb/s{}", address_, vf, rate,
                          link_mbps == 0          ? " once the link is up"
                          : rate >= link_mbps     ? fmt::format(" (the link's {} Mb/s: no limit needed)", link_mbps)
                                                  : fmt::format(" of the link's {} Mb/s", link_mbps));
