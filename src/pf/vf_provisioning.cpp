@@ -7,14 +7,52 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
+#include <thread>
 
 namespace sriov::pf {
 
-VfProvisioner::VfProvisioner(pci::Sysfs sysfs, std::chrono::milliseconds timeout)
-    : sysfs_(sysfs), binding_(sysfs), sriov_(sysfs), timeout_(timeout)
+namespace {
+
+// How long a VF's /dev/vfio/<group> may take to appear after vfio-pci bound it. devtmpfs creates
+// the node before the bind returns; a /dev managed otherwise may be slower.
+constexpr std::chrono::milliseconds device_file_wait{1000};
+constexpr std::chrono::milliseconds device_file_poll{10};
+
+}  // namespace
+
+VfProvisioner::VfProvisioner(pci::Sysfs sysfs, std::chrono::milliseconds timeout, VfAccess access)
+    : sysfs_(sysfs), binding_(sysfs), sriov_(sysfs), timeout_(timeout), access_(std::move(access))
 {
+}
+
+void VfProvisioner::share_vf(const pci::Address& vf) const
+{
+    if (!access_.group)
+        return;
+    const auto iommu_group = sysfs_.link_name(sysfs_.device_file(vf, pci::attr::iommu_group));
+    if (!iommu_group)
+        throw Error(Errc::no_iommu, vf.to_string(),
+                    "has no IOMMU group, so there is no VFIO device file to share with the operators' group");
+    const std::filesystem::path file = access_.dev_root / "vfio" / *iommu_group;
+    const auto give_up = std::chrono::steady_clock::now() + device_file_wait;
+    while (!sysfs_.exists(file)) {
+        if (std::chrono::steady_clock::now() >= give_up)
+            throw Error(Errc::not_found, file.string(),
+                        fmt::format("missing {} ms after VF {} was bound to vfio-pci", device_file_wait.count(), vf));
+        std::this_thread::sleep_for(device_file_poll);
+    }
+    // Owner stays root; the group gets read and write, which is what opening a VFIO group takes.
+    if (::chown(file.c_str(), static_cast<uid_t>(-1), *access_.group) != 0)
+        throw system_error(file.string(), "give the operators' group the VF's device file (chown)", errno);
+    if (::chmod(file.c_str(), 0660) != 0)
+        throw system_error(file.string(), "give the operators' group the VF's device file (chmod 0660)", errno);
+    spdlog::info("VF {}: {} opened to gid {} (0660)", vf, file.string(), *access_.group);
 }
 
 // vfio-pci resets a device (FLR) when its user opens and closes it, kill -9 included. A PF's FLR
@@ -81,12 +119,17 @@ std::vector<pci::Address> VfProvisioner::adopt_vfs(const pci::Address& pf, unsig
     for (unsigned n = 0; n < num_vfs; ++n) {
         if (const auto driver = binding_.current_driver(vfs[n])) {
             spdlog::info("VF {} ({}) kept, bound to {}", n, vfs[n], *driver);
+            // Shared again: the group may be new since the VF was created.
+            if (*driver == default_vf_driver)
+                share_vf(vfs[n]);
             continue;
         }
         const std::string wanted =
             n < drivers.size() && !drivers[n].empty() ? drivers[n] : std::string(default_vf_driver);
         binding_.bind(vfs[n], wanted);
         spdlog::info("VF {} ({}) kept, had no driver, now bound to {}", n, vfs[n], wanted);
+        if (wanted == default_vf_driver)
+            share_vf(vfs[n]);
     }
     return vfs;
 }
@@ -116,6 +159,8 @@ std::vector<pci::Address> VfProvisioner::create_vfs(const pci::Address& pf, unsi
             n < drivers.size() && !drivers[n].empty() ? drivers[n] : std::string(default_vf_driver);
         binding_.bind(vfs[n], driver);
         spdlog::info("VF {} ({}) bound to {}", n, vfs[n], driver);
+        if (driver == default_vf_driver)
+            share_vf(vfs[n]);
     }
     return vfs;
 }

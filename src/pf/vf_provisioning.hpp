@@ -1,5 +1,6 @@
 // The sysfs side of running a PF from user space: taking the PF for vfio-pci, creating its VFs
-// and handing each to its driver, and removing them again.
+// and handing each to its driver (and, for vfio-pci, the operators' group access to its device
+// file), and removing them again.
 //
 // These block (sysfs writes, driver probes, the kernel's wait for VF users to let go), so call
 // them away from the event loop that serves the mailbox: a VF driver talks to the PF while it is
@@ -11,7 +12,11 @@
 #include "vfio/sriov_control.hpp"
 #include "vfio/sysfs.hpp"
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,11 +25,23 @@ namespace sriov::pf {
 
 inline constexpr std::string_view default_vf_driver = "vfio-pci";
 
+// Who besides root may open a VF given to vfio-pci. The kernel makes /dev/vfio/<IOMMU group>
+// root's alone (0600); with a group, that file becomes root:<group> 0660, so that the group's
+// members can run libvf programs on the VF without root. The VFIO container (/dev/vfio/vfio) is
+// open to all already (0666), and the VF token and the IOMMU still stand between a member and
+// any VF sriovd did not hand out.
+struct VfAccess {
+    std::optional<gid_t> group;                // none: leave the kernel's root-only mode alone
+    std::filesystem::path dev_root = "/dev";   // where vfio/<group> is; tests use a temporary dir
+};
+
 class VfProvisioner {
 public:
     // timeout: the longest a change of the VF count may block (see pci::SriovControl).
+    // access: who may open the VFs bound to vfio-pci (see VfAccess).
     explicit VfProvisioner(pci::Sysfs sysfs = pci::Sysfs(),
-                           std::chrono::milliseconds timeout = pci::SriovControl::default_timeout);
+                           std::chrono::milliseconds timeout = pci::SriovControl::default_timeout,
+                           VfAccess access = {});
 
     // Switches the PF's PCI resets off (see disable_pf_reset()), binds the PF to vfio-pci (if it is
     // not already). VFs it has already are kept when there are
@@ -41,16 +58,18 @@ public:
 
     // The PF's VFs as the kernel shows them, VF 0 first, each bound to drivers[n] (vfio-pci where
     // drivers has no entry or an empty one) unless it has a driver already: VFs that were kept
-    // across a restart keep theirs. Throws sriov::Error as create_vfs() does, but never changes
+    // across a restart keep theirs. Every VF on vfio-pci, kept or newly bound, is shared with the
+    // group as create_vfs() does. Throws sriov::Error as create_vfs() does, but never changes
     // the VF count.
     std::vector<pci::Address> adopt_vfs(const pci::Address& pf, unsigned num_vfs,
                                         const std::vector<std::string>& drivers) const;
 
     // Creates num_vfs VFs and binds VF n to drivers[n] (vfio-pci where drivers has no entry or an
-    // empty one). Returns the VFs' addresses, VF 0 first.
+    // empty one). With a VfAccess group, each VF on vfio-pci then has its /dev/vfio/<IOMMU group>
+    // given to that group (root:group, 0660). Returns the VFs' addresses, VF 0 first.
     // Throws sriov::Error: as pci::SriovControl::set_num_vfs (subject = pf); as
     // pci::DriverBinding::bind (subject = the VF; not_found names a driver that is not loaded);
-    // protocol if the kernel shows fewer VFs than it created.
+    // protocol if the kernel shows fewer VFs than it created; as share_vf() for the device file.
     std::vector<pci::Address> create_vfs(const pci::Address& pf, unsigned num_vfs,
                                          const std::vector<std::string>& drivers) const;
 
@@ -63,11 +82,17 @@ private:
     // PCI state) on open and close. Throws sriov::Error (permission, io) if the write fails.
     void disable_pf_reset(const pci::Address& pf) const;
     std::vector<pci::Address> vf_addresses(const pci::Address& pf, unsigned num_vfs) const;
+    // With a group: gives it the VF's VFIO group file (root:group, 0660); without one does nothing.
+    // The VF must be on vfio-pci. Throws sriov::Error (subject = the file): no_iommu if the VF
+    // has no IOMMU group; not_found if the file does not appear within a second; permission or
+    // io if it cannot be changed (chown needs CAP_CHOWN).
+    void share_vf(const pci::Address& vf) const;
 
     pci::Sysfs sysfs_;
     pci::DriverBinding binding_;
     pci::SriovControl sriov_;
     std::chrono::milliseconds timeout_;
+    VfAccess access_;
 };
 
 }  // namespace sriov::pf

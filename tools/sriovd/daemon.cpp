@@ -112,7 +112,8 @@ int run_daemon(const Options& options)
                     [&] {
                         ::sd_notify(0, "STOPPING=1");
                         stop.request();
-                    }};
+                    },
+                    group};
     // One per [[pf]] of the configuration, each brought up before the next.
     std::vector<std::unique_ptr<PfInstance>> pfs;
     for (const DaemonConfig& one : all_pfs(configured))

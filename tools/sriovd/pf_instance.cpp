@@ -55,7 +55,8 @@ nlohmann::json event_json(const pci::Address& pf, const pf::PfEvent& e)
 std::string PfInstance::state_file_for(const pci::Address& pf) { return fmt::format("state-{}.json", pf); }
 
 PfInstance::PfInstance(const DaemonConfig& configured, const std::filesystem::path& state_dir, PfShared shared)
-    : shared_(std::move(shared)), provisioner_(pci::Sysfs(), std::chrono::seconds(configured.timeout_s))
+    : shared_(std::move(shared)),
+      provisioner_(pci::Sysfs(), std::chrono::seconds(configured.timeout_s), pf::VfAccess{shared_.operators_group})
 {
     const pci::Address address = pf_config(configured).pf;
     state_path_ = state_dir / state_file_for(address);

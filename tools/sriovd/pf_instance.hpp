@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct PfShared {
     bool take_over = false;
     std::function<void(const nlohmann::json&)> publish;  // an event for vfctl monitor
     std::function<void()> stop;                           // ask sriovd to stop
+    std::optional<gid_t> operators_group;                 // given the VFs' VFIO files; none: root only
 };
 
 class PfInstance {
