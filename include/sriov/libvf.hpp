@@ -34,6 +34,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -93,6 +94,21 @@ struct InterruptStats {
     double interrupt_rate = 0;        // adaptive: the last interrupt frequency asked for (per second)
 };
 
+// What libvf's control path has done to keep the VF running (see Vf::poll_events).
+struct ControlStats {
+    std::uint64_t pf_resets = 0;          // PF resets recovered from: handshake redone, queues set up again
+    std::uint64_t recovery_failures = 0;  // recovery attempts that failed (no PF answering yet), retried
+    std::uint64_t tx_given_up = 0;        // frames in the TX ring when a PF reset stopped it (maybe unsent)
+    std::uint64_t release_requests = 0;   // VFIO request interrupts: the kernel asking for the VF back
+};
+
+// What one poll_events() (or wait()) found.
+struct Events {
+    bool release_requested = false;  // the kernel asks for the VF back: close the Vf (the callback ran)
+    bool pf_reset = false;           // the PF had reset; libvf set the VF up again in this call
+    bool pf_down = false;            // a PF reset is under way (or its recovery failed so far): no traffic
+};
+
 struct OpenOptions {
     std::string vf_token;    // the VF token as a UUID; empty: read token_file, if given
     std::string token_file;  // a file holding the token (sriovd --token-file)
@@ -141,14 +157,41 @@ public:
     int rx_event_fd() const;
     // Waits up to `timeout` for an interrupt. Returns true when one came (or frames are pending):
     // the RX interrupt is then off until rearm(), so poll rx_burst until it returns 0. Any vector
-    // firing also makes it look at the mailbox (a PF message is read and answered). Throws
-    // sriov::Error (io) when waiting fails.
+    // firing also makes it look at the mailbox (a PF message is read and answered). Afterwards it
+    // does what poll_events() does; it also returns true when the kernel asked for the VF back
+    // (the callback has run) or a PF reset was recovered from. Throws sriov::Error (io) when
+    // waiting fails.
     bool wait(std::chrono::milliseconds timeout);
     // Turns the RX interrupt back on after the ring was polled empty; in adaptive mode it also
     // re-measures the frame rate and writes a new VTEITR when the period has passed. A frame that
     // arrived after the last poll makes the next wait() return at once, so none waits unseen.
     void rearm();
     const InterruptStats& interrupt_stats() const;
+
+    // ---- Resilience: the kernel asking for the VF back, PF resets (issue 5). Control path; no
+    // thread of libvf's own: the application looks at these from its loop.
+    //
+    // The kernel asks a VFIO user to give a device back (the VFIO request interrupt), e.g. before
+    // sriovd lowers the VF count. libvf routes that interrupt to release_event_fd() and, when
+    // poll_events() or wait() sees it, calls `callback` once, in the calling thread. The
+    // application should then stop and destroy the Vf (DMA unmapped, device and fds closed); the
+    // kernel waits for that. libvf no longer touches the device's mailbox once asked.
+    void on_release_request(std::function<void()> callback);
+    bool release_requested() const;
+    // Readable when the kernel asks for the VF back: for epoll or Boost.Asio, then poll_events().
+    // -1 when the device has no request interrupt. Owned by the Vf. (In interrupt mode wait() and
+    // rx_event_fd() wake for it too.)
+    int release_event_fd() const;
+    // For polling applications, every few milliseconds or bursts (one eventfd read, a VFMAILBOX
+    // read; not for every burst of a busy loop if that matters): sees the kernel's request, reads
+    // and answers a PF message, and notices a PF reset (RSTI/RSTD, a control message without CTS,
+    // a NACK). Once the PF is out of reset it redoes the reset handshake and sets the queues up
+    // again (TX frames still in the ring are given up, RX buffers posted afresh) without the
+    // application reopening the VF; buffers the application holds stay valid. May take up to
+    // about a second when the PF does not answer yet; never throws (failures are retried).
+    // wait() does the same after each wait.
+    Events poll_events();
+    const ControlStats& control_stats() const;
 
     // Requests to the PF (fact sheet section 5.1). Each throws sriov::Error: permission when the
     // PF refuses (NACK), timeout when it does not answer, invalid_argument for values that do not

@@ -6,6 +6,7 @@
 #include "sriov/error.hpp"
 #include "vf/buffer_pool.hpp"
 #include "vf/coalescing.hpp"
+#include "vf/pf_reset_recovery.hpp"
 #include "vf/rx_interrupts.hpp"
 #include "vf/rx_queue.hpp"
 #include "vf/tx_queue.hpp"
@@ -17,6 +18,7 @@
 #include "vfio/vf_token.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <optional>
@@ -72,6 +74,11 @@ struct Vf::Impl {
     // Interrupt mode only: the VF's MSI-X vectors routed to eventfds, and what drives them.
     std::optional<vfio::Interrupts> msix;
     std::unique_ptr<RxInterrupts> irq;
+    // Resilience: PF resets noticed and recovered from; the kernel's request for the VF back.
+    PfResetRecovery recovery;
+    std::optional<vfio::Interrupts> request_irq;
+    std::function<void()> on_release;
+    bool release_requested = false;
 
     Impl(std::shared_ptr<vfio::Container> c, vfio::Device d, const Config& config)
         : container(std::move(c)),
@@ -88,13 +95,60 @@ struct Vf::Impl {
           rx(regs, Doorbell(bar0, e::VF_RDT(0)), region_of(rx_ring_memory), config.rx_ring_size, pool,
              device.name() + " RX queue 0"),
           tx(regs, Doorbell(bar0, e::VF_TDT(0)), region_of(tx_ring_memory), config.tx_ring_size, pool,
-             device.name() + " TX queue 0")
+             device.name() + " TX queue 0"),
+          recovery(control, rx, tx, mac, [this] { if (irq) irq->start(); }, device.name(),
+                   PfResetRecovery::Options{queue_enable_timeout})
     {
         // The reset handshake disabled the queues (5.4 step 7): set them up now.
         rx.start(queue_enable_timeout);
         tx.start(queue_enable_timeout);
+        route_request_interrupt();
         if (config.interrupts == InterruptMode::interrupts)
             start_interrupts(config);
+    }
+
+    // The VFIO request interrupt (the kernel asking for the device back) to an eventfd.
+    void route_request_interrupt()
+    {
+        try {
+            request_irq.emplace(device, vfio::PciIrq::request, 1);
+        } catch (const Error& e) {
+            spdlog::debug("{}: no VFIO request interrupt ({}); the kernel's request cannot be seen",
+                          device.name(), e.what());
+        }
+    }
+
+    Events service_events()
+    {
+        Events events;
+        if (request_irq && (*request_irq)[0].drain() > 0) {
+            ++recovery.stats().release_requests;
+            if (!release_requested) {
+                release_requested = true;
+                spdlog::info("{}: the kernel asks for the VF back", device.name());
+                if (on_release)
+                    on_release();
+            }
+        }
+        events.release_requested = release_requested;
+        if (release_requested)
+            return events;  // the VF is going away: leave its mailbox alone
+        events.pf_reset = recovery.poll();
+        events.pf_down = recovery.recovery_pending();
+        return events;
+    }
+
+    // A PF request refused because we are not clear to send means the PF has forgotten our reset.
+    template <typename Ask>
+    void ask(Ask&& request)
+    {
+        try {
+            request();
+        } catch (const Error& e) {
+            if (e.code() == Errc::permission && !control.clear_to_send())
+                recovery.note_refusal();
+            throw;
+        }
     }
 
     void start_interrupts(const Config& config)
@@ -105,13 +159,18 @@ struct Vf::Impl {
         hooks.rx_pending = [this] { return rx.pending(); };
         hooks.rx_frames = [this] { return rx.stats().packets; };
         hooks.check_mailbox = [this] {
+            if (release_requested)
+                return std::pair{false, false};
             const auto seen = control.service_mailbox();
+            recovery.note(seen);
             return std::pair{seen.message, seen.reset};
         };
         irq = std::make_unique<RxInterrupts>(
             regs, std::array{&(*msix)[vv::TX], &(*msix)[vv::RX], &(*msix)[vv::OTHER]}, config.coalescing,
             coalescing_buffers(config.coalescing.app_buffers, config.rx_ring_size), std::move(hooks),
             device.name());
+        if (request_irq)
+            irq->watch((*request_irq)[0].fd());
         irq->start();
     }
 
@@ -183,7 +242,12 @@ const TxStats& Vf::tx_stats() const { return tx_->stats(); }
 std::uint32_t Vf::free_buffers() const { return pool_->available(); }
 
 int Vf::rx_event_fd() const { return impl_->interrupts().fd(); }
-bool Vf::wait(std::chrono::milliseconds timeout) { return impl_->interrupts().wait(timeout); }
+bool Vf::wait(std::chrono::milliseconds timeout)
+{
+    const bool woken = impl_->interrupts().wait(timeout);
+    const Events events = impl_->service_events();
+    return woken || events.release_requested || events.pf_reset;
+}
 void Vf::rearm() { impl_->interrupts().rearm(); }
 const InterruptStats& Vf::interrupt_stats() const
 {
@@ -191,12 +255,21 @@ const InterruptStats& Vf::interrupt_stats() const
     return impl_->irq ? impl_->irq->stats() : none;
 }
 
-void Vf::set_mac(const MacAddress& mac) { impl_->control.set_mac(mac); }
-void Vf::add_mac_filter(const MacAddress& mac) { impl_->control.add_mac_filter(mac); }
-void Vf::clear_mac_filters() { impl_->control.clear_mac_filters(); }
-void Vf::set_vlan(std::uint16_t vid, bool add) { impl_->control.set_vlan(vid, add); }
-void Vf::set_multicast(std::span<const MacAddress> groups) { impl_->control.set_multicast(groups); }
-void Vf::set_max_frame(std::uint32_t bytes) { impl_->control.set_max_frame(bytes); }
-void Vf::set_promisc(bool multicast) { impl_->control.set_promisc(multicast); }
+void Vf::on_release_request(std::function<void()> callback) { impl_->on_release = std::move(callback); }
+bool Vf::release_requested() const { return impl_->release_requested; }
+int Vf::release_event_fd() const { return impl_->request_irq ? (*impl_->request_irq)[0].fd() : -1; }
+Events Vf::poll_events() { return impl_->service_events(); }
+const ControlStats& Vf::control_stats() const { return impl_->recovery.stats(); }
+
+void Vf::set_mac(const MacAddress& mac) { impl_->ask([&] { impl_->control.set_mac(mac); }); }
+void Vf::add_mac_filter(const MacAddress& mac) { impl_->ask([&] { impl_->control.add_mac_filter(mac); }); }
+void Vf::clear_mac_filters() { impl_->ask([&] { impl_->control.clear_mac_filters(); }); }
+void Vf::set_vlan(std::uint16_t vid, bool add) { impl_->ask([&] { impl_->control.set_vlan(vid, add); }); }
+void Vf::set_multicast(std::span<const MacAddress> groups)
+{
+    impl_->ask([&] { impl_->control.set_multicast(groups); });
+}
+void Vf::set_max_frame(std::uint32_t bytes) { impl_->ask([&] { impl_->control.set_max_frame(bytes); }); }
+void Vf::set_promisc(bool multicast) { impl_->ask([&] { impl_->control.set_promisc(multicast); }); }
 
 }  // namespace sriov::vf

@@ -20,7 +20,7 @@ constexpr std::uint32_t all_vectors = vv::BIT(vv::TX) | vv::BIT(vv::RX) | vv::BI
 // The vectors that wake a waiting application: RX, and the mailbox on silicon.
 constexpr std::uint32_t armed_vectors = vv::BIT(vv::RX) | vv::BIT(vv::OTHER);
 
-void watch(int epoll_fd, int fd, const std::string& name)
+void watch_fd(int epoll_fd, int fd, const std::string& name)
 {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -40,8 +40,13 @@ RxInterrupts::RxInterrupts(dev::RegisterIo& regs, std::array<vfio::EventFd*, 3> 
     if (!epoll_)
         throw system_error(name_, "creating an epoll fd for the VF's interrupts", errno);
     for (vfio::EventFd* v : vectors_)
-        watch(epoll_.get(), v->fd(), name_);
-    watch(epoll_.get(), self_.fd(), name_);
+        watch_fd(epoll_.get(), v->fd(), name_);
+    watch_fd(epoll_.get(), self_.fd(), name_);
+}
+
+void RxInterrupts::watch(int fd)
+{
+    watch_fd(epoll_.get(), fd, name_);
 }
 
 RxInterrupts::~RxInterrupts()

@@ -60,6 +60,9 @@ public:
     void stop();
 
     int fd() const { return epoll_.get(); }
+    // Makes wait() (and fd()) wake up when `fd` becomes readable too, e.g. the VFIO request
+    // interrupt's eventfd. The caller consumes what `fd` signals. Throws sriov::Error (io).
+    void watch(int fd);
     bool wait(std::chrono::milliseconds timeout);
     void rearm();
     const InterruptStats& stats() const { return stats_; }

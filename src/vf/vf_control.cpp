@@ -68,6 +68,8 @@ mbx::Reply VfControl::wait_reply()
     const mbx::Reply& reply = decoded.value();
     if (const auto* c = std::get_if<mbx::ControlMessage>(&reply))
         cts_ = c->cts;
+    else if (std::holds_alternative<mbx::BareNack>(reply))
+        cts_ = false;  // the PF does not count us as reset (5.1): a reset is due
     return reply;
 }
 
