@@ -14,6 +14,12 @@
 // With --interrupts the receiver sleeps in libvf's wait() until an interrupt, polls the ring
 // empty, re-arms, and at the end prints how many interrupts (eventfd counts) it took and how many
 // frames each carried.
+//
+// Both sides look at libvf's control path every 10 ms (poll_events, or wait in interrupt mode):
+// when the kernel asks for the VF back (e.g. sriovd lowering the VF count) they print "the kernel
+// asks for the VF back: stopping", close the VF and exit 0 with their counts; when the PF is reset
+// (sriovd restarted, vfctl reset PF) libvf sets the VF up again and they go on, printing a line
+// with the count at that moment and, at the end, how many frames came after the last PF reset.
 #include "pktgen_frame.hpp"
 #include "sriov/error.hpp"
 #include "sriov/libvf.hpp"
@@ -36,6 +42,65 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::uint32_t burst_size = 32;
+constexpr auto control_period = std::chrono::milliseconds(10);
+
+// Watches libvf's control path from the program's own loop: the kernel's request for the VF and
+// PF resets.
+class ControlWatch {
+public:
+    explicit ControlWatch(vf::Vf& port) : port_(port)
+    {
+        port_.on_release_request([this] {
+            std::printf("the kernel asks for the VF back: stopping\n");
+            std::fflush(stdout);
+            released_ = true;
+        });
+    }
+    // Polls every control_period; `count` is what the program has counted so far (for the log).
+    void tick(Clock::time_point now, std::uint64_t count)
+    {
+        if (now < next_)
+            return;
+        next_ = now + control_period;
+        after(port_.poll_events(), count);
+    }
+    // What poll_events() or wait() reported.
+    void after(const vf::Events& e, std::uint64_t count)
+    {
+        if (e.pf_down && !down_) {
+            std::printf("PF reset seen at count %llu: waiting for the PF\n", static_cast<unsigned long long>(count));
+            std::fflush(stdout);
+        }
+        down_ = e.pf_down;
+        if (e.pf_reset) {
+            std::printf("PF reset recovered at count %llu (MAC %s)\n", static_cast<unsigned long long>(count),
+                        port_.mac().to_string().c_str());
+            std::fflush(stdout);
+            count_at_reset_ = count;
+        }
+    }
+    bool released() const { return released_; }
+    // Prints what the control path did, and how much was counted after the last PF reset.
+    void summary(std::uint64_t count) const
+    {
+        const vf::ControlStats& st = port_.control_stats();
+        std::printf("PF resets %llu (recovery attempts failed %llu, TX frames given up %llu), counted after "
+                    "the last PF reset %llu, release requests %llu\n",
+                    static_cast<unsigned long long>(st.pf_resets),
+                    static_cast<unsigned long long>(st.recovery_failures),
+                    static_cast<unsigned long long>(st.tx_given_up),
+                    static_cast<unsigned long long>(st.pf_resets ? count - count_at_reset_ : 0),
+                    static_cast<unsigned long long>(st.release_requests));
+        std::fflush(stdout);
+    }
+
+private:
+    vf::Vf& port_;
+    bool released_ = false;
+    bool down_ = false;
+    std::uint64_t count_at_reset_ = 0;
+    Clock::time_point next_{};
+};
 
 struct Common {
     std::string vf;
@@ -160,6 +225,7 @@ int run_send(const Common& c, const SendOptions& s)
     if (s.window >= c.buffers)
         throw Error(Errc::invalid_argument, "--window", "the window must be smaller than the buffer count");
     auto port = open_vf(c);
+    ControlWatch control(*port);
 
     std::vector<vf::PacketBuffer*> pending;  // built, not yet taken by the ring
     pending.reserve(burst_size);
@@ -170,7 +236,10 @@ int run_send(const Common& c, const SendOptions& s)
     auto next_report = start + std::chrono::seconds(1);
     const auto idle = std::chrono::duration<double>(c.idle);
 
-    while (next_seq < s.count || !pending.empty()) {
+    while ((next_seq < s.count || !pending.empty()) && !control.released()) {
+        control.tick(Clock::now(), port->tx_stats().packets);
+        if (control.released())
+            break;
         std::uint64_t allowed = s.count;
         if (s.rate > 0)
             allowed = std::min<std::uint64_t>(allowed,
@@ -196,7 +265,7 @@ int run_send(const Common& c, const SendOptions& s)
             if (sent)
                 last_progress = now;
         }
-        if (now - last_progress > idle)
+        if (now - last_progress > idle && !control.released())
             throw Error(Errc::timeout, c.vf,
                         fmt::format("no progress for {} s after {} frames ({} acknowledged): frames lost?",
                                     c.idle, next_seq, acked));
@@ -208,9 +277,13 @@ int run_send(const Common& c, const SendOptions& s)
     }
     const double secs = seconds_since(start);
     const auto end = Clock::now() + std::chrono::seconds(5);
-    while (port->reclaim_tx(), port->free_buffers() < c.buffers - c.ring && Clock::now() < end)
+    while (!control.released() && (port->reclaim_tx(), port->free_buffers() < c.buffers - c.ring)
+           && Clock::now() < end)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (vf::PacketBuffer* b : pending)
+        port->free_buffer(b);
     summary("sent", port->tx_stats().packets, port->tx_stats().bytes, secs);
+    control.summary(port->tx_stats().packets);
     return 0;
 }
 
@@ -222,6 +295,7 @@ int run_recv(const Common& c, const RecvOptions& r)
         config.coalescing = coalescing_of(r);
     }
     auto port = open_vf(c, config);
+    ControlWatch control(*port);
     std::printf("ready\n");
     std::fflush(stdout);
     if (r.pause > 0)
@@ -233,7 +307,7 @@ int run_recv(const Common& c, const RecvOptions& r)
     Clock::time_point first{}, last = Clock::now();
     auto next_report = Clock::now() + std::chrono::seconds(1);
     const auto idle = std::chrono::duration<double>(c.idle);
-    auto done = [&] { return r.count != 0 && frames >= r.count; };
+    auto done = [&] { return (r.count != 0 && frames >= r.count) || control.released(); };
 
     // One burst: count the sender's frames, acknowledge. Returns how many frames it took.
     auto receive_burst = [&] {
@@ -274,13 +348,20 @@ int run_recv(const Common& c, const RecvOptions& r)
     while (!done()) {
         if (r.interrupts) {
             // Sleep until an interrupt, poll the ring empty, re-arm.
-            if (port->wait(std::chrono::milliseconds(100))) {
+            // wait() also does poll_events()' work; its findings show in the stats and the flag.
+            const auto resets = port->control_stats().pf_resets;
+            const bool woken = port->wait(std::chrono::milliseconds(100));
+            vf::Events e;
+            e.pf_reset = port->control_stats().pf_resets != resets;
+            control.after(e, frames);
+            if (woken && !done()) {
                 while (receive_burst() > 0 && !done()) {
                 }
                 port->rearm();
             }
         } else {
             receive_burst();
+            control.tick(Clock::now(), frames);
         }
         if (Clock::now() - last > idle)
             break;
@@ -291,6 +372,7 @@ int run_recv(const Common& c, const RecvOptions& r)
     std::printf("other frames %llu, sequence gaps %llu, dropped for no buffer %llu\n",
                 static_cast<unsigned long long>(other), static_cast<unsigned long long>(gaps),
                 static_cast<unsigned long long>(port->rx_stats().no_buffer));
+    control.summary(frames);
     if (r.interrupts) {
         const vf::InterruptStats& st = port->interrupt_stats();
         std::printf("interrupts %llu (RX vector %llu), wake-ups %llu, frames per interrupt %.2f, "
@@ -301,6 +383,8 @@ int run_recv(const Common& c, const RecvOptions& r)
                     st.interrupts ? static_cast<double>(frames) / static_cast<double>(st.interrupts) : 0.0,
                     r.coalesce.c_str(), st.eitr, static_cast<unsigned long long>(st.pf_messages));
     }
+    if (control.released())
+        return 0;  // the kernel wants the VF: stopping early is what was asked
     return r.count && frames < r.count ? 1 : 0;
 }
 
