@@ -6,8 +6,12 @@
 #   - bob: vfctl is refused by the socket's file mode, and, with the file mode opened up by
 #     hand, by sriovd's check of his peer credentials; he cannot read the token, and his libvf
 #     program fails, with the token (a leaked copy) as well, at the VF's device file.
-#   - alice: vfctl status works, and libvf's vf-pktgen receives on VF 1 what it sends on VF 0.
+#   - alice: vfctl status works, and libvf's vf-pktgen receives on VF 1 what it sends on VF 0;
+#     she changes the VF count, and the new VF's device file is the group's too.
 # Both run through busybox `su` from root (no password asked), with the rlimits root has.
+# sriovd runs with the capability bounding set of tools/sriovd/sriovd.service (CAP_CHOWN alone)
+# and no_new_privs, through util-linux's setpriv (busybox's cannot set a bounding set), and finds
+# its PF by vendor:device (libpci discovery without CAP_SYS_ADMIN sees 64 bytes of config space).
 . /lib/testbed.sh
 
 MAC0=02:11:22:33:44:55
@@ -66,7 +70,7 @@ remove_vfs_on_exit = true
 group = "sriov"
 
 [[pf]]
-pci = "$pf"
+device = "8086:10c9"
 num_vfs = 2
 
 [[pf.vf]]
@@ -80,9 +84,15 @@ mac = "$MAC1"
 driver = "vfio-pci"
 EOF
 
-sriovd --foreground --config "$CONF" --token-file "$TOKEN" >"$LOG" 2>&1 &
+# The unit's CapabilityBoundingSet= and NoNewPrivileges=; keep them in step.
+UNIT_CAPS="-all,+chown"
+[ -x /opt/sriov/bin/setpriv ] || tb_fail "no util-linux setpriv in /opt/sriov/bin"
+/opt/sriov/bin/setpriv --bounding-set "$UNIT_CAPS" --no-new-privs -- \
+    /opt/sriov/bin/sriovd --foreground --config "$CONF" --token-file "$TOKEN" >"$LOG" 2>&1 &
 sriovd_pid=$!
 tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_expect "sriovd's capabilities (CapEff, CAP_CHOWN = bit 0)" \
+    "$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$sriovd_pid/status)" 0000000000000001
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 tb_expect "VF 0 driver" "$(tb_driver "$vf0")" vfio-pci
@@ -137,6 +147,13 @@ wait "$recv_pid" || fail "alice's receiver failed"
 grep -q "^received $COUNT frames" /tmp/recv.log || fail "VF 1 did not receive the $COUNT frames"
 grep -q "sequence gaps 0," /tmp/recv.log || fail "frames arrived out of order or with gaps"
 tb_log "ok: alice: $(grep '^received' /tmp/recv.log)"
+
+# A member may change the VF count too; the new VF's device file is the group's as well.
+as alice "vfctl set $pf numvfs 3" >/tmp/out 2>&1 || fail "alice: vfctl set numvfs 3 failed: $(cat /tmp/out)"
+tb_wait_for 60 grep -q "ready: .*VF 2 " "$LOG" || fail "the VF count did not become 3"
+vf2=$(tb_vf_addr "$pf" 2) || fail "no VF 2"
+g2=$(tb_iommu_group "$vf2")
+tb_expect "VF 2's /dev/vfio/$g2 after alice's vfctl set numvfs 3" "$(mode_of /dev/vfio/"$g2")" "660 root:sriov"
 
 kill -TERM "$sriovd_pid"
 tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"
