@@ -177,7 +177,7 @@ void MailboxService::handle_message(unsigned vf)
     else if (outcome.verdict == Verdict::nack && logged)
         emit("request_refused", vf, fmt::format("{}: {}", outcome.request, outcome.reason));
     if (outcome.reply)
-        send(vf, *outcome.reply, outcome.request);
+        send(vf, *outcome.reply, fmt::format("the answer to {}", outcome.request));
     else
         mailbox_.unlock(vf);  // no answer: give the buffer back without a second acknowledgement
     if (const auto why = policer_.offence(vf); why && !vfs_.state(vf).quarantined)
@@ -283,15 +283,30 @@ void MailboxService::ping(unsigned vf)
     }
 }
 
+// The PF never waits on a VF: one that still holds the buffer lock when the PF's short wait for it
+// ran out is stuck or hostile (a VF holds it only while it writes a few words), so the lock is
+// taken back by force (RVFU) and the write tried once more.
 void MailboxService::send(unsigned vf, const mbx::Message& message, std::string_view what)
 {
-    try {
-        mailbox_.write(vf, message);
-        outbox_[vf].awaiting_ack = true;
-        outbox_[vf].sent = Clock::now();
-    } catch (const Error& e) {
-        ++stats_.errors;
-        spdlog::warn("{}: cannot send the answer to {}: {}", who(vf), what, e.what());
+    for (bool retried = false;; retried = true) {
+        try {
+            mailbox_.write(vf, message);
+            outbox_[vf].awaiting_ack = true;
+            outbox_[vf].sent = Clock::now();
+            return;
+        } catch (const Error& e) {
+            if (!retried && e.code() == Errc::busy && mailbox_.vf_holds_lock(vf)) {
+                mailbox_.release_vf_lock(vf);
+                ++stats_.lock_recoveries;
+                if (may_log(vf))
+                    spdlog::warn("{}: held the mailbox lock when the PF had to write ({}); taken back by force",
+                                 who(vf), what);
+                continue;
+            }
+            ++stats_.errors;
+            spdlog::warn("{}: cannot send {}: {}", who(vf), what, e.what());
+            return;
+        }
     }
 }
 

@@ -43,6 +43,7 @@ struct MailboxStats {
     std::uint64_t errors = 0;     // mailbox accesses that failed (a VF held the buffer)
     std::uint64_t dropped = 0;    // requests over a VF's rate, not served
     std::uint64_t quarantines = 0;
+    std::uint64_t lock_recoveries = 0;  // VF buffer locks taken back by force (RVFU)
     std::uint64_t log_suppressed = 0;  // log lines about VFs left out to keep the log bounded
 };
 

@@ -217,3 +217,18 @@ TEST_CASE("requests over a VF's rate are dropped unanswered, and a flood quarant
     CHECK(pf.policer().counters(0).dropped == 3);
     CHECK(pf.vfs().state(0).quarantined);
 }
+
+TEST_CASE("a VF that holds its mailbox lock does not stop the PF: the lock is taken back and the message delivered")
+{
+    ServedPf pf;
+    vf::VfControl vf0(pf.m.vf(0), "VF 0");
+    REQUIRE(vf0.reset(1000ms) == vf0_mac);
+    // VF 0 takes the buffer lock and keeps it, as a stuck or hostile driver would.
+    pf.m.vf(0).write32(VFMAILBOX.offset, vfmailbox::VFU);
+    REQUIRE((pf.m.peek(P2VMAILBOX.at(0)) & p2vmailbox::VFU) != 0);
+    pf.vfs_created();  // the PF must send VF 0 its control message now
+    CHECK(vf0.mailbox().receive().at(0) == 0x20000100);
+    pf.stop();
+    CHECK(pf.stats().lock_recoveries == 1);
+    CHECK(pf.stats().errors == 0);
+}

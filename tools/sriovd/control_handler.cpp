@@ -131,6 +131,7 @@ std::string ControlHandler::status() const
                   {"errors", s.errors},
                   {"dropped", s.dropped},
                   {"quarantines", s.quarantines},
+                  {"lock_recoveries", s.lock_recoveries},
                   {"log_suppressed", s.log_suppressed}}}}
         .dump();
 }
