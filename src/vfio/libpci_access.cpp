@@ -19,7 +19,9 @@ namespace {
 
 // libpci's own error handler prints and calls exit(). Ours turns the message into an exception,
 // which unwinds through libpci's C frames (built with unwind tables on Debian) back to describe().
-[[noreturn]] __attribute__((format(printf, 1, 2))) void on_libpci_error(char* format, ...)
+// The GNU spelling of noreturn, not [[noreturn]]: libpci's pointer type carries it, and clang
+// accepts only a function of that very type.
+__attribute__((noreturn, format(printf, 1, 2))) void on_libpci_error(char* format, ...)
 {
     std::array<char, 512> text{};
     va_list args;
