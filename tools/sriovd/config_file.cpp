@@ -254,10 +254,47 @@ void read_pf(const toml::value& table, const std::string& name, DaemonConfig& co
     }
 }
 
+// Where text stops being UTF-8 (an offset), or npos. A TOML file must be UTF-8; and the toml11 of
+// Debian 12 (3.7.1) reads past its buffer when it reports bad UTF-8 in a literal string (toml11
+// issue 199, fixed upstream in 2023), so such text must not reach it.
+std::size_t invalid_utf8_at(std::string_view text)
+{
+    static constexpr std::uint32_t least[] = {0, 0x80, 0x800, 0x10000};  // against overlong forms
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        // How many continuation bytes follow the lead byte (C0, C1, F5..FF are never valid).
+        const std::size_t more = lead < 0x80 ? 0
+            : lead < 0xC2                    ? 4
+            : lead < 0xE0                    ? 1
+            : lead < 0xF0                    ? 2
+            : lead < 0xF5                    ? 3
+                                             : 4;
+        if (more == 4 || more >= text.size() - i)
+            return i;
+        std::uint32_t code = lead & (0x7Fu >> more);  // the lead byte's bits below its length marker
+        for (std::size_t k = 1; k <= more; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0u) != 0x80u)
+                return i;
+            code = code << 6 | (next & 0x3Fu);
+        }
+        if (code < least[more] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return i;
+        i += more + 1;
+    }
+    return std::string_view::npos;
+}
+
 }  // namespace
 
 DaemonConfig parse_config(std::string_view text, const std::string& name)
 {
+    if (const std::size_t bad = invalid_utf8_at(text); bad != std::string_view::npos)
+        throw Error(Errc::invalid_argument,
+                    fmt::format("{}:{}", name, 1 + std::ranges::count(text.substr(0, bad), '\n')),
+                    fmt::format("not valid TOML: byte {} of the file (0x{:02x}) is not UTF-8 text", bad,
+                                static_cast<unsigned char>(text[bad])));
     std::istringstream in{std::string(text)};
     toml::value root;
     try {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <limits>
 
 namespace sriov::sriovd {
 
@@ -59,6 +60,18 @@ std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& d
     return v;
 }
 
+// A whole number that fits T. json::get<T>() would take 1e300 or -1 or 70000 too: a fraction or a
+// number beyond T is converted with undefined behaviour or silently wrapped. Throws sriov::Error
+// (protocol, what) for anything else.
+template <class T>
+T whole(const json& v, std::string_view what)
+{
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > std::numeric_limits<T>::max())
+        throw Error(Errc::protocol, std::string(what),
+                    fmt::format("{} is not a whole number from 0 to {}", v.dump(), std::numeric_limits<T>::max()));
+    return static_cast<T>(v.get<std::uint64_t>());
+}
+
 // Sets one setting from its JSON value. Throws nlohmann::json exceptions or sriov::Error for a
 // value that does not fit.
 void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, const json& v)
@@ -70,12 +83,17 @@ void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, cons
     else if (key == "trust")
         a.trusted = v.get<bool>();
     else if (key == "vlan")
-        a.port_vlan = v.is_null() ? std::nullopt : std::optional(v.get<std::uint16_t>());
+        a.port_vlan = v.is_null() ? std::nullopt : std::optional(whole<std::uint16_t>(v, key));
     else if (key == "qos")
-        a.port_vlan_qos = v.get<std::uint8_t>();
-    else if (key == "allowed_vlans")
-        a.allowed_vlans = v.is_null() ? std::nullopt : std::optional(v.get<std::vector<std::uint16_t>>());
-    else if (key == "spoof_check")
+        a.port_vlan_qos = whole<std::uint8_t>(v, key);
+    else if (key == "allowed_vlans") {
+        a.allowed_vlans.reset();
+        if (!v.is_null()) {
+            a.allowed_vlans.emplace();
+            for (const json& vid : v.get_ref<const json::array_t&>())
+                a.allowed_vlans->push_back(whole<std::uint16_t>(vid, key));
+        }
+    } else if (key == "spoof_check")
         a.spoof_check = v.get<bool>();
     else if (key == "link_state") {
         const auto s = v.get<std::string>();
@@ -83,11 +101,11 @@ void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, cons
             : s == "disable"         ? pf::LinkMode::disable
                                      : pf::LinkMode::automatic;
     } else if (key == "max_tx_rate")
-        a.max_tx_rate_mbps = v.get<unsigned>();
+        a.max_tx_rate_mbps = whole<unsigned>(v, key);
     else if (key == "max_frame")
-        a.max_frame = v.get<std::uint16_t>();
+        a.max_frame = whole<std::uint16_t>(v, key);
     else if (key == "max_multicast")
-        a.max_multicast = v.get<unsigned>();
+        a.max_multicast = whole<unsigned>(v, key);
     else if (key == "driver")
         driver = v.get<std::string>() == "vfio-pci" ? std::string() : v.get<std::string>();
     else
@@ -126,7 +144,7 @@ PfState decode_state(std::string_view text, const std::string& name)
     json file;
     try {
         file = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
         throw corrupt(name, fmt::format("not JSON, probably a torn write ({})", e.what()));
     }
     if (!file.is_object() || file.value("format", "") != format_name)
@@ -145,7 +163,7 @@ PfState decode_state(std::string_view text, const std::string& name)
     try {
         PfState state;
         state.pf = body.at("pf").get<std::string>();
-        state.num_vfs = body.at("num_vfs").get<unsigned>();
+        state.num_vfs = whole<unsigned>(body.at("num_vfs"), "num_vfs");
         if (body.contains("num_vfs_origin")) {
             const auto origin = body.at("num_vfs_origin").get<std::string>();
             if (origin != "config" && origin != "runtime")
