@@ -39,8 +39,8 @@ attack_pid=$!
 tb_hostile_vf polite "$vf1" "$TOKEN" 40 >/tmp/polite.log 2>&1 &
 polite_pid=$!
 
-# While VF 0 holds the lock, an operator resets it: sriovd cannot write to it, and must say so
-# rather than wait.
+# While VF 0 holds the lock, an operator resets it: sriovd must write to it, and takes the lock
+# back by force (RVFU) rather than wait.
 tb_wait_for 30 grep -q "lock: held" /tmp/attack.log || fail "the attacker did not take the lock"
 vfctl reset "$pf" vf 0 || fail "vfctl reset vf 0 was not answered while VF 0 held the lock"
 
@@ -75,6 +75,9 @@ vf0_lines=$(grep -c "VF 0" "$LOG")
 tb_log "sriovd logged $vf0_lines lines about VF 0"
 [ "$vf0_lines" -le 120 ] || fail "sriovd's log about VF 0 is not bounded ($vf0_lines lines)"
 grep -q "VF 0: quarantined: " "$LOG" || fail "sriovd did not log the quarantine"
+grep -q "VF 0: held the mailbox lock .*taken back by force" "$LOG" ||
+    fail "sriovd did not take back the lock VF 0 held when it had to write to it"
+grep -q '"lock_recoveries":[1-9]' /tmp/status || fail "vfctl status counts no lock taken back"
 tb_log "ok: VF 0 quarantined: $(grep -o 'VF 0: quarantined: [^;]*' "$LOG")"
 
 # traffic FRAMES EXPECTED: VF 0 sends FRAMES to VF 1, which must receive EXPECTED.
