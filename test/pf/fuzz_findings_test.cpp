@@ -94,6 +94,21 @@ TEST_CASE("a state file with a number too large for a double is reported as corr
     }
 }
 
+TEST_CASE("a state file whose format is not a string is reported as not a state file")
+{
+    // fuzz_state: json::value("format", "") threw json::type_error for {"format": 2}, which sriovd
+    // did not catch.
+    for (const char* text : {R"({"format": 2})", R"({"format": null})", R"({"format": ["sriovd-state"]})"}) {
+        try {
+            decode_state(text, "state.json");
+            FAIL("accepted");
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::protocol);
+            CHECK(contains(e.what(), "not a sriovd state file"));
+        }
+    }
+}
+
 TEST_CASE("numbers of a state file that do not fit their setting are refused, not converted")
 {
     // fuzz_state: json::get<unsigned>() of 2.9e234 is undefined behaviour; of 70000 as a VLAN it

@@ -147,7 +147,8 @@ PfState decode_state(std::string_view text, const std::string& name)
     } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
         throw corrupt(name, fmt::format("not JSON, probably a torn write ({})", e.what()));
     }
-    if (!file.is_object() || file.value("format", "") != format_name)
+    // Compared as JSON: value("format", "") would throw json::type_error for a format that is not a string.
+    if (!file.is_object() || !file.contains("format") || file["format"] != format_name)
         throw corrupt(name, "not a sriovd state file (no \"format\": \"sriovd-state\")");
     if (!file.contains("version") || !file["version"].is_number_integer() || file["version"] != state_version)
         throw corrupt(name, fmt::format("version {} is not the version {} this sriovd reads",
