@@ -69,8 +69,8 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
       msix_(device_, vfio::PciIrq::msix, 1),  // vector 0: link and mailbox ("other" causes)
       chip_(regs_, config.pf.to_string()), mailbox_(regs_, pf_mailbox_timing), policy_(make_policy(config)),
       vfs_(chip_, policy_), policer_(config.num_vfs, config.policing),
-      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0], config.pf.to_string()), counters_(config.num_vfs), counter_timer_(io),
-      notices_(io, device_)
+      service_(io, chip_, mailbox_, vfs_, policer_, msix_[0], config.pf.to_string()), counters_(config.num_vfs),
+      counter_timer_(io), notices_(io, device_)
 {
     // An error the PCIe link or the device reported (AER): the PF's state cannot be trusted any
     // more, so it is reset and every VF's state written back, as an operator's PF reset does.
@@ -92,15 +92,8 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
         if (release_request_)
             release_request_();
     });
-    mac_ = chip_.bring_up(config.num_vfs);  // the chip's counters start from 0 here
-    generate_macs();
-    // VFs that outlived a previous sriovd still think they are clear to send. Their first
-    // acknowledgement is answered at once with the NACK that makes their driver reset (the usual
-    // pause between such NACKs is for VFs that just reset, which these have not).
-    const auto now = VfSupervisor::Clock::now();
-    vfs_.restore_all(config.vfs_exist ? now - VfSupervisor::nack_interval : now);
+    bring_up_chip(config.vfs_exist);  // the chip's counters start from 0 here
     // The rate limiter is a fraction of the link speed: set again at every link change.
-    apply_rates(chip_.link());
     service_.on_link_change([this](const LinkState& link) { apply_rates(link); });
     arm_counter_timer();
     service_.start();
@@ -206,10 +199,7 @@ void PfManager::resize(unsigned num_vfs, const std::vector<VfAdmin>& vfs)
     vfs_.resize();
     policer_.resize(num_vfs);
     counters_.assign(num_vfs, VfCounters{});
-    mac_ = chip_.bring_up(num_vfs);
-    generate_macs();
-    vfs_.restore_all(VfSupervisor::Clock::now());
-    apply_rates(chip_.link());
+    bring_up_chip(false);
     spdlog::info("PF {}: brought up again for {} VFs", address_, num_vfs);
 }
 
@@ -217,20 +207,28 @@ void PfManager::reset_pf()
 {
     spdlog::info("PF {}: reset by an operator", address_);
     sample_counters();  // what was counted until now; the reset sets the chip's counters to 0
-    mac_ = chip_.bring_up(policy_.num_vfs());
+    bring_up_chip(true);  // as after a restart: the VFs think they are clear to send
     for (unsigned vf = 0; vf < counters_.size(); ++vf)
         counters_[vf].rebase(chip_.read_vf_counters(vf));
-    apply_rates(chip_.link());
-    // As after a restart: the VFs think they are clear to send, and are told at once to reset.
-    vfs_.restore_all(VfSupervisor::Clock::now() - VfSupervisor::nack_interval);
     service_.ping_all();
     if (sink_)
         sink_(PfEvent{"pf_reset", std::nullopt, "the PF was reset and its VFs' settings written back"});
 }
 
-}  // namespace sriov::pf
-
-namespace sriov::pf {
+// Everything the PF needs after the chip was reset: its bring-up for the policy's VFs, the VFs'
+// generated MACs, every VF's state, and the rate limits (which the reset cleared).
+void PfManager::bring_up_chip(bool vfs_running)
+{
+    mac_ = chip_.bring_up(policy_.num_vfs());
+    generate_macs();
+    // VFs whose drivers kept running (across a restart or a PF reset) still think they are clear
+    // to send. Their first acknowledgement is answered at once with the NACK that makes their
+    // driver reset (the usual pause between such NACKs is for VFs that just reset, which these
+    // have not).
+    const auto now = VfSupervisor::Clock::now();
+    vfs_.restore_all(vfs_running ? now - VfSupervisor::nack_interval : now);
+    apply_rates(chip_.link());
+}
 
 void PfManager::generate_macs()
 {

@@ -128,6 +128,7 @@ private:
     PfManager(boost::asio::io_context& io, const PfConfig& config, std::shared_ptr<vfio::Container> container,
               const vfio::VfToken& token);
 
+    void bring_up_chip(bool vfs_running);
     void apply_rates(const LinkState& link);
     void generate_macs();
     void sample_counters();

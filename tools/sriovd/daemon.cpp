@@ -3,7 +3,6 @@
 #include "control_router.hpp"
 #include "ctl/server.hpp"
 #include "pf_instance.hpp"
-#include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "token_file.hpp"
 
@@ -18,7 +17,6 @@
 #include <grp.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -27,7 +25,6 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
-#include <tuple>
 
 namespace sriov::sriovd {
 
