@@ -20,7 +20,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <optional>
 
 namespace sriov::vf {
@@ -37,13 +36,7 @@ std::optional<vfio::VfToken> token_of(const OpenOptions& options)
         return vfio::VfToken::parse(options.vf_token);
     if (options.token_file.empty())
         return std::nullopt;
-    std::ifstream in(options.token_file);
-    std::string line;
-    if (!in || !std::getline(in, line))
-        throw Error(Errc::not_found, options.token_file, "cannot read the VF token (is sriovd running?)");
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-        line.pop_back();
-    return vfio::VfToken::parse(line);
+    return vfio::VfToken::read_file(options.token_file);
 }
 
 DmaRegion region_of(const vfio::DmaMemory& m)

@@ -22,6 +22,12 @@ public:
     // Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex digits, either case).
     // Throws sriov::Error (invalid_argument) naming the text otherwise.
     static VfToken parse(std::string_view text);
+    // Reads the token from the first line of the file at `path`, as sriovd writes it (trailing
+    // white space ignored). Throws sriov::Error naming the file: not_found when it does not exist
+    // (sriovd is not running, or keeps it elsewhere), permission when the caller may not read it
+    // (the cause names its owner, group and mode), invalid_argument when it holds no token, io
+    // for any other failure.
+    static VfToken read_file(const std::string& path);
 
     // Lower-case canonical form, as the kernel expects it after "vf_token=".
     std::string to_string() const;
