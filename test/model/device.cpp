@@ -247,10 +247,10 @@ void Device::write_queue(std::uint32_t offset, std::uint32_t value)
     default: break;
     }
     reg(offset) = value;
-    // 4.5: a TDT write processes the TX ring synchronously. (A RDT write only posts buffers;
-    // RX happens when the test injects a frame.)
-    if (offset >= TDBAL(0) && field == 0x18)
-        process_tx((offset - TDBAL(0)) / QUEUE_STRIDE);
+    // 4.5: a TDT write processes the TX ring synchronously, unless a device thread does it
+    // (defer_tx). (A RDT write only posts buffers; RX happens when the test injects a frame.)
+    if (offset >= TDBAL(0) && field == 0x18 && !defer_tx_)
+        process_tx((offset - TDBAL(0)) / QUEUE_STRIDE, true);
 }
 
 }  // namespace sriov::model::detail

@@ -5,7 +5,8 @@
 //   interrupts.cpp  ICR/IMS and EICR/EIMS, message delivery to the PF and VFs (sections 2.7, 3.3)
 //   link.cpp        NVM through EERD, PHY through MDIC, link state (section 2.2)
 //   vf_window.cpp   the VF's BAR0 mapped onto PF state (section 3.1)
-//   rings.cpp       descriptor processing: TX on a TDT write, RX on a frame injected by the test (4)
+//   rings.cpp       descriptor processing: TX on a TDT write (or complete_tx), RX on a frame
+//                   injected by the test (or fill_rx) (section 4)
 #pragma once
 
 #include "model/types.hpp"
@@ -56,6 +57,11 @@ public:
     void attach_dma(std::uint64_t iova, void* host, std::size_t size);
     bool inject_rx(unsigned pool, std::span<const std::uint8_t> frame);
     std::vector<std::vector<std::uint8_t>> take_tx(unsigned pool);
+    // A thread playing the device (E82576Model::set_descriptor_work): with defer_tx, a TDT write
+    // only stores the tail, and complete_tx sends (frames not kept); fill_rx delivers copies.
+    void set_defer_tx(bool on) { defer_tx_ = on; }
+    std::uint32_t complete_tx(unsigned pool) { return process_tx(pool, false); }
+    std::uint32_t fill_rx(unsigned pool, std::span<const std::uint8_t> frame, std::uint32_t max);
     std::uint64_t rx_dropped(unsigned pool) const { return rx_dropped_.at(pool); }
 
     // Observation, no side effects.
@@ -129,8 +135,11 @@ private:
         std::size_t size;
     };
     std::uint8_t* dma(std::uint64_t iova, std::size_t size);
-    void process_tx(unsigned queue);
+    std::uint32_t process_tx(unsigned queue, bool keep_frames);
     bool vmdq() const;
+    bool rx_open(unsigned pool) const;
+    const std::vector<std::uint8_t>& as_stored(std::span<const std::uint8_t> frame);
+    bool receive(unsigned queue, std::span<const std::uint8_t> stored);
 
     // link.cpp
     void load_nvm(const MacAddress& mac);
@@ -157,6 +166,8 @@ private:
     std::vector<Interrupt> sent_;
     std::vector<DmaWindow> dma_;  // kept across resets: it stands for the host's IOMMU mappings
     std::array<std::vector<std::vector<std::uint8_t>>, e82576::num_pools> tx_frames_;
+    std::vector<std::uint8_t> rx_frame_;  // the frame being received, as stored (reused)
+    bool defer_tx_ = false;
     std::array<std::uint64_t, e82576::num_pools> rx_dropped_{};
 };
 

@@ -18,6 +18,8 @@ template <typename Access>
 auto E82576Model::access(Access&& body)
 {
     std::unique_lock lock(mutex_);
+    if (latch_tails_.load(std::memory_order_relaxed))
+        take_latched_tails();
     auto deliver = [&] {
         std::vector<Interrupt>& sent = device_->sent();
         if (!hook_ || sent.empty()) {
@@ -73,6 +75,14 @@ public:
     }
     void write32(std::uint32_t offset, std::uint32_t value) override
     {
+        if (model_.latch_tails_.load(std::memory_order_relaxed)) {
+            if (const int slot = tail_slot(offset); slot >= 0) {
+                // A posted write: the descriptors written before it are released with it.
+                model_.latched_tails_[vf_ * tails_per_vf + static_cast<unsigned>(slot)].store(
+                    value & 0xFFFFu, std::memory_order_release);
+                return;
+            }
+        }
         model_.access([&](detail::Device& d) { d.vf_write(vf_, offset, value); });
     }
 
@@ -81,11 +91,39 @@ private:
     unsigned vf_;
 };
 
+// Which latch holds a VF tail register, or -1 for any other offset.
+int E82576Model::tail_slot(std::uint32_t vf_offset)
+{
+    for (unsigned q = 0; q < 2; ++q) {
+        if (vf_offset == e82576::VF_RDT(q))
+            return static_cast<int>(2 * q);
+        if (vf_offset == e82576::VF_TDT(q))
+            return static_cast<int>(2 * q + 1);
+    }
+    return -1;
+}
+
+// Under the lock: each tail latched since the last access becomes an ordinary VF write (with the
+// checks and masks of vf_write), so it lands in order before whatever the access does next.
+void E82576Model::take_latched_tails()
+{
+    for (unsigned i = 0; i < latched_tails_.size(); ++i) {
+        std::atomic<std::uint32_t>& latch = latched_tails_[i];
+        if (latch.load(std::memory_order_relaxed) == no_tail)
+            continue;
+        const std::uint32_t tail = latch.exchange(no_tail, std::memory_order_acquire);
+        const unsigned vf = i / tails_per_vf, slot = i % tails_per_vf, queue = slot / 2;
+        device_->vf_write(vf, slot % 2 ? e82576::VF_TDT(queue) : e82576::VF_RDT(queue), tail);
+    }
+}
+
 E82576Model::E82576Model(const MacAddress& nvm_mac)
     : device_(std::make_unique<detail::Device>(nvm_mac)), pf_view_(std::make_unique<PfView>(*this))
 {
     for (unsigned n = 0; n < vf_views_.size(); ++n)
         vf_views_[n] = std::make_unique<VfView>(*this, n);
+    for (std::atomic<std::uint32_t>& latch : latched_tails_)
+        latch.store(no_tail, std::memory_order_relaxed);
 }
 
 E82576Model::~E82576Model() = default;
@@ -156,6 +194,30 @@ std::vector<std::vector<std::uint8_t>> E82576Model::take_tx(unsigned pool)
     if (pool >= e82576::num_pools)
         throw Error(Errc::invalid_argument, "82576 model", fmt::format("there is no pool {}", pool));
     return access([&](detail::Device& d) { return d.take_tx(pool); });
+}
+
+void E82576Model::set_descriptor_work(DescriptorWork mode)
+{
+    // access() first lands any tail latched so far, then the mode changes.
+    access([&](detail::Device& d) {
+        const bool device_thread = mode == DescriptorWork::device_thread;
+        d.set_defer_tx(device_thread);
+        latch_tails_.store(device_thread, std::memory_order_relaxed);
+    });
+}
+
+std::uint32_t E82576Model::complete_tx(unsigned pool)
+{
+    if (pool >= e82576::num_pools)
+        throw Error(Errc::invalid_argument, "82576 model", fmt::format("there is no pool {}", pool));
+    return access([&](detail::Device& d) { return d.complete_tx(pool); });
+}
+
+std::uint32_t E82576Model::fill_rx(unsigned pool, std::span<const std::uint8_t> frame, std::uint32_t max)
+{
+    if (pool >= e82576::num_pools)
+        throw Error(Errc::invalid_argument, "82576 model", fmt::format("there is no pool {}", pool));
+    return access([&](detail::Device& d) { return d.fill_rx(pool, frame, max); });
 }
 
 std::uint64_t E82576Model::rx_dropped(unsigned pool) const

@@ -11,7 +11,9 @@
 //
 // Thread safety: every access, from any view or test hook, takes one internal mutex, so a PF
 // thread and VF threads may run concurrently (benchmarks may run the PF side on another core).
-// The interrupt hook is called after that mutex is released.
+// The interrupt hook is called after that mutex is released. One exception, for benchmarks of
+// the data path: with DescriptorWork::device_thread a VF's RDT/TDT write is latched with one
+// atomic store, as a posted write reaches a device, and the device takes it at its next access.
 //
 // Test hooks (peek, poke, vf_mailbox_bits, the counters) are for assertions and set-up only;
 // code under test must never call them.
@@ -23,6 +25,7 @@
 #include "sriov/mac_address.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -87,6 +90,24 @@ public:
     // Frames inject_rx() dropped for `pool`.
     std::uint64_t rx_dropped(unsigned pool) const;
 
+    // ---- A thread playing the device (benchmarks of the data path) -----------------------------
+    // DescriptorWork::in_access (the default) is QEMU's behaviour described above. With
+    // device_thread, a TDT write sends nothing: complete_tx() does, called by a thread of the test
+    // that plays the device, and RX comes from fill_rx() (or inject_rx) on that thread. Each VF's
+    // writes of RDT/TDT of its queues 0 and 1 then skip the lock: they are latched and take effect
+    // at the next access that takes it (any view or call but the const test hooks, so peek() may
+    // show an older tail). Change it while no other thread uses the model; descriptors that a
+    // device_thread TDT offered stay unsent after a change back until complete_tx() or a TDT write.
+    void set_descriptor_work(DescriptorWork mode);
+    // Sends what TDT offers on pool `pool`'s queue 0 as a TDT write does in_access (4.5: DD write-
+    // back, TDH, the pool's counters), but keeps no frame (take_tx() stays empty: the wire is a
+    // sink). Returns the descriptors completed.
+    std::uint32_t complete_tx(unsigned pool);
+    // Delivers up to `max` copies of `frame` to pool `pool` as inject_rx() does, as many as the
+    // posted descriptors take whole, and returns how many; the rest are not offered, so not
+    // counted as drops. The queue's interrupt cause is raised once per call that delivers any.
+    std::uint32_t fill_rx(unsigned pool, std::span<const std::uint8_t> frame, std::uint32_t max);
+
     // Called once per interrupt message, outside the model's lock, from the thread whose access
     // caused it. May access the model. Pass {} to remove.
     void set_interrupt_hook(std::function<void(const Interrupt&)> hook);
@@ -128,8 +149,15 @@ private:
     auto access(Access&& body);
     template <typename Access>
     auto observe(Access&& body) const;
+    // device_thread: the latched tails a VF view stores, and their hand-over under the lock.
+    static constexpr std::uint32_t no_tail = 0xFFFFFFFF;
+    static constexpr unsigned tails_per_vf = 4;  // RDT(0), TDT(0), RDT(1), TDT(1)
+    static int tail_slot(std::uint32_t vf_offset);
+    void take_latched_tails();
 
     mutable std::mutex mutex_;
+    std::atomic<bool> latch_tails_{false};
+    std::array<std::atomic<std::uint32_t>, e82576::total_vfs * tails_per_vf> latched_tails_;
     std::unique_ptr<detail::Device> device_;
     std::shared_ptr<const std::function<void(const Interrupt&)>> hook_;
     std::unique_ptr<PfView> pf_view_;

@@ -4,7 +4,9 @@
 // DMA: the test attaches host memory at IOVAs (attach_dma), standing for the IOMMU mappings;
 // descriptors and buffers outside them throw sriov::Error (a DMA fault the test should see).
 // TX: a TDT write sends every descriptor from TDH to TDT inside the write (4.5); frames go to the
-// list of the pool that owns the queue (queue mod 8), which take_tx() empties. Loopback through
+// list of the pool that owns the queue (queue mod 8), which take_tx() empties. With defer_tx (a
+// thread plays the device) the TDT write only stores the tail, and complete_tx() sends, keeping no
+// frame; fill_rx() delivers copies of one frame as inject_rx() would, with one interrupt cause. Loopback through
 // the VMDq switch is not modelled: a test moves frames itself (take_tx, then inject_rx).
 // RX: inject_rx() delivers one frame to a pool's queue, as QEMU does after its filters chose the
 // pool: padded to 60 bytes, 4 zero FCS bytes when RCTL.SECRC is 0, dropped unless the ring has
@@ -17,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <utility>
 
@@ -57,6 +60,13 @@ void store32(std::uint8_t* p, std::uint32_t v)
     std::memcpy(p, &v, sizeof v);
 }
 
+// The dword that hands a descriptor back (DD): every store before it is visible first to a driver
+// on another thread that sees DD (device_thread mode; also right, if needless, in_access).
+void store32_release(std::uint8_t* p, std::uint32_t v)
+{
+    std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(p)).store(v, std::memory_order_release);
+}
+
 }  // namespace
 
 void Device::attach_dma(std::uint64_t iova, void* host, std::size_t size)
@@ -79,18 +89,21 @@ bool Device::vmdq() const
 }
 
 // 4.5: the queue runs only with TCTL.EN, TXDCTL.ENABLE and, in VMDq mode, its pool's VFTE bit.
-void Device::process_tx(unsigned queue)
+// Returns the descriptors completed; the frames go to take_tx()'s list when keep_frames.
+std::uint32_t Device::process_tx(unsigned queue, bool keep_frames)
 {
     const unsigned pool = queue % num_pools;
     if (!(reg(TCTL) & tctl::EN) || !(reg(TXDCTL(queue)) & xdctl::ENABLE))
-        return;
+        return 0;
     if (vmdq() && !(reg(VFTE) & (1u << pool)))
-        return;
+        return 0;
     const std::uint32_t count = reg(TDLEN(queue)) / desc_size;
     if (count == 0)
-        return;
+        return 0;
     const std::uint64_t base = std::uint64_t{reg(TDBAH(queue))} << 32 | reg(TDBAL(queue));
     std::vector<std::uint8_t> frame;
+    std::uint32_t frame_bytes = 0;
+    std::uint32_t completed = 0;
     std::uint32_t head = reg(TDH(queue));
     while (head != reg(TDT(queue)) && head < count) {
         std::uint8_t* d = dma(base + std::uint64_t{head} * desc_size, desc_size);
@@ -98,20 +111,26 @@ void Device::process_tx(unsigned queue)
         const std::uint32_t cmd_type_len = load32(d + 8);
         const std::uint32_t length = cmd_type_len & tx_dtalen_mask;
         const std::uint8_t* data = dma(addr, length);
-        frame.insert(frame.end(), data, data + length);
+        if (keep_frames)
+            frame.insert(frame.end(), data, data + length);
+        frame_bytes += length;
         if (cmd_type_len & tx_eop) {
             if (vmdq()) {
                 ++reg(PVFGPTC(pool));
-                reg(PVFGOTC(pool)) += static_cast<std::uint32_t>(frame.size());
+                reg(PVFGOTC(pool)) += frame_bytes;
             }
-            tx_frames_[pool].push_back(std::move(frame));
+            if (keep_frames)
+                tx_frames_[pool].push_back(std::move(frame));
             frame.clear();
+            frame_bytes = 0;
         }
-        if (cmd_type_len & tx_rs)
-            store32(d + 12, load32(d + 12) | tx_sta_dd);  // write-back: DD OR-ed into dword 3, as QEMU does
+        if (cmd_type_len & tx_rs)  // write-back: DD OR-ed into dword 3, as QEMU does
+            store32_release(d + 12, load32(d + 12) | tx_sta_dd);
         head = (head + 1) % count;
         reg(TDH(queue)) = head;
+        ++completed;
     }
+    return completed;
 }
 
 std::vector<std::vector<std::uint8_t>> Device::take_tx(unsigned pool)
@@ -119,38 +138,44 @@ std::vector<std::vector<std::uint8_t>> Device::take_tx(unsigned pool)
     return std::exchange(tx_frames_.at(pool), {});
 }
 
-// 2.2 and 4.2: dropped while RCTL.EN is 0 or the link is down, when the queue is off, when the
-// pool is not enabled in VFRE (VMDq), and unless enough descriptors are free for the whole frame.
-bool Device::inject_rx(unsigned pool, std::span<const std::uint8_t> frame)
+// 2.2 and 4.2: nothing is received while RCTL.EN is 0 or the link is down, when the queue is off,
+// or when the pool is not enabled in VFRE (VMDq).
+bool Device::rx_open(unsigned pool) const
 {
     const unsigned queue = pool;  // RX for a pool goes to its first queue only (3.2)
-    auto drop = [&] {
-        ++rx_dropped_.at(pool);
-        return false;
-    };
     if (!(reg(RCTL) & rctl::EN) || !(reg(STATUS) & status::LU) || !(reg(RXDCTL(queue)) & xdctl::ENABLE))
-        return drop();
-    if (vmdq() && !(reg(VFRE) & (1u << pool)))
-        return drop();
+        return false;
+    return !vmdq() || (reg(VFRE) & (1u << pool));
+}
 
-    std::vector<std::uint8_t> data(frame.begin(), frame.end());
-    if (data.size() < min_frame)
-        data.resize(min_frame, 0);
+// The frame as the device stores it: padded to 60 bytes, plus 4 zero FCS bytes (QEMU's stand-in)
+// when RCTL.SECRC is 0.
+const std::vector<std::uint8_t>& Device::as_stored(std::span<const std::uint8_t> frame)
+{
+    rx_frame_.assign(frame.begin(), frame.end());
+    if (rx_frame_.size() < min_frame)
+        rx_frame_.resize(min_frame, 0);
     if (!(reg(RCTL) & rctl::SECRC))
-        data.resize(data.size() + fcs_size, 0);  // QEMU's stand-in for the FCS
+        rx_frame_.resize(rx_frame_.size() + fcs_size, 0);
+    return rx_frame_;
+}
 
+// Writes one stored frame into the queue's posted descriptors from RDH, with the write-back of
+// 4.2 and the pool's counters; false (nothing written) unless enough are free for the whole frame.
+bool Device::receive(unsigned queue, std::span<const std::uint8_t> data)
+{
     const std::uint32_t count = reg(RDLEN(queue)) / desc_size;
     const std::uint32_t head = reg(RDH(queue));
     const std::uint32_t tail = reg(RDT(queue));
     if (count == 0 || head == tail || tail >= count)
-        return drop();
+        return false;
     std::uint32_t bufsize = (reg(SRRCTL(queue)) & srrctl::BSIZEPKT_MASK) * srrctl::BSIZEPKT_UNIT;
     if (bufsize == 0)
         bufsize = 2048;  // RCTL.BSIZE's reset meaning
     const std::uint32_t free = (tail + count - head) % count;
     const std::size_t needed = (data.size() + bufsize - 1) / bufsize;
     if (needed > free)
-        return drop();
+        return false;
 
     const std::uint64_t base = std::uint64_t{reg(RDBAH(queue))} << 32 | reg(RDBAL(queue));
     std::uint32_t h = head;
@@ -164,17 +189,42 @@ bool Device::inject_rx(unsigned pool, std::span<const std::uint8_t> frame)
         // Write-back: everything with DD clear, then the status dword with DD (4.2).
         std::memset(d, 0, desc_size);
         store32(d + 12, static_cast<std::uint32_t>(chunk));  // PKT_LEN b15:0, VLAN 0
-        store32(d + 8, rx_dd | (done == data.size() ? rx_eop : 0));
+        store32_release(d + 8, rx_dd | (done == data.size() ? rx_eop : 0));
         h = (h + 1) % count;
     }
     reg(RDH(queue)) = h;
-    raise_rx_queue(queue);
     if (vmdq()) {
+        const unsigned pool = queue % num_pools;
         ++reg(PVFGPRC(pool));
         reg(PVFGORC(pool))
             += static_cast<std::uint32_t>(data.size() + (reg(RCTL) & rctl::SECRC ? fcs_size : 0));
     }
     return true;
+}
+
+// Dropped (and counted) when rx_open or receive says no; else the queue's interrupt cause (IVAR)
+// and ICR.RXDW, as QEMU raises them.
+bool Device::inject_rx(unsigned pool, std::span<const std::uint8_t> frame)
+{
+    if (!rx_open(pool) || !receive(pool, as_stored(frame))) {
+        ++rx_dropped_.at(pool);
+        return false;
+    }
+    raise_rx_queue(pool);
+    return true;
+}
+
+std::uint32_t Device::fill_rx(unsigned pool, std::span<const std::uint8_t> frame, std::uint32_t max)
+{
+    if (!rx_open(pool))
+        return 0;
+    const std::vector<std::uint8_t>& stored = as_stored(frame);
+    std::uint32_t delivered = 0;
+    while (delivered < max && receive(pool, stored))
+        ++delivered;
+    if (delivered)
+        raise_rx_queue(pool);
+    return delivered;
 }
 
 }  // namespace sriov::model::detail

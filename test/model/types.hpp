@@ -19,4 +19,10 @@ enum class Autoneg {
     on_demand,  // when the test calls E82576Model::complete_autoneg()
 };
 
+// Who does the descriptor work of section 4 (see E82576Model::set_descriptor_work).
+enum class DescriptorWork {
+    in_access,      // as QEMU: TX inside the TDT write, RX when the test injects a frame
+    device_thread,  // a thread playing the device calls complete_tx / fill_rx; VF tails are latched
+};
+
 }  // namespace sriov::model

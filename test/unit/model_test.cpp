@@ -758,3 +758,155 @@ TEST_CASE("model: a PF thread and a VF thread contending for the mailbox never b
     CHECK(pf_grants >= 5000);
     CHECK(vf_grants >= 5000);
 }
+
+namespace {
+
+// VF 1's queue 0 as a driver leaves it for traffic, rings of 8 descriptors in `mem` at IOVA
+// 0x10000 (RX ring), 0x10080 (TX ring) and 2 KiB buffers from 0x11000, link up, RCTL.EN with
+// SECRC, TCTL.EN (sections 2.3, 4.1-4.5). The descriptors are written out from the fact sheet.
+struct VfQueues {
+    static constexpr unsigned vf = 1;
+    static constexpr std::uint32_t ring = 8;
+    static constexpr std::uint64_t rx_ring = 0x10000, tx_ring = 0x10080, buffers = 0x11000;
+    E82576Model& m;
+    std::vector<std::uint64_t> mem = std::vector<std::uint64_t>((0x1000 + ring * 2048) / 8);
+
+    explicit VfQueues(E82576Model& model) : m(model)
+    {
+        m.set_num_vfs(2);
+        restart_autoneg(m);
+        m.pf().write32(RCTL.offset, rctl::EN | rctl::SECRC);
+        m.pf().write32(TCTL.offset, tctl::EN);
+        m.attach_dma(rx_ring, mem.data(), mem.size() * 8);
+        auto& v = m.vf(vf);
+        v.write32(VF_RDBAL(0), static_cast<std::uint32_t>(rx_ring));
+        v.write32(VF_RDLEN(0), ring * 16);
+        v.write32(VF_SRRCTL(0), 2 | srrctl::DESCTYPE_ADV_ONEBUF);
+        v.write32(VF_RXDCTL(0), xdctl::ENABLE);
+        v.write32(VF_TDBAL(0), static_cast<std::uint32_t>(tx_ring));
+        v.write32(VF_TDLEN(0), ring * 16);
+        v.write32(VF_TXDCTL(0), xdctl::ENABLE);
+        for (std::uint32_t i = 0; i < ring; ++i)
+            rx_desc(i)[0] = buffer(i);  // read format: packet address, header address 0
+    }
+    std::uint64_t buffer(std::uint32_t i) const { return buffers + i * 2048; }
+    std::uint64_t* rx_desc(std::uint32_t i) { return &mem[2 * i]; }
+    std::uint32_t* rx_words(std::uint32_t i) { return reinterpret_cast<std::uint32_t*>(rx_desc(i)); }
+    std::uint32_t* tx_words(std::uint32_t i) { return reinterpret_cast<std::uint32_t*>(&mem[16 + 2 * i]); }
+    std::uint8_t* buffer_bytes(std::uint32_t i)
+    {
+        return reinterpret_cast<std::uint8_t*>(&mem[(0x1000 + i * 2048) / 8]);
+    }
+    // An advanced data descriptor of one whole frame of `length` bytes from buffer i, with RS.
+    void queue_tx(std::uint32_t slot, std::uint32_t length)
+    {
+        tx_words(slot)[0] = static_cast<std::uint32_t>(buffer(slot));
+        tx_words(slot)[1] = 0;
+        tx_words(slot)[2] = 0x2B300000u | length;  // DTYP data, EOP, IFCS, RS, DEXT (4.3)
+        tx_words(slot)[3] = length << 14;          // PAYLEN, DD clear
+    }
+};
+
+}  // namespace
+
+TEST_CASE("model: with a device thread, TDT sends nothing until complete_tx, which keeps no frame")
+{
+    E82576Model m;
+    VfQueues q(m);
+    m.pf().write32(MRQC.offset, mrqc::VMDQ);
+    m.pf().write32(VFTE.offset, 1u << VfQueues::vf);
+    m.set_descriptor_work(sriov::model::DescriptorWork::device_thread);
+    for (std::uint32_t i = 0; i < 3; ++i)
+        q.queue_tx(i, 100 + i);
+    m.vf(VfQueues::vf).write32(VF_TDT(0), 3);
+    CHECK((q.tx_words(0)[3] & 1) == 0);  // no DD: nothing was sent inside the write
+    CHECK(m.vf(VfQueues::vf).read32(VF_TDH(0)) == 0);
+
+    CHECK(m.complete_tx(VfQueues::vf) == 3);
+    for (std::uint32_t i = 0; i < 3; ++i)
+        CHECK(q.tx_words(i)[3] == ((100 + i) << 14 | 1));  // DD OR-ed in (4.5)
+    CHECK(m.vf(VfQueues::vf).read32(VF_TDH(0)) == 3);
+    CHECK(m.vf(VfQueues::vf).read32(VFGPTC.offset) == 3);
+    CHECK(m.vf(VfQueues::vf).read32(VFGOTC.offset) == 303);
+    CHECK(m.take_tx(VfQueues::vf).empty());
+    CHECK(m.complete_tx(VfQueues::vf) == 0);
+
+    // Back to QEMU's behaviour: the TDT write sends, and the frame is kept for take_tx.
+    m.set_descriptor_work(sriov::model::DescriptorWork::in_access);
+    q.queue_tx(3, 60);
+    q.buffer_bytes(3)[0] = 0xAB;
+    m.vf(VfQueues::vf).write32(VF_TDT(0), 4);
+    CHECK((q.tx_words(3)[3] & 1) == 1);
+    const auto sent = m.take_tx(VfQueues::vf);
+    REQUIRE(sent.size() == 1);
+    CHECK(sent[0].size() == 60);
+    CHECK(sent[0][0] == 0xAB);
+}
+
+TEST_CASE("model: fill_rx delivers as many copies as are posted, written back as inject_rx does")
+{
+    E82576Model m;
+    VfQueues q(m);
+    m.set_descriptor_work(sriov::model::DescriptorWork::device_thread);
+    m.vf(VfQueues::vf).write32(VF_RDT(0), 5);  // latched: five slots for the device
+    const std::vector<std::uint8_t> frame(42, 0x5A);
+
+    CHECK(m.fill_rx(VfQueues::vf, frame, 2) == 2);  // no more than asked
+    CHECK(m.fill_rx(VfQueues::vf, frame, 100) == 3);
+    for (std::uint32_t i = 0; i < 5; ++i) {
+        CHECK(q.rx_words(i)[2] == 0x3);  // DD | EOP (4.2)
+        CHECK(q.rx_words(i)[3] == 60);   // padded to 60 bytes; SECRC: no FCS
+        CHECK(q.buffer_bytes(i)[0] == 0x5A);
+        CHECK(q.buffer_bytes(i)[59] == 0);
+    }
+    CHECK(q.rx_words(5)[2] == 0);
+    CHECK(m.vf(VfQueues::vf).read32(VF_RDH(0)) == 5);
+    CHECK(m.fill_rx(VfQueues::vf, frame, 100) == 0);  // RDH == RDT: full
+    CHECK(m.rx_dropped(VfQueues::vf) == 0);            // copies that do not fit are not offered
+    CHECK((m.peek(ICR.offset) & icr::RXDW) != 0);
+
+    m.vf(VfQueues::vf).write32(VF_RDT(0), 7);
+    CHECK(m.vf(VfQueues::vf).read32(VF_RDT(0)) == 7);  // the latched tail landed before the read
+    CHECK(m.fill_rx(VfQueues::vf, frame, 100) == 2);
+}
+
+TEST_CASE("model: a device thread completes every descriptor a VF thread posts before its TDT")
+{
+    E82576Model m;
+    VfQueues q(m);
+    m.set_descriptor_work(sriov::model::DescriptorWork::device_thread);
+    constexpr std::uint32_t frames = 20000;
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> completed{0};
+    std::thread device([&] {
+        while (!stop.load(std::memory_order_relaxed))
+            completed += m.complete_tx(VfQueues::vf);
+    });
+
+    // The VF side, as a driver: wait for DD on the oldest descriptor, reuse it, ring TDT.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::uint32_t tail = 0, clean = 0, queued = 0, reclaimed = 0, wrong_length = 0;
+    while (reclaimed < frames && std::chrono::steady_clock::now() < deadline) {
+        while (clean != tail) {
+            const std::uint32_t status
+                = std::atomic_ref<std::uint32_t>(q.tx_words(clean)[3]).load(std::memory_order_acquire);
+            if (!(status & 1))
+                break;
+            wrong_length += (status >> 14) != 60 + clean;
+            clean = (clean + 1) % VfQueues::ring;
+            ++reclaimed;
+        }
+        if (queued < frames && (tail + 1) % VfQueues::ring != clean) {
+            q.queue_tx(tail, 60 + tail);
+            tail = (tail + 1) % VfQueues::ring;
+            ++queued;
+            std::atomic_thread_fence(std::memory_order_release);
+            m.vf(VfQueues::vf).write32(VF_TDT(0), tail);
+        }
+    }
+    stop = true;
+    device.join();
+    CHECK(reclaimed == frames);
+    CHECK(wrong_length == 0);
+    CHECK(completed == frames);
+}
