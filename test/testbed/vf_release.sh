@@ -5,12 +5,20 @@
 # kernel send VF 1's VFIO user the request interrupt and wait until it closes the device. The
 # receiver must get libvf's callback, say so, close the VF and exit 0; sriovd's change must then
 # complete (sriov_numvfs 1, vfctl shows 1 VF, "ready:" logged again) well within its timeout
-# (sriovd's default, 30 s): LIMIT_S seconds at most.
+# (sriovd's default, 30 s): LIMIT_S seconds at most. With MODE "interrupts" the receiver sleeps
+# in libvf's wait() instead of polling, for up to 60 s a call: only the request's eventfd, which
+# wait() watches too, can wake it in time.
 #
-# Usage (in the guest): vf_release.sh [LIMIT_S]
+# Usage (in the guest): vf_release.sh [LIMIT_S] [MODE]
 . /lib/testbed.sh
 
 LIMIT_S=${1:-10}
+MODE=${2:-polling}
+case "$MODE" in
+    polling) rx_mode="" ;;
+    interrupts) rx_mode="--interrupts --coalesce adaptive --eitr-timing qemu --wait-ms 60000" ;;
+    *) tb_fail "MODE must be polling or interrupts, not $MODE" ;;
+esac
 MAC0=02:11:22:33:44:55
 MAC1=02:11:22:33:44:66
 LOG=/tmp/sriovd.log
@@ -43,7 +51,8 @@ vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 tb_expect "VF 1 driver" "$(tb_driver "$vf1")" vfio-pci
 
 # The receiver waits for frames that never come: only the kernel's request can end it in time.
-vf-pktgen recv --vf "$vf1" --token-file "$TOKEN" --count 0 --idle 600 >"$RXLOG" 2>&1 &
+# shellcheck disable=SC2086 # rx_mode is a list of options
+vf-pktgen recv --vf "$vf1" --token-file "$TOKEN" --count 0 --idle 600 $rx_mode >"$RXLOG" 2>&1 &
 recv_pid=$!
 tb_wait_for 60 grep -q "^ready" "$RXLOG" || fail "the receiver on VF 1 did not get ready"
 tb_log "receiver holds VF 1 ($vf1)"

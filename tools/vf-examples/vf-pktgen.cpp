@@ -132,6 +132,7 @@ struct RecvOptions {
     std::string coalesce = "adaptive";  // off | fixed:N | adaptive
     std::string eitr_timing = "datasheet";  // datasheet | qemu
     double min_rate = 1000;      // adaptive: lowest interrupts/s
+    std::uint32_t wait_ms = 100;  // interrupt mode: the longest one wait() may sleep
 };
 
 // --coalesce and --eitr-timing as libvf's Coalescing.
@@ -397,7 +398,7 @@ int run_recv(const Common& c, const RecvOptions& r)
             // Sleep until an interrupt, poll the ring empty, re-arm.
             // wait() also does poll_events()' work; its findings show in the stats and the flag.
             const auto resets = port->control_stats().pf_resets;
-            const bool woken = port->wait(std::chrono::milliseconds(100));
+            const bool woken = port->wait(std::chrono::milliseconds(r.wait_ms));
             vf::Events e;
             e.pf_reset = port->control_stats().pf_resets != resets;
             control.after(e, frames);
@@ -482,6 +483,10 @@ int main(int argc, char** argv)
         ->capture_default_str();
     recv_cmd->add_option("--min-rate", recv.min_rate, "adaptive: the lowest interrupts/s (bounds latency)")
         ->capture_default_str();
+    recv_cmd->add_option("--wait-ms", recv.wait_ms,
+                         "with --interrupts: the longest sleep in one wait(); --idle is checked after each")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 3600000u));
     CLI11_PARSE(app, argc, argv);
 
     try {
