@@ -40,9 +40,8 @@ Error unreadable_token(const std::string& path)
     if (::stat(path.c_str(), &st) != 0)
         return Error(Errc::permission, path, "cannot read the VF token: permission denied");
     return Error(Errc::permission, path,
-                 fmt::format("cannot read the VF token: permission denied (the file is uid {}'s and {}'s, "
-                             "mode {:04o}); run as root or as a member of that group, the operators' "
-                             "group of sriovd's configuration",
+                 fmt::format("cannot read the VF token: permission denied (owner uid {}, {}, mode {:04o}); "
+                             "run as root or as a member of that group (sriovd's operators' group)",
                              st.st_uid, group_name(st.st_gid), st.st_mode & 07777));
 }
 
