@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <cassert>
-
 namespace sriov::vf {
 
 BufferPool::BufferPool(const DmaRegion& memory, std::uint32_t count, std::uint32_t buffer_size)
@@ -21,21 +19,14 @@ BufferPool::BufferPool(const DmaRegion& memory, std::uint32_t count, std::uint32
                     fmt::format("{} buffers of {} bytes do not fit in {} bytes of DMA memory", count,
                                 buffer_size, memory.size));
     buffers_.resize(count);
-    free_.reserve(count);
+    free_ = std::make_unique<PacketBuffer*[]>(count);
     for (std::uint32_t i = 0; i < count; ++i) {
         const std::size_t offset = std::size_t{i} * buffer_size;
         buffers_[i] = PacketBuffer{memory.bytes() + offset, memory.iova + offset, buffer_size, 0, i};
     }
     // The stack hands out buffer 0 first.
     for (std::uint32_t i = count; i-- > 0;)
-        free_.push_back(&buffers_[i]);
-}
-
-void BufferPool::free(PacketBuffer* b)
-{
-    assert(owns(b));
-    assert(free_.size() < buffers_.size());
-    free_.push_back(b);
+        free_[free_count_++] = &buffers_[i];
 }
 
 }  // namespace sriov::vf

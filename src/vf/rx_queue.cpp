@@ -18,6 +18,14 @@ namespace {
 constexpr std::uint32_t rxdctl_thresholds =
     16u << e::xdctl::PTHRESH_SHIFT | 8u << e::xdctl::HTHRESH_SHIFT | 1u << e::xdctl::WTHRESH_SHIFT;
 
+// Gives descriptor `slot` to the device with buffer b, in read format (4.2).
+inline void post_buffer(RxDesc* ring, PacketBuffer** slots, std::uint32_t slot, PacketBuffer* b)
+{
+    slots[slot] = b;
+    ring[slot].read.pkt_addr = b->iova;
+    ring[slot].read.hdr_addr = 0;  // also clears the write-back's status (DD) and length
+}
+
 }  // namespace
 
 RxQueue::RxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, std::uint32_t size,
@@ -41,9 +49,7 @@ RxQueue::RxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, st
 
 void RxQueue::post(std::uint32_t slot, PacketBuffer* b)
 {
-    slots_[slot] = b;
-    ring_[slot].read.pkt_addr = b->iova;
-    ring_[slot].read.hdr_addr = 0;  // also clears the write-back's status (DD) and length
+    post_buffer(ring_, slots_.data(), slot, b);
 }
 
 void RxQueue::start(std::chrono::milliseconds enable_timeout)
@@ -87,12 +93,21 @@ bool RxQueue::pending() const
     return (status_word & rxd::STAT_DD) != 0;
 }
 
+// The loop works on local copies of the queue's state and counters, written back once: the
+// compiler must otherwise assume that each store into the ring or a buffer may change them, and
+// reload them every frame (tools/bench/bench_datapath.cpp counts the difference).
 std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
 {
+    RxDesc* const ring = ring_;
+    PacketBuffer** const slots = slots_.data();
+    const std::uint32_t mask = mask_;
+    std::uint32_t next = next_;
+    bool discarding = discarding_;
     std::uint32_t received = 0;
     std::uint32_t completed = 0;
+    std::uint64_t bytes = 0;
     while (received < n) {
-        RxDesc& d = ring_[next_];
+        RxDesc& d = ring[next];
         // The device writes the status dword (DD) last (4.2): read it first, through a volatile
         // access since the device, not this thread, changes it ...
         const volatile std::uint32_t& status_word = d.wb.status_error;
@@ -103,16 +118,16 @@ std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
         std::atomic_thread_fence(std::memory_order_acquire);
         const volatile std::uint16_t& length_word = d.wb.length;
         const std::uint32_t length = length_word;
-        PacketBuffer* filled = slots_[next_];
+        PacketBuffer* filled = slots[next];
 
         PacketBuffer* fresh = nullptr;
         if (!(status & rxd::STAT_EOP)) {
             // A frame longer than one buffer: drop it whole, down to its last descriptor.
-            if (!discarding_)
+            if (!discarding)
                 ++stats_.errors;
-            discarding_ = true;
-        } else if (discarding_) {
-            discarding_ = false;  // the last descriptor of a dropped frame
+            discarding = true;
+        } else if (discarding) {
+            discarding = false;  // the last descriptor of a dropped frame
         } else if (status & rxd::ERR_RXE) {
             ++stats_.errors;
         } else if ((fresh = pool_.alloc()) == nullptr) {
@@ -122,18 +137,21 @@ std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
         if (fresh) {
             filled->length = length;
             bufs[received++] = filled;
-            ++stats_.packets;
-            stats_.bytes += length;
-            post(next_, fresh);
+            bytes += length;
+            post_buffer(ring, slots, next, fresh);
         } else {
-            post(next_, filled);  // dropped: the same buffer goes back to the device
+            post_buffer(ring, slots, next, filled);  // dropped: the same buffer goes back to the device
         }
-        next_ = (next_ + 1) & mask_;
+        next = (next + 1) & mask;
         ++completed;
     }
+    next_ = next;
+    discarding_ = discarding;
+    stats_.packets += received;
+    stats_.bytes += bytes;
     // One doorbell per burst: the last slot handed back becomes the new RDT.
     if (completed)
-        tail_.ring((next_ - 1) & mask_);
+        tail_.ring((next - 1) & mask);
     return received;
 }
 

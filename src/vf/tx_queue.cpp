@@ -37,11 +37,12 @@ TxQueue::TxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, st
 
 void TxQueue::start(std::chrono::milliseconds enable_timeout)
 {
-    for (PacketBuffer*& b : slots_) {
-        if (b)
-            pool_.free(b);
+    // The descriptors from clean_ to tail_index_ still hold their buffers (reclaim leaves a
+    // reclaimed slot's pointer behind, unused).
+    for (std::uint32_t i = clean_; i != tail_index_; i = (i + 1) & mask_)
+        pool_.free(slots_[i]);
+    for (PacketBuffer*& b : slots_)
         b = nullptr;
-    }
     for (std::uint32_t i = 0; i < size(); ++i)
         ring_[i] = TxDesc{};
     tail_index_ = clean_ = 0;
@@ -56,20 +57,26 @@ void TxQueue::start(std::chrono::milliseconds enable_timeout)
     enable_queue(regs_, e::VF_TXDCTL(0), e::xdctl::ENABLE, enable_timeout, name_, "TXDCTL(0)");
 }
 
+// Both loops work on local copies of the queue's state, written back once (see RxQueue::burst).
 std::uint32_t TxQueue::reclaim()
 {
+    const TxDesc* const ring = ring_;
+    PacketBuffer* const* const slots = slots_.data();
+    const std::uint32_t mask = mask_;
+    const std::uint32_t tail = tail_index_;
+    std::uint32_t clean = clean_;
     std::uint32_t freed = 0;
-    while (clean_ != tail_index_) {
-        const volatile std::uint32_t& status = ring_[clean_].olinfo_status;
+    while (clean != tail) {
+        const volatile std::uint32_t& status = ring[clean].olinfo_status;
         if (!(status & txd::STA_DD))
             break;
         // The device has read the buffer before it wrote DD.
         std::atomic_thread_fence(std::memory_order_acquire);
-        pool_.free(slots_[clean_]);
-        slots_[clean_] = nullptr;
-        clean_ = (clean_ + 1) & mask_;
+        pool_.free(slots[clean]);
+        clean = (clean + 1) & mask;
         ++freed;
     }
+    clean_ = clean;
     return freed;
 }
 
@@ -79,20 +86,28 @@ std::uint32_t TxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
     // One slot stays empty: TDH == TDT means "nothing to send".
     const std::uint32_t room = mask_ - in_flight();
     const std::uint32_t count = n < room ? n : room;
+    TxDesc* const ring = ring_;
+    PacketBuffer** const slots = slots_.data();
+    const std::uint32_t mask = mask_;
+    std::uint32_t tail = tail_index_;
+    std::uint64_t bytes = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
         PacketBuffer* b = bufs[i];
-        TxDesc& d = ring_[tail_index_];
+        const std::uint32_t length = b->length;
+        TxDesc& d = ring[tail];
         d.buffer_addr = b->iova;
-        d.cmd_type_len = tx_command | (b->length & txd::DTALEN_MASK);
-        d.olinfo_status = b->length << txd::PAYLEN_SHIFT;  // STA (DD) clear until the device is done
-        slots_[tail_index_] = b;
-        tail_index_ = (tail_index_ + 1) & mask_;
-        ++stats_.packets;
-        stats_.bytes += b->length;
+        d.cmd_type_len = tx_command | (length & txd::DTALEN_MASK);
+        d.olinfo_status = length << txd::PAYLEN_SHIFT;  // STA (DD) clear until the device is done
+        slots[tail] = b;
+        tail = (tail + 1) & mask;
+        bytes += length;
     }
+    tail_index_ = tail;
+    stats_.packets += count;
+    stats_.bytes += bytes;
     stats_.ring_full += n - count;
     if (count)
-        tail_.ring(tail_index_);  // release fence inside: the descriptors before the tail
+        tail_.ring(tail);  // release fence inside: the descriptors before the tail
     return count;
 }
 
