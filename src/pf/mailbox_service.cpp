@@ -155,8 +155,15 @@ void MailboxService::handle_message(unsigned vf)
     try {
         words = mailbox_.read(vf, true);  // keep the buffer for the answer
     } catch (const Error& e) {
+        // A VF holds the buffer only while it writes a few words: one that still holds it when the
+        // PF comes to read the request it rang for misbehaves (each such read costs the PF its whole
+        // lock wait), so it counts as a malformed request, and the VF is quarantined if it goes on.
         ++stats_.errors;
-        spdlog::warn("{}: cannot read its message: {}", who(vf), e.what());
+        policer_.record(vf, RequestResult::malformed);
+        if (may_log(vf))
+            spdlog::warn("{}: cannot read its message, counted as malformed: {}", who(vf), e.what());
+        if (const auto why = policer_.offence(vf); why && !vfs_.state(vf).quarantined)
+            quarantine(vf, *why);
         return;
     }
     ++stats_.requests;

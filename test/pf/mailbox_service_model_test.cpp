@@ -232,3 +232,22 @@ TEST_CASE("a VF that holds its mailbox lock does not stop the PF: the lock is ta
     CHECK(pf.stats().lock_recoveries == 1);
     CHECK(pf.stats().errors == 0);
 }
+
+TEST_CASE("a VF that rings for a request but keeps the mailbox lock counts as malformed, and is quarantined")
+{
+    PolicingLimits limits;
+    limits.max_malformed = 2;
+    ServedPf pf(limits);
+    vf::VfControl vf0(pf.m.vf(0), "VF 0");
+    REQUIRE(vf0.reset(1000ms) == vf0_mac);
+    for (int i = 0; i < 3; ++i) {
+        // REQ with VFU: a request rung for while the VF keeps the buffer, so the PF cannot read it.
+        pf.m.vf(0).write32(VFMAILBOX.offset, vfmailbox::REQ | vfmailbox::VFU);
+        pf.in_loop([](VfSupervisor&, MailboxService& s) { s.ping_all(); });  // serves what is pending
+    }
+    pf.stop();
+    CHECK(pf.stats().errors == 3);
+    CHECK(pf.policer().counters(0).malformed == 3);
+    CHECK(pf.vfs().state(0).quarantined);
+    CHECK((pf.m.peek(VFRE.offset) & 1) == 0);
+}
