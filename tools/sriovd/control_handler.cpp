@@ -95,6 +95,11 @@ std::string ControlHandler::show(const std::optional<std::string>& pf, const std
         v["state"] = std::string(link_mode_name(admin.link_state));
         v["quarantined"] = state.quarantined;
         v["clear_to_send"] = state.clear_to_send;
+        // What the VF itself asked for through the mailbox and was granted (forgotten at its reset).
+        v["granted"] = json{{"vlans", state.vlans},
+                            {"multicast_hashes", state.multicast.size()},
+                            {"all_multicast", state.multicast_promisc},
+                            {"max_frame", state.max_frame}};
         json origin = json::object();
         for (const char* key :
              {"mac", "vlan", "qos", "max_tx_rate", "max_frame", "max_multicast", "spoof_check", "trust", "link_state"})
