@@ -185,6 +185,80 @@ TEST_CASE("a runtime value that does not fit its key is refused")
     CHECK_THROWS_AS(apply_state(two_vfs(), saved, notes), Error);
 }
 
+TEST_CASE("runtime values sriovd's policy refuses are reported with the VF and the value, and nothing is rewritten")
+{
+    const DaemonConfig config = two_vfs();
+    PfState saved = state_of(config);
+    std::string cause;
+    unsigned vf = 0;
+    SECTION("a port VLAN beyond 4095")
+    {
+        record_runtime(saved, vf = 1, "vlan", 5000);
+        cause = "port VLAN 5000 is outside 1..4095";
+    }
+    SECTION("a QoS above 7")
+    {
+        record_runtime(saved, vf = 1, "qos", 9);
+        cause = "QoS 9 is outside 0..7";
+    }
+    SECTION("a QoS left without its port VLAN")
+    {
+        record_runtime(saved, vf = 0, "qos", 3);  // VF 0 has no port VLAN
+        cause = "a QoS needs a port VLAN";
+    }
+    SECTION("a multicast MAC")
+    {
+        record_runtime(saved, vf = 0, "mac", "01:00:5e:00:00:01");
+        cause = "01:00:5e:00:00:01 is not a unicast address";
+    }
+    SECTION("a max_frame below the smallest frame")
+    {
+        record_runtime(saved, vf = 1, "max_frame", 10);
+        cause = "max_frame 10 is below";
+    }
+    SECTION("more multicast groups than a VF can ask for")
+    {
+        record_runtime(saved, vf = 0, "max_multicast", 31);
+        cause = "max_multicast 31 is above";
+    }
+    SECTION("an allowed VLAN beyond 4095")
+    {
+        record_runtime(saved, vf = 0, "allowed_vlans", nlohmann::json::array({10, 4096}));
+        cause = "allowed VLAN 4096 is above 4095";
+    }
+    const auto dir = scratch_dir();
+    const auto path = dir / "state.json";
+    save_state(path, saved);
+    const std::string before = read_file_if_present(path).value();
+
+    std::vector<std::string> notes;
+    try {
+        apply_state(config, *load_state(path), notes);
+        FAIL("the state file was accepted");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::protocol);
+        CHECK(e.subject() == "state file, VF " + std::to_string(vf));
+        CHECK(contains(e.cause(), cause));
+        CHECK(contains(e.cause(), "left as it is"));
+    }
+    CHECK(read_file_if_present(path).value() == before);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a link state that is none of auto, enable and disable is refused, not taken for auto")
+{
+    PfState saved = state_of(two_vfs());
+    record_runtime(saved, 1, "link_state", "sideways");
+    std::vector<std::string> notes;
+    try {
+        apply_state(two_vfs(), saved, notes);
+        FAIL("the state file was accepted");
+    } catch (const Error& e) {
+        CHECK(e.subject() == "state file, VF 1 key 'link_state'");
+        CHECK(contains(e.cause(), "'sideways' is not auto, enable or disable"));
+    }
+}
+
 TEST_CASE("a VF count changed at run time is kept, wins over the configuration, and new VFs get defaults")
 {
     const DaemonConfig config = two_vfs();

@@ -1,11 +1,13 @@
 #include "state_file.hpp"
 
 #include "atomic_file.hpp"
+#include "pf/vf_policy.hpp"
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "sriov/mac_address.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdint>
 #include <limits>
@@ -97,6 +99,8 @@ void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, cons
         a.spoof_check = v.get<bool>();
     else if (key == "link_state") {
         const auto s = v.get<std::string>();
+        if (s != "auto" && s != "enable" && s != "disable")
+            throw Error(Errc::protocol, key, fmt::format("'{}' is not auto, enable or disable", s));
         a.link_state = s == "enable" ? pf::LinkMode::enable
             : s == "disable"         ? pf::LinkMode::disable
                                      : pf::LinkMode::automatic;
@@ -243,7 +247,9 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
         notes.push_back(fmt::format("the state file has {} VFs, the configuration {}: VFs {}..{} dropped",
                                     saved.num_vfs, config.num_vfs, config.num_vfs, saved.num_vfs - 1));
     }
+    pf::VfPolicy policy(merged.num_vfs);
     for (unsigned vf = 0; vf < std::min(saved.num_vfs, merged.num_vfs); ++vf) {
+        std::vector<std::string> runtime;
         for (const auto& [key, v] : saved.vfs[vf]) {
             if (v.origin != Origin::runtime)
                 continue;
@@ -254,8 +260,21 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
                             fmt::format("value {} does not fit: {}", v.value.dump(), e.what()));
             }
             state.vfs[vf][key] = v;
+            runtime.push_back(fmt::format("{} = {}", key, v.value.dump()));
             notes.push_back(fmt::format("VF {}: {} = {} (changed at run time; wins over the configuration)",
                                         vf, key, v.value.dump()));
+        }
+        // What sriovd would refuse once the PF is up is refused now, before the state file is
+        // rewritten or anything programmed: the file stays as it is, for the operator to mend.
+        if (runtime.empty())
+            continue;
+        try {
+            policy.set_admin(vf, merged.vfs[vf]);
+        } catch (const Error& e) {
+            throw Error(Errc::protocol, fmt::format("state file, VF {}", vf),
+                        fmt::format("{} (its values changed at run time: {}); nothing of the file was applied "
+                                    "and it was left as it is: mend or move it aside",
+                                    e.cause(), fmt::join(runtime, ", ")));
         }
     }
     return {merged, state};

@@ -78,7 +78,10 @@ PfState state_of(const DaemonConfig& config);
 // The configuration with the runtime values of saved laid over it (see the precedence above),
 // and the state to save for it. notes receives a line for every runtime value applied and for
 // whatever of saved is ignored.
-// Throws sriov::Error(protocol) if a runtime value does not fit its key (a hand-edited file).
+// Throws sriov::Error(protocol) if a runtime value does not fit its key (a hand-edited file), or
+// if a VF's settings with its runtime values are ones VfPolicy::set_admin() refuses (the error
+// names the VF, the policy's reason and the runtime values), so that nothing is rewritten or
+// programmed from such a file.
 std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const PfState& saved,
                                              std::vector<std::string>& notes);
 
