@@ -20,6 +20,7 @@ BASE_PKGS=(
     nlohmann-json3-dev libtoml11-dev libcli11-dev libsystemd-dev
     busybox-static cpio kmod xz-utils iproute2 ca-certificates python3
     clang libclang-rt-dev   # the fuzz targets: libFuzzer and clang's sanitizer runtimes
+    gnuplot-nox             # the benchmarks' plots (SVG)
 )
 # Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
 BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)
