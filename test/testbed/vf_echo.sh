@@ -6,7 +6,7 @@
 # ring holds 4095 frames, more than COUNT, so no frame may be lost however the guest schedules.
 # Three rounds, one for each way vf-echo stops:
 #   1. polling, stopped by SIGTERM once the receiver has all frames;
-#   2. interrupt mode (adaptive coalescing), stopped by its idle timeout (--idle 3);
+#   2. interrupt mode (adaptive coalescing), stopped by its idle timeout (--idle 8);
 #   3. polling, without traffic, stopped by the kernel asking for the VF back (vfctl set PF
 #      numvfs 1): vf-echo closes the VF, exits 0, and sriovd's change completes.
 #
@@ -64,22 +64,26 @@ stop_echo() {
     tb_expect "vf-echo exit status" "$status" 0
 }
 
-# traffic NAME: COUNT frames VF 0 -> vf-echo on VF 1 -> VF 2; every one must arrive in order.
+# traffic NAME ECHO_OPTIONS...: the receiver on VF 2, then vf-echo on VF 1 with ECHO_OPTIONS, then
+# COUNT frames VF 0 -> VF 1 -> VF 2; every one must arrive in order.
 traffic() {
+    name=$1
+    shift
     # shellcheck disable=SC2086
     vf-pktgen recv --vf "$vf2" --token-file "$TOKEN" --count "$COUNT" --idle 20 $RINGS >"$RXLOG" 2>&1 &
     recv_pid=$!
     tb_wait_for 60 grep -q "^ready" "$RXLOG" || fail "the receiver on VF 2 did not get ready"
+    start_echo --dst "$MAC2" "$@"
     vf-pktgen send --vf "$vf0" --token-file "$TOKEN" --dst "$MAC1" --count "$COUNT" --rate "$RATE" ||
-        fail "$1: the sender on VF 0 failed"
-    tb_wait_for 60 tb_exited "$recv_pid" || fail "$1: the receiver did not finish"
+        fail "$name: the sender on VF 0 failed"
+    tb_wait_for 60 tb_exited "$recv_pid" || fail "$name: the receiver did not finish"
     wait "$recv_pid"
     status=$?
     cat "$RXLOG"
-    tb_expect "$1: receiver exit status" "$status" 0
-    grep -q "^received $COUNT frames" "$RXLOG" || fail "$1: VF 2 did not receive the $COUNT frames"
-    grep -q "sequence gaps 0," "$RXLOG" || fail "$1: frames arrived out of order or with gaps"
-    tb_log "$1: VF 2 $(grep '^received [0-9]* frames' "$RXLOG")"
+    tb_expect "$name: receiver exit status" "$status" 0
+    grep -q "^received $COUNT frames" "$RXLOG" || fail "$name: VF 2 did not receive the $COUNT frames"
+    grep -q "sequence gaps 0," "$RXLOG" || fail "$name: frames arrived out of order or with gaps"
+    tb_log "$name: VF 2 $(grep '^received [0-9]* frames' "$RXLOG")"
 }
 
 # echo_counts NAME: vf-echo received and echoed COUNT frames, dropped none.
@@ -90,18 +94,18 @@ echo_counts() {
 }
 
 tb_log "round 1: polling vf-echo, stopped by SIGTERM"
-start_echo --dst "$MAC2" --idle 60
-traffic "polling"
+traffic "polling" --idle 60
 kill -TERM "$echo_pid"
 stop_echo
 grep -q "^stopped: SIGTERM" "$ECHOLOG" || fail "vf-echo did not report SIGTERM"
 echo_counts "polling"
 
+# The idle time counts from vf-echo's start until the first frame: the sender must open its VF
+# within it.
 tb_log "round 2: vf-echo in interrupt mode, stopped by its idle timeout"
-start_echo --dst "$MAC2" --idle 3 --interrupts --coalesce adaptive --eitr-timing qemu
-traffic "interrupts"
+traffic "interrupts" --idle 8 --interrupts --coalesce adaptive --eitr-timing qemu
 stop_echo
-grep -q "^stopped: no frame for 3 s" "$ECHOLOG" || fail "vf-echo did not stop on its idle timeout"
+grep -q "^stopped: no frame for 8 s" "$ECHOLOG" || fail "vf-echo did not stop on its idle timeout"
 grep -q "^interrupts [1-9]" "$ECHOLOG" || fail "vf-echo counted no interrupt"
 echo_counts "interrupts"
 
