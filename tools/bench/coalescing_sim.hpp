@@ -18,7 +18,8 @@
 // an interrupt, masks the RX vector and re-measures (adaptive); then rx_burst takes up to `burst`
 // frames per call until a call returns none; then rearm() re-measures, clears the cause, takes
 // the messages that came meanwhile, unmasks, and wakes the next wait() at once if a frame came
-// after the last poll (rx_interrupts.cpp).
+// after the last poll (rx_interrupts.cpp). Not modelled: wait()'s timeout (at these rates an
+// interrupt always comes sooner), the mailbox vector, TX.
 #pragma once
 
 #include "sriov/libvf.hpp"
