@@ -17,7 +17,7 @@ BASE_PKGS=(
     build-essential cmake ninja-build pkg-config git
     linux-libc-dev libpci-dev pciutils
     libboost-dev libspdlog-dev libfmt-dev
-    nlohmann-json3-dev libtoml11-dev libcli11-dev libsystemd-dev
+    nlohmann-json3-dev libtoml11-dev libcli11-dev libsystemd-dev libcap-ng-dev
     busybox-static cpio kmod xz-utils iproute2 ca-certificates python3
     clang libclang-rt-dev   # the fuzz targets: libFuzzer and clang's sanitizer runtimes
     gnuplot-nox             # the benchmarks' plots (SVG)

@@ -7,7 +7,11 @@
 #     hand, by sriovd's check of his peer credentials; he cannot read the token, and his libvf
 #     program fails, with the token (a leaked copy) as well, at the VF's device file.
 #   - alice: vfctl status works, and libvf's vf-pktgen receives on VF 1 what it sends on VF 0;
-#     she changes the VF count, and the new VF's device file is the group's too.
+#     she changes the VF count, and the new VF's device file is the group's too; she resets the
+#     PF, and her frames flow again.
+#   - Once up, every thread of sriovd holds CAP_CHOWN alone (effective, permitted, bounding),
+#     nothing inheritable or ambient, and no_new_privs: it dropped the rest itself, and the run-time
+#     work above (the VF count, the PF reset, removing the VFs at exit) needs no more.
 # Both run through busybox `su` from root (no password asked), with the rlimits root has.
 # sriovd runs with the capability bounding set of tools/sriovd/sriovd.service (CAP_CHOWN alone)
 # and no_new_privs, through util-linux's setpriv (busybox's cannot set a bounding set), and finds
@@ -91,8 +95,24 @@ UNIT_CAPS="-all,+chown"
     /opt/sriov/bin/sriovd --foreground --config "$CONF" --token-file "$TOKEN" >"$LOG" 2>&1 &
 sriovd_pid=$!
 tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
-tb_expect "sriovd's capabilities (CapEff, CAP_CHOWN = bit 0)" \
-    "$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$sriovd_pid/status)" 0000000000000001
+tb_wait_for 30 grep -q "privileges: " "$LOG" || fail "sriovd did not say which privileges it kept"
+tb_log "sriovd: $(grep -o 'privileges: .*' "$LOG")"
+# Capabilities belong to threads: every thread of sriovd is checked. CAP_CHOWN is bit 0.
+sriovd_proc=$(pidof sriovd) || fail "no sriovd process"
+threads=0
+for status in /proc/"$sriovd_proc"/task/*/status; do
+    tid=$(basename "$(dirname "$status")")
+    field() { sed -n "s/^$1:[[:space:]]*//p" "$status"; }
+    for set in CapEff CapPrm CapBnd; do
+        [ "$(field $set)" = 0000000000000001 ] || fail "sriovd thread $tid: $set $(field $set), not CAP_CHOWN alone"
+    done
+    for set in CapInh CapAmb; do
+        [ "$(field $set)" = 0000000000000000 ] || fail "sriovd thread $tid: $set $(field $set), not empty"
+    done
+    [ "$(field NoNewPrivs)" = 1 ] || fail "sriovd thread $tid: no_new_privs not set"
+    threads=$((threads + 1))
+done
+tb_log "ok: each of sriovd's $threads threads: CapEff, CapPrm and CapBnd 0000000000000001 (CAP_CHOWN), CapInh and CapAmb 0, NoNewPrivs 1"
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 tb_expect "VF 0 driver" "$(tb_driver "$vf0")" vfio-pci
@@ -135,18 +155,22 @@ tb_log "alice's RLIMIT_MEMLOCK: $(as alice 'ulimit -l') KiB (not raised)"
 # libvf's default sizes (4096 buffers of 2 KiB, two rings of 512) pin more than that; VFIO
 # charges pinned memory to the user's RLIMIT_MEMLOCK, and libvf's error says so.
 expect_refusal alice "RLIMIT_MEMLOCK" "vf-pktgen recv --vf $vf1 --token-file $TOKEN --count 1 --idle 2"
-as alice "vf-pktgen recv --vf $vf1 --token-file $TOKEN $SIZES --count $COUNT --idle 20" >/tmp/recv.log 2>&1 &
-recv_pid=$!
-tb_wait_for 60 grep -q "^ready" /tmp/recv.log || fail "alice's receiver on VF 1 did not get ready"
-grep -q "MAC $MAC1" /tmp/recv.log || fail "VF 1 did not get MAC $MAC1 from sriovd"
-tb_log "ok: alice's receiver ready on VF 1 ($vf1): $(grep '^ready' /tmp/recv.log)"
-as alice "vf-pktgen send --vf $vf0 --token-file $TOKEN $SIZES --dst $MAC1 --count $COUNT" >/tmp/send.log 2>&1 ||
-    fail "alice's sender on VF 0 failed"
-tb_wait_for 60 tb_exited "$recv_pid" || fail "alice's receiver did not finish"
-wait "$recv_pid" || fail "alice's receiver failed"
-grep -q "^received $COUNT frames" /tmp/recv.log || fail "VF 1 did not receive the $COUNT frames"
-grep -q "sequence gaps 0," /tmp/recv.log || fail "frames arrived out of order or with gaps"
-tb_log "ok: alice: $(grep '^received' /tmp/recv.log)"
+# alice_traffic: alice's libvf receiver on VF 1 gets the COUNT frames her sender sends on VF 0.
+alice_traffic() {
+    as alice "vf-pktgen recv --vf $vf1 --token-file $TOKEN $SIZES --count $COUNT --idle 20" >/tmp/recv.log 2>&1 &
+    recv_pid=$!
+    tb_wait_for 60 grep -q "^ready" /tmp/recv.log || fail "alice's receiver on VF 1 did not get ready"
+    grep -q "MAC $MAC1" /tmp/recv.log || fail "VF 1 did not get MAC $MAC1 from sriovd"
+    tb_log "ok: alice's receiver ready on VF 1 ($vf1): $(grep '^ready' /tmp/recv.log)"
+    as alice "vf-pktgen send --vf $vf0 --token-file $TOKEN $SIZES --dst $MAC1 --count $COUNT" >/tmp/send.log 2>&1 ||
+        fail "alice's sender on VF 0 failed"
+    tb_wait_for 60 tb_exited "$recv_pid" || fail "alice's receiver did not finish"
+    wait "$recv_pid" || fail "alice's receiver failed"
+    grep -q "^received $COUNT frames" /tmp/recv.log || fail "VF 1 did not receive the $COUNT frames"
+    grep -q "sequence gaps 0," /tmp/recv.log || fail "frames arrived out of order or with gaps"
+    tb_log "ok: alice: $(grep '^received' /tmp/recv.log)"
+}
+alice_traffic
 
 # A member may change the VF count too; the new VF's device file is the group's as well.
 as alice "vfctl set $pf numvfs 3" >/tmp/out 2>&1 || fail "alice: vfctl set numvfs 3 failed: $(cat /tmp/out)"
@@ -154,6 +178,13 @@ tb_wait_for 60 grep -q "ready: .*VF 2 " "$LOG" || fail "the VF count did not bec
 vf2=$(tb_vf_addr "$pf" 2) || fail "no VF 2"
 g2=$(tb_iommu_group "$vf2")
 tb_expect "VF 2's /dev/vfio/$g2 after alice's vfctl set numvfs 3" "$(mode_of /dev/vfio/"$g2")" "660 root:sriov"
+
+# A PF reset, by a member too: sriovd resets the PF and writes every VF's state back, with the
+# privileges it kept; alice's frames flow again.
+as alice "vfctl reset $pf" >/tmp/out 2>&1 || fail "alice: vfctl reset $pf failed: $(cat /tmp/out)"
+tb_wait_for 30 grep -q "PF $pf: reset by an operator" "$LOG" || fail "sriovd did not reset the PF"
+tb_log "ok: alice reset the PF"
+alice_traffic
 
 kill -TERM "$sriovd_pid"
 tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"

@@ -33,6 +33,17 @@ sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-tr
 sriovd_pid=$!
 tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
 vf1=$(tb_vf_addr "$pf" 1)
+# Started as root with every capability and no operators' group, sriovd keeps none once it is up
+# (capabilities belong to threads: each is checked); what follows is done without them.
+tb_wait_for 30 grep -q "privileges: " "$LOG" || fail "sriovd did not say which privileges it kept"
+for status in /proc/$(pidof sriovd)/task/*/status; do
+    for set in CapEff CapPrm CapInh CapBnd CapAmb; do
+        tb_expect "sriovd thread $(basename "$(dirname "$status")") $set" \
+            "$(sed -n "s/^$set:[[:space:]]*//p" "$status")" 0000000000000000
+    done
+    tb_expect "sriovd thread $(basename "$(dirname "$status")") NoNewPrivs" \
+        "$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' "$status")" 1
+done
 
 vfctl show >/tmp/table || fail "vfctl show failed"
 cat /tmp/table

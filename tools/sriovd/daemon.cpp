@@ -3,6 +3,7 @@
 #include "control_router.hpp"
 #include "ctl/server.hpp"
 #include "pf_instance.hpp"
+#include "privileges.hpp"
 #include "sriov/error.hpp"
 #include "token_file.hpp"
 
@@ -84,6 +85,23 @@ void share_with(const std::filesystem::path& path, std::optional<gid_t> group)
         throw system_error(path.string(), "give the operators' group access", errno);
 }
 
+// drop_privileges() for the calling thread, logged if last; a failure stops sriovd (it must not run
+// on with more than it needs). Returns whether it succeeded.
+bool drop_privileges_here(bool keep_chown, bool last, std::atomic<bool>& failed, PfShared& shared)
+{
+    try {
+        const std::string kept = drop_privileges(keep_chown);
+        if (last)
+            spdlog::info("privileges: {}", kept);
+        return true;
+    } catch (const Error& e) {
+        spdlog::critical("{}; stopping", e.what());
+        failed = true;
+        shared.stop();
+        return false;
+    }
+}
+
 }  // namespace
 
 int run_daemon(const Options& options)
@@ -152,9 +170,16 @@ int run_daemon(const Options& options)
         bool ok = true;
         for (auto& pf : pfs)
             ok = pf->provision() && ok;
+        // Start-up is done: both threads (this one and the event loop's) give up what run time does
+        // not need, before sriovd says it is ready.
+        ok = ok && drop_privileges_here(group.has_value(), false, failed, shared);
         if (ok) {
-            // A no-op unless systemd started us (Type=notify).
-            boost::asio::post(io, [&] { ::sd_notifyf(0, "READY=1\nSTATUS=%zu PF(s) up", pfs.size()); });
+            boost::asio::post(io, [&] {
+                if (!drop_privileges_here(group.has_value(), true, failed, shared))
+                    return;
+                // A no-op unless systemd started us (Type=notify).
+                ::sd_notifyf(0, "READY=1\nSTATUS=%zu PF(s) up", pfs.size());
+            });
         } else {
             failed = true;
             shared.stop();
