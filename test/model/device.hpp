@@ -134,12 +134,14 @@ private:
         std::uint8_t* host;
         std::size_t size;
     };
+    std::uint8_t* find_dma(std::uint64_t iova, std::size_t size);
     std::uint8_t* dma(std::uint64_t iova, std::size_t size);
+    std::uint8_t* descriptor(std::uint8_t* whole_ring, std::uint64_t base, std::uint32_t index);
     std::uint32_t process_tx(unsigned queue, bool keep_frames);
     bool vmdq() const;
     bool rx_open(unsigned pool) const;
     const std::vector<std::uint8_t>& as_stored(std::span<const std::uint8_t> frame);
-    bool receive(unsigned queue, std::span<const std::uint8_t> stored);
+    std::uint32_t receive(unsigned queue, std::span<const std::uint8_t> stored, std::uint32_t copies);
 
     // link.cpp
     void load_nvm(const MacAddress& mac);
@@ -165,6 +167,7 @@ private:
     Counters counters_;
     std::vector<Interrupt> sent_;
     std::vector<DmaWindow> dma_;  // kept across resets: it stands for the host's IOMMU mappings
+    DmaWindow last_dma_{};        // the window the last look-up found (none: host nullptr)
     std::array<std::vector<std::vector<std::uint8_t>>, e82576::num_pools> tx_frames_;
     std::vector<std::uint8_t> rx_frame_;  // the frame being received, as stored (reused)
     bool defer_tx_ = false;

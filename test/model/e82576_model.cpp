@@ -80,6 +80,7 @@ public:
                 // A posted write: the descriptors written before it are released with it.
                 model_.latched_tails_[vf_ * tails_per_vf + static_cast<unsigned>(slot)].store(
                     value & 0xFFFFu, std::memory_order_release);
+                model_.tails_latched_.store(true, std::memory_order_release);
                 return;
             }
         }
@@ -107,6 +108,9 @@ int E82576Model::tail_slot(std::uint32_t vf_offset)
 // checks and masks of vf_write), so it lands in order before whatever the access does next.
 void E82576Model::take_latched_tails()
 {
+    // The flag is set after its latch, so a tail latched after the exchange sets it again.
+    if (!tails_latched_.load(std::memory_order_relaxed) || !tails_latched_.exchange(false, std::memory_order_acquire))
+        return;
     for (unsigned i = 0; i < latched_tails_.size(); ++i) {
         std::atomic<std::uint32_t>& latch = latched_tails_[i];
         if (latch.load(std::memory_order_relaxed) == no_tail)

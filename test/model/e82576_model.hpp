@@ -157,6 +157,7 @@ private:
 
     mutable std::mutex mutex_;
     std::atomic<bool> latch_tails_{false};
+    std::atomic<bool> tails_latched_{false};  // set after each latch store, cleared by the taker
     std::array<std::atomic<std::uint32_t>, e82576::total_vfs * tails_per_vf> latched_tails_;
     std::unique_ptr<detail::Device> device_;
     std::shared_ptr<const std::function<void(const Interrupt&)>> hook_;

@@ -74,13 +74,47 @@ void Device::attach_dma(std::uint64_t iova, void* host, std::size_t size)
     dma_.push_back({iova, static_cast<std::uint8_t*>(host), size});
 }
 
-std::uint8_t* Device::dma(std::uint64_t iova, std::size_t size)
+// The host memory at [iova, iova + size), or nullptr when no window holds all of it. The window
+// that answered last is tried first (a device thread asks for one buffer after another).
+std::uint8_t* Device::find_dma(std::uint64_t iova, std::size_t size)
 {
+    auto inside = [&](const DmaWindow& w) {
+        return w.host && iova >= w.iova && iova - w.iova <= w.size && size <= w.size - (iova - w.iova);
+    };
+    if (inside(last_dma_))
+        return last_dma_.host + (iova - last_dma_.iova);
     for (const DmaWindow& w : dma_)
-        if (iova >= w.iova && iova - w.iova <= w.size && size <= w.size - (iova - w.iova))
+        if (inside(w)) {
+            last_dma_ = w;
             return w.host + (iova - w.iova);
+        }
+    return nullptr;
+}
+
+namespace {
+
+[[noreturn]] void dma_fault(std::uint64_t iova, std::size_t size)
+{
     throw Error(Errc::invalid_argument, "82576 model DMA",
                 fmt::format("{} bytes at IOVA {:#x} are not in any attached DMA memory", size, iova));
+}
+
+}  // namespace
+
+std::uint8_t* Device::dma(std::uint64_t iova, std::size_t size)
+{
+    std::uint8_t* host = find_dma(iova, size);
+    if (!host)
+        dma_fault(iova, size);
+    return host;
+}
+
+// Descriptor `index` of a ring at `base`: from `whole` (the ring's host memory, when one window
+// holds all of it: one look-up per call) or else looked up alone, so that only a descriptor the
+// device really reaches outside the attached memory faults.
+std::uint8_t* Device::descriptor(std::uint8_t* whole, std::uint64_t base, std::uint32_t index)
+{
+    return whole ? whole + std::size_t{index} * desc_size : dma(base + std::uint64_t{index} * desc_size, desc_size);
 }
 
 bool Device::vmdq() const
@@ -95,18 +129,21 @@ std::uint32_t Device::process_tx(unsigned queue, bool keep_frames)
     const unsigned pool = queue % num_pools;
     if (!(reg(TCTL) & tctl::EN) || !(reg(TXDCTL(queue)) & xdctl::ENABLE))
         return 0;
-    if (vmdq() && !(reg(VFTE) & (1u << pool)))
+    const bool pool_counters = vmdq();
+    if (pool_counters && !(reg(VFTE) & (1u << pool)))
         return 0;
     const std::uint32_t count = reg(TDLEN(queue)) / desc_size;
     if (count == 0)
         return 0;
     const std::uint64_t base = std::uint64_t{reg(TDBAH(queue))} << 32 | reg(TDBAL(queue));
+    std::uint8_t* const ring = find_dma(base, std::size_t{count} * desc_size);
+    const std::uint32_t tail = reg(TDT(queue));
     std::vector<std::uint8_t> frame;
     std::uint32_t frame_bytes = 0;
     std::uint32_t completed = 0;
     std::uint32_t head = reg(TDH(queue));
-    while (head != reg(TDT(queue)) && head < count) {
-        std::uint8_t* d = dma(base + std::uint64_t{head} * desc_size, desc_size);
+    while (head != tail && head < count) {
+        std::uint8_t* d = descriptor(ring, base, head);
         const std::uint64_t addr = load64(d);
         const std::uint32_t cmd_type_len = load32(d + 8);
         const std::uint32_t length = cmd_type_len & tx_dtalen_mask;
@@ -115,7 +152,7 @@ std::uint32_t Device::process_tx(unsigned queue, bool keep_frames)
             frame.insert(frame.end(), data, data + length);
         frame_bytes += length;
         if (cmd_type_len & tx_eop) {
-            if (vmdq()) {
+            if (pool_counters) {
                 ++reg(PVFGPTC(pool));
                 reg(PVFGOTC(pool)) += frame_bytes;
             }
@@ -126,7 +163,8 @@ std::uint32_t Device::process_tx(unsigned queue, bool keep_frames)
         }
         if (cmd_type_len & tx_rs)  // write-back: DD OR-ed into dword 3, as QEMU does
             store32_release(d + 12, load32(d + 12) | tx_sta_dd);
-        head = (head + 1) % count;
+        if (++head == count)
+            head = 0;
         reg(TDH(queue)) = head;
         ++completed;
     }
@@ -160,53 +198,57 @@ const std::vector<std::uint8_t>& Device::as_stored(std::span<const std::uint8_t>
     return rx_frame_;
 }
 
-// Writes one stored frame into the queue's posted descriptors from RDH, with the write-back of
-// 4.2 and the pool's counters; false (nothing written) unless enough are free for the whole frame.
-bool Device::receive(unsigned queue, std::span<const std::uint8_t> data)
+// Writes up to `copies` copies of one stored frame into the queue's posted descriptors from RDH,
+// each only if enough are free for the whole frame, with the write-back of 4.2 and the pool's
+// counters; returns how many it wrote.
+std::uint32_t Device::receive(unsigned queue, std::span<const std::uint8_t> data, std::uint32_t copies)
 {
     const std::uint32_t count = reg(RDLEN(queue)) / desc_size;
-    const std::uint32_t head = reg(RDH(queue));
+    std::uint32_t head = reg(RDH(queue));
     const std::uint32_t tail = reg(RDT(queue));
     if (count == 0 || head == tail || tail >= count)
-        return false;
+        return 0;
     std::uint32_t bufsize = (reg(SRRCTL(queue)) & srrctl::BSIZEPKT_MASK) * srrctl::BSIZEPKT_UNIT;
     if (bufsize == 0)
         bufsize = 2048;  // RCTL.BSIZE's reset meaning
-    const std::uint32_t free = (tail + count - head) % count;
+    std::uint32_t free = (tail + count - head) % count;
     const std::size_t needed = (data.size() + bufsize - 1) / bufsize;
-    if (needed > free)
-        return false;
-
     const std::uint64_t base = std::uint64_t{reg(RDBAH(queue))} << 32 | reg(RDBAL(queue));
-    std::uint32_t h = head;
-    for (std::size_t done = 0; done < data.size();) {
-        std::uint8_t* d = dma(base + std::uint64_t{h} * desc_size, desc_size);
-        const std::uint64_t addr = load64(d);
-        const std::size_t chunk = std::min<std::size_t>(bufsize, data.size() - done);
-        if (addr != 0)  // 4.2: no data for a zero address, but the descriptor is consumed
-            std::memcpy(dma(addr, chunk), data.data() + done, chunk);
-        done += chunk;
-        // Write-back: everything with DD clear, then the status dword with DD (4.2).
-        std::memset(d, 0, desc_size);
-        store32(d + 12, static_cast<std::uint32_t>(chunk));  // PKT_LEN b15:0, VLAN 0
-        store32_release(d + 8, rx_dd | (done == data.size() ? rx_eop : 0));
-        h = (h + 1) % count;
+    std::uint8_t* const ring = find_dma(base, std::size_t{count} * desc_size);
+    const bool pool_counters = vmdq();
+    std::uint32_t written = 0;
+    for (; written < copies && needed <= free; ++written) {
+        for (std::size_t done = 0; done < data.size();) {
+            std::uint8_t* d = descriptor(ring, base, head);
+            const std::uint64_t addr = load64(d);
+            const std::size_t chunk = std::min<std::size_t>(bufsize, data.size() - done);
+            if (addr != 0)  // 4.2: no data for a zero address, but the descriptor is consumed
+                std::memcpy(dma(addr, chunk), data.data() + done, chunk);
+            done += chunk;
+            // Write-back: everything with DD clear, then the status dword with DD (4.2).
+            std::memset(d, 0, desc_size);
+            store32(d + 12, static_cast<std::uint32_t>(chunk));  // PKT_LEN b15:0, VLAN 0
+            store32_release(d + 8, rx_dd | (done == data.size() ? rx_eop : 0));
+            if (++head == count)
+                head = 0;
+        }
+        free -= static_cast<std::uint32_t>(needed);
+        reg(RDH(queue)) = head;
+        if (pool_counters) {
+            const unsigned pool = queue % num_pools;
+            ++reg(PVFGPRC(pool));
+            reg(PVFGORC(pool))
+                += static_cast<std::uint32_t>(data.size() + (reg(RCTL) & rctl::SECRC ? fcs_size : 0));
+        }
     }
-    reg(RDH(queue)) = h;
-    if (vmdq()) {
-        const unsigned pool = queue % num_pools;
-        ++reg(PVFGPRC(pool));
-        reg(PVFGORC(pool))
-            += static_cast<std::uint32_t>(data.size() + (reg(RCTL) & rctl::SECRC ? fcs_size : 0));
-    }
-    return true;
+    return written;
 }
 
 // Dropped (and counted) when rx_open or receive says no; else the queue's interrupt cause (IVAR)
 // and ICR.RXDW, as QEMU raises them.
 bool Device::inject_rx(unsigned pool, std::span<const std::uint8_t> frame)
 {
-    if (!rx_open(pool) || !receive(pool, as_stored(frame))) {
+    if (!rx_open(pool) || receive(pool, as_stored(frame), 1) == 0) {
         ++rx_dropped_.at(pool);
         return false;
     }
@@ -218,10 +260,7 @@ std::uint32_t Device::fill_rx(unsigned pool, std::span<const std::uint8_t> frame
 {
     if (!rx_open(pool))
         return 0;
-    const std::vector<std::uint8_t>& stored = as_stored(frame);
-    std::uint32_t delivered = 0;
-    while (delivered < max && receive(pool, stored))
-        ++delivered;
+    const std::uint32_t delivered = receive(pool, as_stored(frame), max);
     if (delivered)
         raise_rx_queue(pool);
     return delivered;
