@@ -1,0 +1,136 @@
+// bench-mailbox-scale (issue 7, part 4): sriovd's mailbox service and policy engine with many PFs
+// at once, against the 82576 register model (one model per PF). For each PF count (default 1, 6
+// and 36, of 7 VFs each: 36 x 7 = 252 VFs, as many as the largest SR-IOV NICs offer), every VF
+// resets and then sends its requests at the same moment, through libvf's VF-side mailbox code on
+// a thread of its own; the PF side is served on one event loop thread, as sriovd serves all its
+// PFs. Prints, per PF count, the answer time of the requests (written to answer read: p50, p95,
+// p99, max), the reset handshake's, and requests answered per second over the whole run; --csv
+// writes the same as CSV (bench_mailbox_scale.gp plots it, bench_mailbox_scale.sh does both).
+//
+// Every VF and PF thread shares the machine's cores: on 2 cores the VFs' polling competes with the
+// PF's loop, as VMs on an over-committed host would. Exits 1 if a request went unanswered or was
+// refused (a functional error, not a slow answer), 2 on bad options.
+#include "bench_mailbox_scale_round.hpp"
+
+#include "sriov/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace sriov;
+using namespace sriov::bench;
+
+namespace {
+
+constexpr const char* csv_header =
+    "pfs,vfs,requests,seconds,requests_per_s,p50_us,p95_us,p99_us,max_us,handshake_p50_us,handshake_p99_us,"
+    "handshake_max_us,failures,pf_wakeups";
+
+std::string csv_row(const RoundResult& r)
+{
+    return fmt::format("{},{},{},{:.4f},{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{},{}", r.pfs, r.vfs,
+                       r.answered, r.seconds, static_cast<double>(r.answered) / r.seconds,
+                       percentile_us(r.answers, 50), percentile_us(r.answers, 95), percentile_us(r.answers, 99),
+                       percentile_us(r.answers, 100), percentile_us(r.handshakes, 50),
+                       percentile_us(r.handshakes, 99), percentile_us(r.handshakes, 100), r.failures, r.pf_wakeups);
+}
+
+void print_row(const RoundResult& r)
+{
+    fmt::print("{:>4} {:>5} {:>9} {:>8.4f} {:>11.0f}   {:>8.1f} {:>8.1f} {:>8.1f} {:>9.1f}   {:>8.1f} {:>8.1f} {:>9.1f} "
+               "{:>8}\n",
+               r.pfs, r.vfs, r.answered, r.seconds, static_cast<double>(r.answered) / r.seconds,
+               percentile_us(r.answers, 50), percentile_us(r.answers, 95), percentile_us(r.answers, 99),
+               percentile_us(r.answers, 100), percentile_us(r.handshakes, 50), percentile_us(r.handshakes, 99),
+               percentile_us(r.handshakes, 100), r.failures);
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"bench-mailbox-scale: sriovd's mailbox service and policy with many PFs at once, against the "
+                 "82576 model; every VF (libvf's VF side, one thread each) resets and sends requests together"};
+    std::vector<unsigned> pf_counts{1, 6, 36};
+    RoundOptions options;
+    unsigned poll_us = static_cast<unsigned>(options.script.timing.poll.count());
+    unsigned timeout_ms = 5000;
+    std::string csv_path;
+    std::string log_path;
+    app.add_option("--pfs", pf_counts, "PF counts to measure, one after the other")
+        ->check(CLI::Range(1u, 64u))
+        ->delimiter(',');
+    app.add_option("--vfs", options.vfs_per_pf, "VFs per PF")->check(CLI::Range(1u, 7u))->capture_default_str();
+    app.add_option("--rounds", options.script.rounds,
+                   "rounds of 4 requests per VF after VF_RESET (above 15, sriovd's default burst of 64 requests "
+                   "is exceeded and the policer drops some)")
+        ->check(CLI::Range(0u, 1000u))
+        ->capture_default_str();
+    app.add_option("--poll-us", poll_us, "the VF side's pause between two reads of VFMAILBOX (libvf's default)")
+        ->check(CLI::Range(0u, 10000u))
+        ->capture_default_str();
+    app.add_option("--timeout-ms", timeout_ms, "the VF side's longest wait for one step (functional bound)")
+        ->check(CLI::Range(1u, 60000u))
+        ->capture_default_str();
+    app.add_option("--csv", csv_path, "write the figures as CSV to this file");
+    app.add_option("--log", log_path, "write sriovd's log lines to this file (default: formatted, then dropped)");
+    CLI11_PARSE(app, argc, argv);
+    options.script.timing.poll = std::chrono::microseconds(poll_us);
+    options.script.timing.timeout = std::chrono::milliseconds(timeout_ms);
+    options.script.pf_ready = std::chrono::milliseconds(timeout_ms);
+
+    // The service logs what sriovd logs (at info level, each VF's lines rate-limited); the lines
+    // are formatted as in sriovd so their cost counts, and go to --log or nowhere.
+    std::shared_ptr<spdlog::logger> logger;
+    if (log_path.empty())
+        logger = std::make_shared<spdlog::logger>("sriovd", std::make_shared<spdlog::sinks::null_sink_mt>());
+    else
+        logger = std::make_shared<spdlog::logger>("sriovd",
+                                                  std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_path, true));
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e sriovd %l: %v");
+    spdlog::set_level(spdlog::level::info);
+
+    fmt::print("bench-mailbox-scale: {} VFs per PF, VF_RESET then {} requests per VF, VF side polling every {} us\n",
+               options.vfs_per_pf, options.script.rounds * VfScript::requests_per_round, poll_us);
+    fmt::print("{:>4} {:>5} {:>9} {:>8} {:>11}   {:>37}   {:>27} {:>8}\n", "", "", "", "", "",
+               "answer time (us)", "reset handshake (us)", "");
+    fmt::print("{:>4} {:>5} {:>9} {:>8} {:>11}   {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9} {:>8}\n", "PFs", "VFs",
+               "requests", "seconds", "requests/s", "p50", "p95", "p99", "max", "p50", "p99", "max", "failures");
+    std::vector<RoundResult> results;
+    bool all_answered = true;
+    try {
+        for (unsigned pfs : pf_counts) {
+            options.pfs = pfs;
+            results.push_back(run_round(options));
+            const RoundResult& r = results.back();
+            print_row(r);
+            if (r.failures != 0) {
+                all_answered = false;
+                fmt::print(stderr, "bench-mailbox-scale: {} PFs: {} VFs not fully answered ({} failures), first: {}\n",
+                           pfs, r.failed_vfs, r.failures, r.first_failure);
+            }
+        }
+    } catch (const Error& e) {
+        fmt::print(stderr, "bench-mailbox-scale: {}\n", e.what());
+        return 1;
+    }
+    if (!csv_path.empty()) {
+        std::ofstream csv(csv_path);
+        csv << csv_header << '\n';
+        for (const RoundResult& r : results)
+            csv << csv_row(r) << '\n';
+        if (!csv.flush()) {
+            fmt::print(stderr, "bench-mailbox-scale: cannot write {}\n", csv_path);
+            return 1;
+        }
+    }
+    return all_answered ? 0 : 1;
+}

@@ -1,0 +1,62 @@
+// One PF of bench-mailbox-scale: an 82576 register model (test/model, one per PF) and, on the PF
+// side, the objects sriovd's PfManager composes around a PF (E82576Pf, PfMailbox, VfPolicy,
+// VfSupervisor, RequestPolicer, MailboxService), served on an io_context that all the PFs share,
+// as sriovd serves every PF on one event loop (tools/sriovd/daemon.cpp). What VFIO does for sriovd
+// the model's interrupt hook does here: each message to the PF's MSI-X vector 0 signals the
+// eventfd the mailbox service waits on. PfManager itself opens the PF through VFIO, so it is not
+// used; its counter timer, notices and rate limits play no part in the mailbox.
+#pragma once
+
+#include "mbx/pf_mailbox.hpp"
+#include "model/e82576_model.hpp"
+#include "pf/e82576_pf.hpp"
+#include "pf/mailbox_service.hpp"
+#include "pf/request_policer.hpp"
+#include "pf/vf_policy.hpp"
+#include "pf/vf_supervisor.hpp"
+#include "sriov/mac_address.hpp"
+#include "vfio/event_fd.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <string>
+
+namespace sriov::bench {
+
+class ModelPf {
+public:
+    // PF number `index` (named 0000:II:00.0 in logs, II = index + 1) with num_vfs VFs, each with
+    // the MAC vf_mac(index, vf), policed with `limits`, brought up as sriovd does. The service is
+    // built on io but not started.
+    ModelPf(boost::asio::io_context& io, unsigned index, unsigned num_vfs, const pf::PolicingLimits& limits);
+    ~ModelPf();
+    ModelPf(const ModelPf&) = delete;
+    ModelPf& operator=(const ModelPf&) = delete;
+
+    // On io's thread: starts serving and tells the VFs the PF is up (as after the VFs' creation).
+    void start();
+    // On io's thread: stops waiting for interrupts.
+    void stop() noexcept;
+
+    // VF n's BAR0, for the VF side.
+    dev::RegisterIo& vf(unsigned n) { return model_.vf(n); }
+    const std::string& name() const { return name_; }
+    // Read once the loop has stopped.
+    const pf::MailboxStats& stats() const { return service_.stats(); }
+    const pf::RequestPolicer& policer() const { return policer_; }
+
+    static MacAddress vf_mac(unsigned index, unsigned vf);
+
+private:
+    std::string name_;
+    model::E82576Model model_;
+    pf::E82576Pf chip_;
+    mbx::PfMailbox mailbox_;
+    pf::VfPolicy policy_;
+    pf::VfSupervisor supervisor_;
+    pf::RequestPolicer policer_;
+    vfio::EventFd vector0_;
+    pf::MailboxService service_;
+};
+
+}  // namespace sriov::bench
