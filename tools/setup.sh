@@ -21,6 +21,7 @@ BASE_PKGS=(
     busybox-static cpio kmod xz-utils iproute2 ca-certificates python3
     clang libclang-rt-dev   # the fuzz targets: libFuzzer and clang's sanitizer runtimes
     gnuplot-nox             # the benchmarks' plots (SVG)
+    valgrind                # bench-datapath counts libvf's instructions with callgrind (and valgrind/callgrind.h)
 )
 # Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
 BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)
