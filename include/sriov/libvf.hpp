@@ -148,6 +148,12 @@ public:
     const RxStats& rx_stats() const;
     const TxStats& tx_stats() const;
     std::uint32_t free_buffers() const;
+#ifdef SRIOV_COUNT_MMIO
+    // Only in a libvf built with SRIOV_COUNT_MMIO: the register reads and writes the data path
+    // itself made on the RX queue (rx_burst) and the TX queue (tx_burst, reclaim_tx).
+    const MmioStats& rx_mmio() const;
+    const MmioStats& tx_mmio() const;
+#endif
 
     // ---- Interrupt mode (Config::interrupts); each throws sriov::Error(invalid_argument) in
     // polling mode. Control path: these make system calls and touch registers.

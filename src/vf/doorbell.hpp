@@ -3,10 +3,12 @@
 // On the device the write goes straight to the mapped BAR (a volatile store, no system call, no
 // virtual call); in unit tests it goes through the register model's dev::RegisterIo. ring() puts
 // a release fence first: every descriptor written before it is visible to the device before the
-// device can see the new tail.
+// device can see the new tail. Built with SRIOV_COUNT_MMIO, a ring inside a data-path call is
+// counted as that queue's doorbell write (mmio_count.hpp).
 #pragma once
 
 #include "dev/register_io.hpp"
+#include "vf/mmio_count.hpp"
 #include "vfio/region.hpp"
 
 #include <atomic>
@@ -26,6 +28,9 @@ public:
             bar_->write32(offset_, tail);
         else
             regs_->write32(offset_, tail);
+#ifdef SRIOV_COUNT_MMIO
+        mmio::count_doorbell();
+#endif
     }
 
 private:

@@ -98,6 +98,7 @@ bool RxQueue::pending() const
 // reload them every frame (tools/bench/bench_datapath.cpp counts the difference).
 std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
 {
+    SRIOV_MMIO_SCOPE(mmio_);  // counts register accesses (only with SRIOV_COUNT_MMIO)
     RxDesc* const ring = ring_;
     PacketBuffer** const slots = slots_.data();
     const std::uint32_t mask = mask_;

@@ -13,6 +13,7 @@
 #include "vf/descriptors.hpp"
 #include "vf/dma_region.hpp"
 #include "vf/doorbell.hpp"
+#include "vf/mmio_count.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -48,12 +49,16 @@ public:
     bool pending() const;
 
     const RxStats& stats() const { return stats_; }
+#ifdef SRIOV_COUNT_MMIO
+    // Register accesses of this queue's data path (mmio_count.hpp).
+    const MmioStats& mmio() const { return mmio_; }
+#endif
     std::uint32_t size() const { return mask_ + 1; }
 
 private:
     void post(std::uint32_t slot, PacketBuffer* b);
 
-    dev::RegisterIo& regs_;
+    QueueRegisters regs_;  // the device (counted with SRIOV_COUNT_MMIO)
     Doorbell tail_;
     DmaRegion ring_memory_;
     RxDesc* ring_;
@@ -63,6 +68,9 @@ private:
     std::uint32_t next_ = 0;            // the next descriptor the device will complete
     bool discarding_ = false;           // inside a frame that spans buffers, until its EOP
     RxStats stats_;
+#ifdef SRIOV_COUNT_MMIO
+    MmioStats mmio_;
+#endif
     std::string name_;
 };
 

@@ -60,6 +60,7 @@ void TxQueue::start(std::chrono::milliseconds enable_timeout)
 // Both loops work on local copies of the queue's state, written back once (see RxQueue::burst).
 std::uint32_t TxQueue::reclaim()
 {
+    SRIOV_MMIO_SCOPE(mmio_);  // counts register accesses (only with SRIOV_COUNT_MMIO)
     const TxDesc* const ring = ring_;
     PacketBuffer* const* const slots = slots_.data();
     const std::uint32_t mask = mask_;
@@ -82,6 +83,7 @@ std::uint32_t TxQueue::reclaim()
 
 std::uint32_t TxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
 {
+    SRIOV_MMIO_SCOPE(mmio_);  // counts register accesses (only with SRIOV_COUNT_MMIO)
     reclaim();
     // One slot stays empty: TDH == TDT means "nothing to send".
     const std::uint32_t room = mask_ - in_flight();

@@ -16,6 +16,7 @@
 #include "vf/descriptors.hpp"
 #include "vf/dma_region.hpp"
 #include "vf/doorbell.hpp"
+#include "vf/mmio_count.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -48,12 +49,16 @@ public:
     std::uint32_t reclaim();
 
     const TxStats& stats() const { return stats_; }
+#ifdef SRIOV_COUNT_MMIO
+    // Register accesses of this queue's data path (mmio_count.hpp).
+    const MmioStats& mmio() const { return mmio_; }
+#endif
     std::uint32_t size() const { return mask_ + 1; }
     // Descriptors written and not yet reclaimed.
     std::uint32_t in_flight() const { return (tail_index_ - clean_) & mask_; }
 
 private:
-    dev::RegisterIo& regs_;
+    QueueRegisters regs_;  // the device (counted with SRIOV_COUNT_MMIO)
     Doorbell tail_;
     DmaRegion ring_memory_;
     TxDesc* ring_;
@@ -63,6 +68,9 @@ private:
     std::uint32_t tail_index_ = 0;      // the next descriptor to write (TDT)
     std::uint32_t clean_ = 0;           // the oldest descriptor not yet reclaimed
     TxStats stats_;
+#ifdef SRIOV_COUNT_MMIO
+    MmioStats mmio_;
+#endif
     std::string name_;
 };
 
