@@ -24,6 +24,11 @@
 // asks for the VF back: stopping", close the VF and exit 0 with their counts; when the PF is reset
 // (sriovd restarted, vfctl reset PF) libvf sets the VF up again and they go on, printing a line
 // with the count at that moment and, at the end, how many frames came after the last PF reset.
+//
+// Built on a libvf with SRIOV_COUNT_MMIO (the target vf-pktgen-mmio in tools/bench), each side
+// also prints the register accesses libvf's data path made on its queue (the sender's TX, the
+// receiver's RX): "mmio: reads R (per packet X), doorbell writes W (per burst Y)", a burst being
+// a call of tx_burst or rx_burst that moved at least one frame.
 #include "pktgen_frame.hpp"
 #include "sriov/error.hpp"
 #include "sriov/libvf.hpp"
@@ -224,6 +229,22 @@ std::unique_ptr<vf::Vf> open_vf(const Common& c, const vf::Config& base = {})
     return port;
 }
 
+#ifdef SRIOV_COUNT_MMIO
+void print_mmio(const vf::MmioStats& m, std::uint64_t packets, std::uint64_t bursts)
+{
+    auto per = [](std::uint64_t a, std::uint64_t b) {
+        return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+    };
+    std::printf("mmio: reads %llu (per packet %.4f), doorbell writes %llu (per burst %.4f), other writes %llu, "
+                "%llu bursts of %.2f frames\n",
+                static_cast<unsigned long long>(m.reads), per(m.reads, packets),
+                static_cast<unsigned long long>(m.doorbell_writes), per(m.doorbell_writes, bursts),
+                static_cast<unsigned long long>(m.other_writes), static_cast<unsigned long long>(bursts),
+                per(packets, bursts));
+    std::fflush(stdout);
+}
+#endif
+
 void summary(const char* what, std::uint64_t frames, std::uint64_t bytes, double secs)
 {
     std::printf("%s %llu frames, %llu bytes in %.3f s: %.0f frames/s, %.2f Mbit/s\n", what,
@@ -275,6 +296,7 @@ int run_send(const Common& c, const SendOptions& s)
     pending.reserve(burst_size);
     std::uint64_t next_seq = 0;
     std::uint64_t acked = 0;
+    [[maybe_unused]] std::uint64_t bursts = 0;  // tx_burst calls that took frames
     const auto start = Clock::now();
     auto last_progress = start;
     auto next_report = start + std::chrono::seconds(1);
@@ -306,8 +328,10 @@ int run_send(const Common& c, const SendOptions& s)
             const std::uint32_t sent
                 = port->tx_burst(pending.data(), static_cast<std::uint32_t>(pending.size()));
             pending.erase(pending.begin(), pending.begin() + sent);
-            if (sent)
+            if (sent) {
                 last_progress = now;
+                ++bursts;
+            }
         }
         if (now - last_progress > idle && !control.released())
             throw Error(Errc::timeout, c.vf,
@@ -327,6 +351,9 @@ int run_send(const Common& c, const SendOptions& s)
     for (vf::PacketBuffer* b : pending)
         port->free_buffer(b);
     summary("sent", port->tx_stats().packets, port->tx_stats().bytes, secs);
+#ifdef SRIOV_COUNT_MMIO
+    print_mmio(port->tx_mmio(), port->tx_stats().packets, bursts);
+#endif
     control.summary(port->tx_stats().packets);
     return 0;
 }
@@ -346,6 +373,7 @@ int run_recv(const Common& c, const RecvOptions& r)
         std::this_thread::sleep_for(std::chrono::duration<double>(r.pause));
 
     std::uint64_t frames = 0, bytes = 0, other = 0, gaps = 0, expected = 0, acked = 0;
+    [[maybe_unused]] std::uint64_t bursts = 0;  // rx_burst calls that returned frames
     std::optional<MacAddress> sender;
     LatencyRecorder latency(std::min<std::uint64_t>(r.count ? r.count : max_latency_samples, max_latency_samples));
     vf::PacketBuffer* bufs[burst_size];
@@ -381,8 +409,10 @@ int run_recv(const Common& c, const RecvOptions& r)
             if (send_one(*port, *sender, pktgen::ack_type, expected, pktgen::min_size))
                 acked = expected;
         }
-        if (n)
+        if (n) {
             last = now;
+            ++bursts;
+        }
         return n;
     };
     auto report = [&] {
@@ -421,6 +451,9 @@ int run_recv(const Common& c, const RecvOptions& r)
                 static_cast<unsigned long long>(other), static_cast<unsigned long long>(gaps),
                 static_cast<unsigned long long>(port->rx_stats().no_buffer));
     latency.print();
+#ifdef SRIOV_COUNT_MMIO
+    print_mmio(port->rx_mmio(), port->rx_stats().packets, bursts);
+#endif
     control.summary(frames);
     if (r.interrupts) {
         const vf::InterruptStats& st = port->interrupt_stats();
