@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The data-path benchmark of issue 7: builds bench-datapath, runs its timing pass (libvf's thread
+# and the model's device thread pinned to two cores) and its callgrind pass (instructions per
+# packet), prints the table (also in datapath.txt), writes datapath.csv and plots it as
+# datapath.svg (gnuplot), all in BUILD_DIR/bench-results/ (inside the build directory, which git
+# ignores). Run it when the machine is as idle as it gets: `uptime` is printed first.
+#
+# Usage: tools/bench/run-datapath.sh [BUILD_DIR] [bench-datapath option...]
+#   BUILD_DIR defaults to build (configured with cmake -G Ninja if it is not yet); options go to
+#   bench-datapath, e.g. --packets 20000000 or --libvf-core 0 --device-core 1.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-build}
+shift || true
+case $build in /*) ;; *) build=$root/$build ;; esac
+
+command -v gnuplot >/dev/null || { echo "run-datapath: gnuplot is missing (tools/setup.sh installs gnuplot-nox)" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "run-datapath: valgrind is missing (tools/setup.sh installs it)" >&2; exit 1; }
+[ -f "$build/build.ninja" ] || cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" --target bench-datapath -j2 >/dev/null
+
+out=$build/bench-results
+mkdir -p "$out"
+echo "load: $(uptime)" | tee "$out/datapath.txt"
+"$build/tools/bench/bench-datapath" --csv "$out/datapath.csv" "$@" | tee -a "$out/datapath.txt"
+gnuplot -e "csv='$out/datapath.csv'; svg='$out/datapath.svg'" "$here/datapath.gp"
+echo "run-datapath: $out/datapath.csv, datapath.svg, datapath.txt"
