@@ -1,0 +1,148 @@
+#include "datapath_callgrind.hpp"
+
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/callgrind.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+
+extern char** environ;
+
+namespace bench {
+
+using sriov::vf::PacketBuffer;
+
+// Runs inside callgrind (started by instruction_pass below): one dump per mode and burst, named
+// "bench-datapath MODE BURST PACKETS", holding only what the libvf steps executed.
+int instruction_pass_child(const std::vector<std::uint32_t>& bursts, std::uint64_t packets)
+{
+    for (std::uint32_t burst : bursts)
+        for (Mode mode : {rx, tx, rxtx}) {
+            DatapathRig rig;
+            PacketBuffer* bufs[max_burst];
+            auto run = [&](std::uint64_t wanted) {
+                std::uint64_t done = 0;
+                while (done < wanted) {
+                    if (mode != tx)
+                        rig.device_rx(burst);
+                    done += run_step(mode, rig, bufs, burst);
+                    if (mode != rx)
+                        rig.device_tx();
+                }
+                return done;
+            };
+            run(2 * DatapathRig::ring_size);  // every slot and buffer in use once
+            CALLGRIND_ZERO_STATS;
+            const std::uint64_t done = run(packets);
+            const std::string name = fmt::format("bench-datapath {} {} {}", mode_names[mode], burst, done);
+            CALLGRIND_DUMP_STATS_AT(name.c_str());
+        }
+    return 0;
+}
+
+namespace {
+
+// A callgrind dump's trigger name and its total of instructions (the "totals:" line).
+std::optional<std::pair<std::string, double>> read_dump(const std::filesystem::path& file)
+{
+    std::ifstream in(file);
+    std::string line, name;
+    std::optional<double> total;
+    const std::string trigger = "desc: Trigger: Client Request: ";
+    while (std::getline(in, line)) {
+        if (line.starts_with(trigger))
+            name = line.substr(trigger.size());
+        else if (line.starts_with("totals: ") || line.starts_with("summary: "))
+            total = std::stod(line.substr(line.find(' ') + 1));
+    }
+    if (name.empty() || !total)
+        return std::nullopt;
+    return std::pair{name, *total};
+}
+
+}  // namespace
+
+bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t packets, Results& results)
+{
+    namespace fs = std::filesystem;
+    char dir_template[] = "/tmp/bench-datapath-XXXXXX";
+    if (!mkdtemp(dir_template)) {
+        std::perror("bench-datapath: mkdtemp");
+        return false;
+    }
+    const fs::path dir(dir_template);
+    struct RemoveDir {
+        fs::path p;
+        ~RemoveDir()
+        {
+            std::error_code ec;
+            fs::remove_all(p, ec);
+        }
+    } remove_dir{dir};
+
+    std::string burst_list;
+    for (std::uint32_t b : bursts)
+        burst_list += (burst_list.empty() ? "" : ",") + std::to_string(b);
+    std::vector<std::string> args{"valgrind",
+                                  "--tool=callgrind",
+                                  "-q",
+                                  "--collect-atstart=no",
+                                  "--toggle-collect=bench::libvf_*",
+                                  "--toggle-collect=sriov::model::E82576Model::VfView::write32*",
+                                  "--callgrind-out-file=" + (dir / "callgrind.out").string(),
+                                  fs::read_symlink("/proc/self/exe").string(),
+                                  "--instruction-pass",
+                                  "--bursts",
+                                  burst_list,
+                                  "--instruction-packets",
+                                  std::to_string(packets)};
+    std::vector<char*> argv;
+    for (std::string& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid;
+    if (const int err = posix_spawnp(&pid, "valgrind", nullptr, nullptr, argv.data(), environ); err != 0) {
+        fmt::print(stderr, "bench-datapath: cannot run valgrind ({}); install it (tools/setup.sh) or use --pass timing\n",
+                   std::strerror(err));
+        return false;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fmt::print(stderr, "bench-datapath: the callgrind pass failed (status {:#x})\n", status);
+        return false;
+    }
+
+    unsigned found = 0;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+        const auto dump = read_dump(e.path());
+        if (!dump)
+            continue;
+        std::istringstream words(dump->first);
+        std::string program, mode_name;
+        std::uint32_t burst = 0;
+        double done = 0;
+        if (!(words >> program >> mode_name >> burst >> done) || program != "bench-datapath" || done <= 0)
+            continue;
+        for (unsigned m = 0; m < mode_names.size(); ++m)
+            if (mode_name == mode_names[m]) {
+                results[burst][m].instructions = dump->second / done;
+                ++found;
+            }
+    }
+    if (found != 3 * bursts.size()) {
+        fmt::print(stderr, "bench-datapath: callgrind left {} of {} dumps\n", found, 3 * bursts.size());
+        return false;
+    }
+    return true;
+}
+}  // namespace bench

@@ -1,0 +1,20 @@
+// bench-datapath's instruction pass: the program runs itself under callgrind, which collects
+// only inside the bench::libvf_* steps; each mode and burst size is one dump (see
+// bench_datapath.cpp for the method).
+#pragma once
+
+#include "datapath_bench.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace bench {
+
+// Runs `valgrind --tool=callgrind` on this program with --instruction-pass and fills in
+// instructions for every mode and burst size; false (said on stderr) when it could not.
+bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t packets, Results& results);
+
+// What runs under callgrind (--instruction-pass): `packets` per mode and burst size.
+int instruction_pass_child(const std::vector<std::uint32_t>& bursts, std::uint64_t packets);
+
+}  // namespace bench

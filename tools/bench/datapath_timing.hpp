@@ -1,0 +1,25 @@
+// bench-datapath's timing pass: million packets per second of libvf's time, with the model's
+// device thread on another core (see bench_datapath.cpp for the method).
+#pragma once
+
+#include "datapath_bench.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace bench {
+
+struct TimingOptions {
+    std::uint64_t packets;  // per mode and burst size
+    int libvf_core;
+    int device_core;
+};
+
+// Steps longer than this were interrupted or preempted (a burst of 64 takes well under 1 us);
+// they are left out of libvf's time.
+inline constexpr double preempted_seconds = 20e-6;
+
+// Fills in mpps, wall_mpps and preempted for every mode and burst size.
+void timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& options, Results& results);
+
+}  // namespace bench
