@@ -42,6 +42,18 @@ double adaptive_rate(double frames_per_second, std::uint32_t bufs, double safety
     return std::max(std::max(frames_per_second, 0.0) / per_interrupt, min_rate);
 }
 
+std::uint32_t adaptive_eitr(double frames_per_second, std::uint32_t bufs, const Coalescing& c)
+{
+    if (!(frames_per_second > adaptive_unthrottled_below * c.min_rate))
+        return 0;
+    return eitr_for_rate(adaptive_rate(frames_per_second, bufs, c.safety_ratio, c.min_rate), c.timing);
+}
+
+std::uint32_t initial_eitr(const Coalescing& c)
+{
+    return c.mode == Coalescing::Mode::fixed ? eitr_for_rate(c.rate, c.timing) : 0;
+}
+
 std::uint32_t coalescing_buffers(std::uint32_t app_buffers, std::uint32_t rx_ring_size)
 {
     return app_buffers == 0 ? rx_ring_size : std::min(app_buffers, rx_ring_size);

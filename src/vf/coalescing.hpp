@@ -33,6 +33,18 @@ double eitr_interval_ns(std::uint32_t eitr, EitrTiming timing);
 // bufs = min(application buffers, RX ring size), see coalescing_buffers.
 double adaptive_rate(double frames_per_second, std::uint32_t bufs, double safety_ratio, double min_rate);
 
+// The VTEITR value adaptive mode writes for a measured frame rate. Throttling only pays when an
+// interrupt would carry several frames: while frames come no faster than twice min_rate (an
+// interval of 1 / min_rate would hold two on average), none is throttled (0), so none waits for
+// an interval, at the cost of at most 2 * min_rate interrupts a second. Faster,
+// eitr_for_rate(adaptive_rate(...)): IF = max(pps / (bufs * r), lif).
+inline constexpr double adaptive_unthrottled_below = 2.0;  // times min_rate
+std::uint32_t adaptive_eitr(double frames_per_second, std::uint32_t bufs, const Coalescing& c);
+
+// The VTEITR value a mode starts with: off 0, fixed eitr_for_rate(rate), adaptive 0 (nothing
+// measured yet, as when idle; the first period's measurement sets the rate).
+std::uint32_t initial_eitr(const Coalescing& c);
+
 // bufs for adaptive_rate: the frames one wake-up may take, the RX ring's size unless the
 // application takes fewer (app_buffers > 0).
 std::uint32_t coalescing_buffers(std::uint32_t app_buffers, std::uint32_t rx_ring_size);

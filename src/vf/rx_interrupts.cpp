@@ -63,17 +63,7 @@ void RxInterrupts::start()
     // auto-mask, then stale causes cleared and the vectors enabled.
     regs_.write32(e::VTIVAR.offset, e::vtivar::RX0(vv::RX) | e::vtivar::TX0(vv::TX));
     regs_.write32(e::VTIVAR_MISC.offset, e::vtivar::MISC(vv::OTHER));
-    std::uint32_t eitr = 0;
-    switch (coalescing_.mode) {
-    case Coalescing::Mode::off: break;
-    case Coalescing::Mode::fixed: eitr = eitr_for_rate(coalescing_.rate, coalescing_.timing); break;
-    case Coalescing::Mode::adaptive:
-        // Nothing measured yet: the lowest rate, which bounds latency.
-        stats_.interrupt_rate = coalescing_.min_rate;
-        eitr = eitr_for_rate(coalescing_.min_rate, coalescing_.timing);
-        break;
-    }
-    write_eitr(eitr);
+    write_eitr(initial_eitr(coalescing_));
     regs_.write32(e::VTEIAC.offset, all_vectors);
     regs_.write32(e::VTEIAM.offset, all_vectors);
     regs_.write32(e::VTEICR.offset, all_vectors);
@@ -142,8 +132,9 @@ void RxInterrupts::rearm()
         self_.signal();
 }
 
-// Adaptive coalescing: once per period, the frame rate since the last measurement gives the
-// interrupt rate (adaptive_rate) and so VTEITR, written only when it changes.
+// Adaptive coalescing: once per period, the frame rate since the last measurement gives VTEITR
+// (adaptive_eitr: none up to twice lif, else the rate adaptive_rate says), written only when it
+// changes.
 void RxInterrupts::adapt()
 {
     if (coalescing_.mode != Coalescing::Mode::adaptive)
@@ -157,8 +148,9 @@ void RxInterrupts::adapt()
     const double pps = static_cast<double>(frames - measured_frames_) / seconds;
     measured_at_ = now;
     measured_frames_ = frames;
-    stats_.interrupt_rate = adaptive_rate(pps, bufs_, coalescing_.safety_ratio, coalescing_.min_rate);
-    const std::uint32_t eitr = eitr_for_rate(stats_.interrupt_rate, coalescing_.timing);
+    const std::uint32_t eitr = adaptive_eitr(pps, bufs_, coalescing_);
+    stats_.interrupt_rate
+        = eitr == 0 ? 0 : adaptive_rate(pps, bufs_, coalescing_.safety_ratio, coalescing_.min_rate);
     if (eitr != stats_.eitr)
         write_eitr(eitr);
 }

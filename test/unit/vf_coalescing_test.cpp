@@ -96,3 +96,30 @@ TEST_CASE("coalescing: parameters the formula cannot use are refused")
     c.mode = Coalescing::Mode::off;
     CHECK_NOTHROW(check_coalescing(c, "vf"));
 }
+
+TEST_CASE("coalescing: adaptive mode does not throttle frames that come no faster than 2 * lif")
+{
+    Coalescing c;  // r 0.5, lif 1000/s, datasheet timing
+    // Up to 2 * lif frames/s every frame may have its own interrupt: at most 2000 a second.
+    CHECK(adaptive_eitr(0, 512, c) == 0);
+    CHECK(adaptive_eitr(1000, 512, c) == 0);
+    CHECK(adaptive_eitr(2000, 512, c) == 0);
+    // Above it, IF = max(pps / (bufs * r), lif): 2001/s gives lif, 1000 us, 1000 << 2 | CNT_IGNR.
+    CHECK(adaptive_eitr(2001, 512, c) == 0x80000FA0);
+    // 1 000 000/s with bufs * r = 256: 3906.25/s, 256 us, 256 << 2 | CNT_IGNR.
+    CHECK(adaptive_eitr(1e6, 512, c) == 0x80000400);
+    c.min_rate = 250;
+    CHECK(adaptive_eitr(500, 512, c) == 0);
+    CHECK(adaptive_eitr(1000, 512, c) == eitr_for_rate(250, EitrTiming::datasheet));
+}
+
+TEST_CASE("coalescing: the VTEITR value each mode starts with")
+{
+    Coalescing c;
+    c.mode = Coalescing::Mode::off;
+    CHECK(initial_eitr(c) == 0);
+    c.mode = Coalescing::Mode::fixed;  // 8000/s: 125 us, 125 << 2 | CNT_IGNR
+    CHECK(initial_eitr(c) == 0x800001F4);
+    c.mode = Coalescing::Mode::adaptive;  // nothing measured yet: as when idle
+    CHECK(initial_eitr(c) == 0);
+}

@@ -112,10 +112,9 @@ TEST_CASE("interrupt mode routes and enables the VF's vectors as igbvf does")
     CHECK((rig.model.peek(EIAC.offset) & 0x00380000) == 0x00380000);
     // VTEIMS RX and mailbox vectors (1, 2): causes 20, 21 = 0x00300000; not TX (19).
     CHECK((rig.model.peek(EIMS.offset) & 0x00380000) == 0x00300000);
-    // Adaptive, nothing measured: 1000/s, 1000 us on silicon, VTEITR(1) = PF EITR(20) = 0xFA0
-    // (read back without CNT_IGNR).
-    CHECK(rig.model.peek(EITR.at(20)) == 0xFA0);
-    CHECK(rig.irq->stats().eitr == 0x80000FA0);
+    // Adaptive, nothing measured: not throttled, VTEITR(1) = PF EITR(20) = 0.
+    CHECK(rig.model.peek(EITR.at(20)) == 0);
+    CHECK(rig.irq->stats().eitr == 0);
 }
 
 TEST_CASE("interrupt mode: a frame interrupts on the RX vector and wait() returns")
@@ -205,12 +204,13 @@ TEST_CASE("interrupt mode: adaptive coalescing follows the frame rate once per p
     Coalescing adaptive;  // r 0.5, lif 1000/s, every 20 ms, datasheet timing; the rig's ring is 16
     Rig rig(adaptive);
     rig.use_override = true;
-    CHECK(rig.model.peek(EITR.at(20)) == 0xFA0);
+    // Nothing measured yet: not throttled.
+    CHECK(rig.model.peek(EITR.at(20)) == 0);
     // 10 ms later with 1000 frames: the period has not passed, nothing changes.
     rig.now += 10ms;
     rig.frames_override = 1000;
     rig.irq->rearm();
-    CHECK(rig.model.peek(EITR.at(20)) == 0xFA0);
+    CHECK(rig.model.peek(EITR.at(20)) == 0);
     // 20 ms after start, 2000 frames: 100 000 frames/s; bufs * r = 8 frames per interrupt:
     // 12 500/s, an interval of 80 us, 320 = 0x140.
     rig.now += 10ms;
@@ -218,11 +218,24 @@ TEST_CASE("interrupt mode: adaptive coalescing follows the frame rate once per p
     rig.irq->rearm();
     CHECK(rig.irq->stats().interrupt_rate == 12500);
     CHECK(rig.model.peek(EITR.at(20)) == 0x140);
-    // Idle for a period (a wait that times out also measures): back to lif, 0xFA0.
+    // 40 more frames in the next 20 ms: 2000/s, not above 2 * lif: not throttled.
     rig.now += 20ms;
-    CHECK_FALSE(rig.irq->wait(0ms));
+    rig.frames_override = 2040;
+    rig.irq->rearm();
+    CHECK(rig.irq->stats().interrupt_rate == 0);
+    CHECK(rig.model.peek(EITR.at(20)) == 0);
+    // 100 more in the next 20 ms: 5000/s, throttled at IF = max(5000 / 8, lif) = 1000/s, an
+    // interval of 1000 us, 4000 = 0xFA0.
+    rig.now += 20ms;
+    rig.frames_override = 2140;
+    rig.irq->rearm();
     CHECK(rig.irq->stats().interrupt_rate == 1000);
     CHECK(rig.model.peek(EITR.at(20)) == 0xFA0);
+    // Idle for a period (a wait that times out also measures): 0 frames/s, not throttled.
+    rig.now += 20ms;
+    CHECK_FALSE(rig.irq->wait(0ms));
+    CHECK(rig.irq->stats().interrupt_rate == 0);
+    CHECK(rig.model.peek(EITR.at(20)) == 0);
 }
 
 TEST_CASE("interrupt mode: stop() masks every vector")

@@ -68,8 +68,11 @@ public:
         window_end_ = p.count > 0 ? ThrottledVector::never : p.duration_s * 1e9;
         if (p.scheme == Scheme::fixed)
             vector_.set_eitr(vf::eitr_for_rate(p.coalescing.rate, p.coalescing.timing));
-        if (p.scheme == Scheme::adaptive)  // as RxInterrupts::start: nothing measured yet, lif
-            vector_.set_eitr(vf::eitr_for_rate(p.coalescing.min_rate, p.coalescing.timing));
+        if (p.scheme == Scheme::adaptive) {  // as RxInterrupts::start
+            vf::Coalescing adaptive = p.coalescing;
+            adaptive.mode = vf::Coalescing::Mode::adaptive;
+            vector_.set_eitr(vf::initial_eitr(adaptive));
+        }
         if (p.scheme == Scheme::dim)
             dim_.emplace(p.dim, p.ring_size);
     }
@@ -192,8 +195,7 @@ private:
         const double pps = static_cast<double>(frames_ - measured_frames_) * 1e9 / elapsed;
         measured_at_ = now;
         measured_frames_ = frames_;
-        const double rate = vf::adaptive_rate(pps, bufs_, p_.coalescing.safety_ratio, p_.coalescing.min_rate);
-        const std::uint32_t eitr = vf::eitr_for_rate(rate, p_.coalescing.timing);
+        const std::uint32_t eitr = vf::adaptive_eitr(pps, bufs_, p_.coalescing);
         if (eitr != vector_.eitr())
             vector_.set_eitr(eitr);
     }
