@@ -62,7 +62,8 @@ struct Coalescing {
     enum class Mode {
         off,       // EITR 0: an interrupt for every frame the device writes
         fixed,     // at most `rate` interrupts per second
-        adaptive,  // IF = max(pps / (bufs * safety_ratio), min_rate), recomputed in wait()/rearm()
+        adaptive,  // IF = max(pps / (bufs * safety_ratio), min_rate), recomputed in wait()/rearm();
+                   // not throttled (EITR 0) while pps <= 2 * min_rate, and until first measured
     };
     Mode mode = Mode::adaptive;
     double rate = 8000;          // fixed: interrupts per second
@@ -91,7 +92,8 @@ struct InterruptStats {
     std::uint64_t pf_messages = 0;    // PF messages found in the mailbox after an interrupt
     std::uint64_t pf_resets = 0;      // PF resets seen in the mailbox after an interrupt
     std::uint32_t eitr = 0;           // the value last written to the RX vector's VTEITR
-    double interrupt_rate = 0;        // adaptive: the last interrupt frequency asked for (per second)
+    double interrupt_rate = 0;        // adaptive: the last interrupt frequency asked for (per second),
+                                      // 0 while not throttled
 };
 
 // What libvf's control path has done to keep the VF running (see Vf::poll_events).
