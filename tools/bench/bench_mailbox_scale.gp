@@ -8,6 +8,7 @@ if (!exists("svg")) svg = 'mailbox-scale.svg'
 
 set terminal svg size 1100,480 dynamic font "sans,12" background rgb "white"
 set output svg
+set termoption noenhanced
 set datafile separator ","
 set grid xtics ytics mytics lc rgb "#dddddd"
 set logscale x

@@ -7,6 +7,9 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include <pthread.h>
+#include <time.h>
+
 #include <algorithm>
 #include <cmath>
 #include <future>
@@ -32,6 +35,16 @@ void on_loop(boost::asio::io_context& io, F f)
     done.get_future().wait();
 }
 
+// The CPU time a thread has used so far (0 if the clock cannot be read).
+std::chrono::nanoseconds cpu_time(std::thread& t)
+{
+    clockid_t clock{};
+    timespec ts{};
+    if (::pthread_getcpuclockid(t.native_handle(), &clock) != 0 || ::clock_gettime(clock, &ts) != 0)
+        return {};
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
 }  // namespace
 
 double percentile_us(const std::vector<std::chrono::nanoseconds>& sorted, double p)
@@ -41,6 +54,30 @@ double percentile_us(const std::vector<std::chrono::nanoseconds>& sorted, double
     const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
     const auto& v = sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
     return std::chrono::duration<double, std::micro>(v).count();
+}
+
+void merge(RoundResult& total, const RoundResult& more)
+{
+    const auto pool = [](std::vector<std::chrono::nanoseconds>& into, const std::vector<std::chrono::nanoseconds>& from) {
+        std::vector<std::chrono::nanoseconds> merged(into.size() + from.size());
+        std::merge(into.begin(), into.end(), from.begin(), from.end(), merged.begin());
+        into = std::move(merged);
+    };
+    pool(total.answers, more.answers);
+    pool(total.handshakes, more.handshakes);
+    total.pfs = more.pfs;
+    total.vfs = more.vfs;
+    total.seconds += more.seconds;
+    total.answered += more.answered;
+    total.failures += more.failures;
+    total.failed_vfs += more.failed_vfs;
+    if (total.first_failure.empty())
+        total.first_failure = more.first_failure;
+    total.pf_wakeups += more.pf_wakeups;
+    total.pf_requests += more.pf_requests;
+    total.pf_dropped += more.pf_dropped;
+    total.pf_errors += more.pf_errors;
+    total.pf_loop_cpu_seconds += more.pf_loop_cpu_seconds;
 }
 
 RoundResult run_round(const RoundOptions& options)
@@ -69,9 +106,11 @@ RoundResult run_round(const RoundOptions& options)
             });
     start.arrive_and_wait();
     const auto began = Clock::now();
+    const auto loop_cpu_before = cpu_time(loop);
     for (auto& t : vfs)
         t.join();
     const auto ended = Clock::now();
+    const auto loop_cpu = cpu_time(loop) - loop_cpu_before;
     on_loop(io, [&] {
         for (auto& pf : pfs)
             pf->stop();
@@ -83,6 +122,7 @@ RoundResult run_round(const RoundOptions& options)
     r.pfs = options.pfs;
     r.vfs = total;
     r.seconds = std::chrono::duration<double>(ended - began).count();
+    r.pf_loop_cpu_seconds = std::chrono::duration<double>(loop_cpu).count();
     for (const VfRun& run : runs) {
         r.answers.insert(r.answers.end(), run.answers.begin(), run.answers.end());
         if (run.handshake.count() > 0)

@@ -36,10 +36,15 @@ struct RoundResult {
     std::uint64_t pf_requests = 0;
     std::uint64_t pf_dropped = 0;
     std::uint64_t pf_errors = 0;
+    double pf_loop_cpu_seconds = 0;  // CPU time of the PF side's event loop thread during the run
 };
 
 // Throws sriov::Error if a PF cannot be brought up on its model.
 RoundResult run_round(const RoundOptions& options);
+
+// Adds `more` (another run of the same PF count) to `total`: answer times pooled, counts and
+// times summed.
+void merge(RoundResult& total, const RoundResult& more);
 
 // The p-th percentile (0 < p <= 100, nearest rank) of sorted values, in microseconds; 0 if none.
 double percentile_us(const std::vector<std::chrono::nanoseconds>& sorted, double p);

@@ -19,7 +19,7 @@ namespace sriov::bench {
 
 struct VfScript {
     unsigned rounds = 10;  // of requests_per_round requests each, after VF_RESET
-    mbx::Timing timing;    // libvf's default: 1 s at most per step, VFMAILBOX read every 50 us
+    mbx::Timing timing;    // at most timing.timeout per step, VFMAILBOX read every timing.poll
     std::chrono::milliseconds pf_ready{1000};
     static constexpr unsigned requests_per_round = 4;
 };
