@@ -6,11 +6,12 @@
 // PFs. Prints, per PF count, the answer time of the requests (written to answer read: p50, p95,
 // p99, max), the reset handshake's, requests answered per second over the whole run, and the CPU
 // time the PF side's loop spent per request (what sriovd's service costs, whatever the VFs'
-// polling adds to the answer time); --csv
-// writes the same as CSV (bench_mailbox_scale.gp plots it, bench_mailbox_scale.sh does both).
+// polling adds to the answer time); --csv writes the same as CSV (bench_mailbox_scale.gp plots it,
+// bench_mailbox_scale.sh does both).
 //
-// Every VF and PF thread shares the machine's cores: on 2 cores the VFs' polling competes with the
-// PF's loop, as VMs on an over-committed host would. Exits 1 if a request went unanswered or was
+// The VFs poll VFMAILBOX every 500 us by default, as igbvf does, so an answer takes at least about
+// that. Every VF and PF thread shares the machine's cores: on 2 cores the VFs' polling competes
+// with the PF's loop, as VMs on an over-committed host would. Exits 1 if a request went unanswered or was
 // refused (a functional error, not a slow answer), 2 on bad options.
 #include "bench_mailbox_scale_round.hpp"
 
