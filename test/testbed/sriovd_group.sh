@@ -132,7 +132,7 @@ tb_expect "the VFIO container /dev/vfio/vfio" "$(mode_of /dev/vfio/vfio)" "666 r
 expect_refusal bob "permission denied.*group 'sriov'" "vfctl status"
 tb_expect "bob: exit status of vfctl status" "$(as bob 'vfctl status >/dev/null 2>&1; echo $?')" 1
 expect_refusal bob "Permission denied" "cat $TOKEN"
-expect_refusal bob "cannot read the VF token" "vf-pktgen recv --vf $vf1 --token-file $TOKEN $SIZES --count 1 --idle 2"
+expect_refusal bob "cannot read the VF token: permission denied (owner uid 0, group .sriov., mode 0640)" "vf-pktgen recv --vf $vf1 --token-file $TOKEN $SIZES --count 1 --idle 2"
 # A token that leaked to bob does not help him: the VF's device file is the group's.
 cp "$TOKEN" /tmp/leaked-token && chmod 0644 /tmp/leaked-token
 expect_refusal bob "/dev/vfio/$g1.*no permission to open it" \
