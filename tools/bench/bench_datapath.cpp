@@ -14,9 +14,10 @@
 //   model does about twice libvf's work per frame (it copies the frame and writes every
 //   descriptor back), so the libvf thread would mostly wait for it: instead it starts each burst
 //   only once a full burst is ready (waiting outside the measurement), and times each burst with
-//   the time-stamp counter (x86). Mpps is packets over the sum of those times; bursts over 20 us
-//   (preempted) are left out. "wall" is packets over wall time: what the model allowed. Both are
-//   noisy on a shared machine.
+//   the time-stamp counter (x86). Mpps is the burst size over the median of those times (so that
+//   bursts slowed by an interrupt, a preemption or caches cooled by another process do not
+//   count). "wall" is packets over wall time: what the model allowed. Both are noisy on a shared
+//   machine.
 // - Instructions per packet: the program runs itself under callgrind, single-threaded, the device
 //   work done between bursts, and callgrind collects only inside the bench::libvf_* steps
 //   (--collect-atstart=no --toggle-collect), minus the model's handling of the doorbell write.
@@ -66,21 +67,17 @@ void print_table(const Results& results)
     for (int i = 0; i < 3; ++i)
         fmt::print(" {:>6} {:>6} {:>9} |", "Mpps", "wall", "instr/pkt");
     fmt::print("\n");
-    std::uint64_t preempted = 0;
     for (const auto& [burst, f] : results) {
         fmt::print("{:>5} |", burst);
-        for (const Figures& m : f) {
+        for (const Figures& m : f)
             fmt::print(" {:>6} {:>6} {:>9} |", cell(m.mpps, "{:.1f}"), cell(m.wall_mpps, "{:.1f}"),
                        cell(m.instructions, "{:.1f}"));
-            preempted += m.preempted;
-        }
         fmt::print("\n");
     }
-    fmt::print("Mpps: packets per second of the libvf thread's time in full bursts, in millions (its core\n"
-               "  pinned, the model's device thread on the other; noisy on a shared machine; {} steps\n"
-               "  over {:.0f} us left out as preempted). wall: packets per second of wall time, which the\n"
-               "  model's device thread bounds. instr/pkt: libvf's side, counted by callgrind (stable).\n",
-               preempted, preempted_seconds * 1e6);
+    fmt::print("Mpps: millions of packets per second of the libvf thread's time, from the median time of a\n"
+               "  full burst (its core pinned, the model's device thread on the other; noisy on a shared\n"
+               "  machine). wall: packets per second of wall time, which the model's device thread bounds.\n"
+               "  instr/pkt: libvf's side, counted by callgrind (stable).\n");
 
     const auto goal = results.find(goal_burst);
     if (goal == results.end())

@@ -19,9 +19,8 @@ inline constexpr std::array<const char*, 3> mode_titles{"RX", "TX", "RX+TX"};
 inline constexpr std::uint32_t max_burst = 64;
 
 struct Figures {
-    std::optional<double> mpps;          // packets per second of libvf's time, in millions
+    std::optional<double> mpps;          // millions of packets per second of libvf's time (median burst)
     std::optional<double> wall_mpps;     // packets per second of wall time: at most the model's rate
-    std::uint64_t preempted = 0;         // measured steps left out (interrupted or preempted)
     std::optional<double> instructions;  // per packet, libvf's side
 };
 using Results = std::map<std::uint32_t, std::array<Figures, 3>>;  // by burst size, then Mode

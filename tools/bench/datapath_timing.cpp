@@ -8,8 +8,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 namespace bench {
 
@@ -94,13 +97,14 @@ Figures time_one(Mode mode, std::uint32_t burst, const TimingOptions& o)
         // After reclaim the ring (one slot always empty) must have room for the whole burst.
         return mode == rx || sent - completed.load(std::memory_order_acquire) + burst < DatapathRig::ring_size;
     };
-    struct Totals {
-        std::uint64_t packets = 0, ticks = 0, preempted = 0;  // of the steps kept
-        std::uint64_t moved = 0;                               // by all steps
-    };
-    auto run = [&](std::uint64_t packets, std::uint64_t preempted_ticks) {
-        Totals t;
-        while (t.moved < packets) {
+    // Each measured step's ticks (each step moves a full burst); the median is the figure, so that
+    // steps slowed by an interrupt, a preemption or caches cooled by another process on the core
+    // do not count.
+    std::vector<std::uint32_t> step_ticks;
+    std::uint64_t moved = 0;
+    auto run = [&](std::uint64_t packets) {
+        step_ticks.clear();
+        for (moved = 0; moved < packets;) {
             while (!ready()) {
             }
             const std::uint64_t start = tsc_begin();
@@ -108,29 +112,27 @@ Figures time_one(Mode mode, std::uint32_t burst, const TimingOptions& o)
             const std::uint64_t ticks = tsc_end() - start;
             received += mode != tx ? n : 0;
             sent += mode != rx ? n : 0;
-            t.moved += n;
-            if (ticks > preempted_ticks) {
-                ++t.preempted;
-                continue;
-            }
-            t.packets += n;
-            t.ticks += ticks > overhead ? ticks - overhead : 0;
+            moved += n;
+            if (step_ticks.size() < step_ticks.capacity())
+                step_ticks.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(ticks, UINT32_MAX)));
         }
-        return t;
     };
+    step_ticks.reserve(o.packets / burst + 1);  // allocated before anything is measured
     const double hz = tsc_hz();
-    run(std::max<std::uint64_t>(o.packets / 10, 1000), ~std::uint64_t{0});  // warm-up: caches, branches
+    run(std::max<std::uint64_t>(o.packets / 10, 1000));  // warm-up: caches, branches
     const auto wall_start = std::chrono::steady_clock::now();
-    const Totals t = run(o.packets, static_cast<std::uint64_t>(preempted_seconds * hz));
+    run(o.packets);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     stop = true;
     device.join();
     if (!device_pinned)
         fmt::print(stderr, "bench-datapath: could not pin the device thread to core {}\n", o.device_core);
+    auto middle = step_ticks.begin() + static_cast<std::ptrdiff_t>(step_ticks.size() / 2);
+    std::nth_element(step_ticks.begin(), middle, step_ticks.end());
+    const double median = static_cast<double>(*middle > overhead ? *middle - overhead : 1);
     Figures f;
-    f.mpps = static_cast<double>(t.packets) / (static_cast<double>(t.ticks) / hz) / 1e6;
-    f.wall_mpps = static_cast<double>(t.moved) / wall / 1e6;
-    f.preempted = t.preempted;
+    f.mpps = burst / (median / hz) / 1e6;
+    f.wall_mpps = static_cast<double>(moved) / wall / 1e6;
     return f;
 }
 
@@ -145,7 +147,6 @@ void timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& 
             const Figures f = time_one(mode, burst, o);
             results[burst][mode].mpps = f.mpps;
             results[burst][mode].wall_mpps = f.wall_mpps;
-            results[burst][mode].preempted = f.preempted;
         }
 }
 

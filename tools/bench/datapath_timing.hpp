@@ -15,11 +15,7 @@ struct TimingOptions {
     int device_core;
 };
 
-// Steps longer than this were interrupted or preempted (a burst of 64 takes well under 1 us);
-// they are left out of libvf's time.
-inline constexpr double preempted_seconds = 20e-6;
-
-// Fills in mpps, wall_mpps and preempted for every mode and burst size.
+// Fills in mpps and wall_mpps for every mode and burst size.
 void timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& options, Results& results);
 
 }  // namespace bench
