@@ -265,7 +265,7 @@ TEST_CASE("a VF count changed at run time is kept, wins over the configuration, 
     PfState state = state_of(config);
     record_runtime(state, 1, "trust", true);
     DaemonConfig effective = config;
-    record_runtime_num_vfs(state, effective, 4);
+    record_runtime_num_vfs(state, effective, 4, config);
     CHECK(effective.num_vfs == 4);
     CHECK(effective.drivers.size() == 4);
     CHECK(state.num_vfs == 4);
@@ -306,4 +306,36 @@ TEST_CASE("a generated MAC and the limits are kept by the state file as they wer
     CHECK(merged.vfs[1].generated_mac);
     CHECK(merged.vfs[1].max_frame == 1522);
     CHECK(merged.vfs[1].max_multicast == 5);
+}
+
+TEST_CASE("lowering the VF count at run time and raising it again brings back the configuration's VFs")
+{
+    // The file: VF 0 on igbvf with a MAC, VF 1 with port VLAN 100 (two_vfs).
+    const DaemonConfig config = two_vfs();
+    PfState state = state_of(config);
+    DaemonConfig effective = config;
+    record_runtime(state, 0, "trust", true);
+    effective.vfs[0].trusted = true;
+
+    record_runtime_num_vfs(state, effective, 1, config);
+    CHECK(effective.vfs.size() == 1);
+    record_runtime_num_vfs(state, effective, 3, config);
+    REQUIRE(effective.vfs.size() == 3);
+    // VF 0 stayed and keeps its run-time change; VF 1 is the file's again; VF 2 has defaults.
+    CHECK(effective.vfs[0].trusted);
+    CHECK(state.vfs.at(0).at("trust").origin == Origin::runtime);
+    CHECK(effective.drivers[0] == "igbvf");
+    CHECK(effective.vfs[1].port_vlan == 100);
+    CHECK(state.vfs.at(1).at("vlan").value == 100);
+    CHECK(state.vfs.at(1).at("vlan").origin == Origin::config);
+    CHECK(effective.drivers[1].empty());
+    CHECK_FALSE(effective.vfs[2].port_vlan);
+    CHECK(state.vfs.at(2).at("driver").value == "vfio-pci");
+
+    // The same through the state file, at the next start: the file says 2, the state 3.
+    std::vector<std::string> notes;
+    const auto [merged, merged_state] = apply_state(config, decode_state(encode_state(state), "state.json"), notes);
+    REQUIRE(merged.vfs.size() == 3);
+    CHECK(merged.vfs[1].port_vlan == 100);
+    CHECK(merged.drivers[0] == "igbvf");
 }

@@ -55,7 +55,8 @@ nlohmann::json event_json(const pci::Address& pf, const pf::PfEvent& e)
 std::string PfInstance::state_file_for(const pci::Address& pf) { return fmt::format("state-{}.json", pf); }
 
 PfInstance::PfInstance(const DaemonConfig& configured, const std::filesystem::path& state_dir, PfShared shared)
-    : shared_(std::move(shared)),
+    : configured_(configured),
+      shared_(std::move(shared)),
       provisioner_(pci::Sysfs(), std::chrono::seconds(configured.timeout_s), pf::VfAccess{shared_.operators_group})
 {
     const pci::Address address = pf_config(configured).pf;
@@ -156,7 +157,7 @@ void PfInstance::set_num_vfs(unsigned n)
     hooks.bring_up = [this](unsigned m) {
         DaemonConfig next = daemon_;
         PfState next_state = state_;
-        record_runtime_num_vfs(next_state, next, m);
+        record_runtime_num_vfs(next_state, next, m, configured_);
         // VFs that stay keep what they have now, run-time changes included.
         for (unsigned vf = 0; vf < std::min(m, manager_->policy().num_vfs()); ++vf)
             next.vfs[vf] = manager_->policy().admin(vf);

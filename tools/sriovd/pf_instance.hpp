@@ -62,7 +62,8 @@ public:
 private:
     void set_num_vfs(unsigned n);
 
-    DaemonConfig daemon_;  // effective
+    DaemonConfig configured_;  // as the configuration file has it (new VFs start from it)
+    DaemonConfig daemon_;      // effective
     PfState state_;
     std::filesystem::path state_path_;
     pf::PfConfig config_;

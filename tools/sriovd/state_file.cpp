@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
@@ -242,7 +243,7 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
         if (saved.num_vfs != config.num_vfs)
             notes.push_back(fmt::format("num_vfs = {} (changed at run time; wins over the configuration's {})",
                                         saved.num_vfs, config.num_vfs));
-        record_runtime_num_vfs(state, merged, saved.num_vfs);
+        record_runtime_num_vfs(state, merged, saved.num_vfs, config);
     } else if (saved.num_vfs > config.num_vfs) {
         notes.push_back(fmt::format("the state file has {} VFs, the configuration {}: VFs {}..{} dropped",
                                     saved.num_vfs, config.num_vfs, config.num_vfs, saved.num_vfs - 1));
@@ -285,11 +286,16 @@ std::map<std::string, json> state_values(const pf::VfAdmin& admin, const std::st
     return values_of(admin, driver);
 }
 
-void record_runtime_num_vfs(PfState& state, DaemonConfig& config, unsigned num_vfs)
+void record_runtime_num_vfs(PfState& state, DaemonConfig& config, unsigned num_vfs, const DaemonConfig& configured)
 {
+    const std::size_t had = std::min(config.vfs.size(), config.drivers.size());
     config.num_vfs = num_vfs;
     config.vfs.resize(num_vfs);
     config.drivers.resize(num_vfs);
+    for (std::size_t vf = had; vf < num_vfs; ++vf) {
+        config.vfs[vf] = vf < configured.vfs.size() ? configured.vfs[vf] : pf::VfAdmin{};
+        config.drivers[vf] = vf < configured.drivers.size() ? configured.drivers[vf] : std::string{};
+    }
     const PfState fresh = state_of(config);
     state.vfs.resize(num_vfs);
     for (unsigned vf = 0; vf < num_vfs; ++vf)

@@ -89,9 +89,11 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
 std::map<std::string, nlohmann::json> state_values(const pf::VfAdmin& admin, const std::string& driver);
 
 // Records a change of the VF count made at run time: state and config (the effective
-// configuration) get num_vfs VFs, new ones with the defaults (driver vfio-pci), and the count's
-// origin becomes "runtime". Never throws (but bad_alloc).
-void record_runtime_num_vfs(PfState& state, DaemonConfig& config, unsigned num_vfs);
+// configuration) get num_vfs VFs, and the count's origin becomes "runtime". VFs that stay keep
+// what they have; a VF added comes back as the configuration file (`configured`) has it, or with
+// the defaults (driver vfio-pci) if the file has no such VF, so lowering the count and raising it
+// again loses none of the file's settings. Never throws (but bad_alloc).
+void record_runtime_num_vfs(PfState& state, DaemonConfig& config, unsigned num_vfs, const DaemonConfig& configured);
 
 // Records a change made at run time: VF vf's key now has value (origin "runtime").
 // Throws sriov::Error(invalid_argument) for a VF beyond num_vfs.
