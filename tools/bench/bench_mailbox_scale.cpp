@@ -7,7 +7,7 @@
 // p99, max), the reset handshake's, requests answered per second over the whole run, and the CPU
 // time the PF side's loop spent per request (what sriovd's service costs, whatever the VFs'
 // polling adds to the answer time); --csv writes the same as CSV (bench_mailbox_scale.gp plots it,
-// bench_mailbox_scale.sh does both).
+// run-mailbox-scale.sh does both).
 //
 // The VFs poll VFMAILBOX every 500 us by default, as igbvf does, so an answer takes at least about
 // that. Every VF and PF thread shares the machine's cores: on 2 cores the VFs' polling competes

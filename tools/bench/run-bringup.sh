@@ -10,18 +10,9 @@
 #   scenario's limit in seconds for one VF's handshake or carrier (default 60).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-build}
+. "$(dirname "$0")/bench-lib.sh"
+bench_prepare run-bringup "${1:-build}" sriovd vfctl
 bound=${2:-60}
-case $build in /*) ;; *) build=$root/$build ;; esac
-
-command -v gnuplot >/dev/null || { echo "run-bringup: gnuplot is missing (tools/setup.sh installs gnuplot-nox)" >&2; exit 1; }
-[ -f "$build/build.ninja" ] || cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target sriovd vfctl -j2 >/dev/null
-
-out=$build/bench-results
-mkdir -p "$out"
 status=0
 python3 "$root/tools/testbed/testbed.py" run --timeout 300 \
     --bin "$build/tools/sriovd/sriovd" --bin "$build/tools/vfctl/vfctl" \

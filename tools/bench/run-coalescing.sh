@@ -8,18 +8,9 @@
 #   BUILD_DIR defaults to build (configured with cmake -G Ninja if it is not yet).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-build}
+. "$(dirname "$0")/bench-lib.sh"
+bench_prepare run-coalescing "${1:-build}" coalescing-sim
 shift || true
-case $build in /*) ;; *) build=$root/$build ;; esac
-
-command -v gnuplot >/dev/null || { echo "run-coalescing: gnuplot is missing (tools/setup.sh installs gnuplot-nox)" >&2; exit 1; }
-[ -f "$build/build.ninja" ] || cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target coalescing-sim -j2 >/dev/null
-
-out=$build/bench-results
-mkdir -p "$out"
 "$build/tools/bench/coalescing-sim" --csv "$out/coalescing.csv" "$@" | tee "$out/coalescing.txt"
 gnuplot -e "csv='$out/coalescing.csv'; svg='$out/coalescing.svg'" "$here/coalescing_sim.gp"
 echo

@@ -10,19 +10,10 @@
 #   bench-datapath, e.g. --packets 20000000 or --libvf-core 0 --device-core 1.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-build}
-shift || true
-case $build in /*) ;; *) build=$root/$build ;; esac
-
-command -v gnuplot >/dev/null || { echo "run-datapath: gnuplot is missing (tools/setup.sh installs gnuplot-nox)" >&2; exit 1; }
+. "$(dirname "$0")/bench-lib.sh"
+bench_prepare run-datapath "${1:-build}" bench-datapath
 command -v valgrind >/dev/null || { echo "run-datapath: valgrind is missing (tools/setup.sh installs it)" >&2; exit 1; }
-[ -f "$build/build.ninja" ] || cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target bench-datapath -j2 >/dev/null
-
-out=$build/bench-results
-mkdir -p "$out"
+shift || true
 echo "load: $(uptime)" | tee "$out/datapath.txt"
 "$build/tools/bench/bench-datapath" --csv "$out/datapath.csv" "$@" | tee -a "$out/datapath.txt"
 gnuplot -e "csv='$out/datapath.csv'; svg='$out/datapath.svg'" "$here/datapath.gp"

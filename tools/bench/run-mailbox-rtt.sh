@@ -8,18 +8,9 @@
 #   BUILD_DIR defaults to build (configured with cmake -G Ninja if it is not yet); COUNT to 2000.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-build}
+. "$(dirname "$0")/bench-lib.sh"
+bench_prepare run-mailbox-rtt "${1:-build}" sriovd bench-mailbox-rtt
 count=${2:-2000}
-case $build in /*) ;; *) build=$root/$build ;; esac
-
-command -v gnuplot >/dev/null || { echo "run-mailbox-rtt: gnuplot is missing (tools/setup.sh installs gnuplot-nox)" >&2; exit 1; }
-[ -f "$build/build.ninja" ] || cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target sriovd bench-mailbox-rtt -j2 >/dev/null
-
-out=$build/bench-results
-mkdir -p "$out"
 "$root/tools/testbed/testbed.py" fetch >/dev/null
 "$root/tools/testbed/testbed.py" run --bin "$build/tools/sriovd/sriovd" --bin "$build/tools/bench/bench-mailbox-rtt" \
     "$root/test/testbed/bench_mailbox_rtt.sh" "$count" | tee "$out/mailbox-rtt.txt"

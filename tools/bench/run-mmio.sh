@@ -11,18 +11,9 @@
 #   (tools/testbed/testbed.py fetch, or any testbed ctest run).
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-build}
+. "$(dirname "$0")/bench-lib.sh"
+bench_prepare run-mmio "${1:-build}" sriovd vf-pktgen-mmio afpacket-pktgen
 count=${2:-100000}
-case $build in /*) ;; *) build=$root/$build ;; esac
-
-command -v gnuplot >/dev/null || { echo "run-mmio: gnuplot is missing (tools/setup.sh installs gnuplot-nox)" >&2; exit 1; }
-[ -f "$build/build.ninja" ] || cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target sriovd vf-pktgen-mmio afpacket-pktgen -j2 >/dev/null
-
-out=$build/bench-results
-mkdir -p "$out"
 "$root/tools/testbed/testbed.py" run --timeout 420 \
     --bin "$build/tools/sriovd/sriovd" --bin "$build/tools/bench/vf-pktgen-mmio" \
     --bin "$build/tools/bench/afpacket-pktgen" \
