@@ -196,9 +196,12 @@ std::unique_ptr<Vf> Vf::open(const std::string& pci_address, const OpenOptions& 
     if (config.interrupts == InterruptMode::interrupts)
         check_coalescing(config.coalescing, pci_address);
     const auto address = pci::Address::parse(pci_address);
-    auto container = vfio::Container::open();
+    // The device and the token first: a mistyped address or an unreadable token file is the
+    // likelier mistake, and the container's error (VFIO missing) would hide it.
+    vfio::Device::check_openable(address);
     vfio::Device::Options device_options;
     device_options.vf_token = token_of(options);
+    auto container = vfio::Container::open();
     auto device = vfio::Device::open(container, address, device_options);
     return std::unique_ptr<Vf>(
         new Vf(std::make_unique<Impl>(std::move(container), std::move(device), config)));

@@ -30,9 +30,8 @@ Error open_failure(const std::string& name, bool is_vf, bool has_token, const Er
 
 }  // namespace
 
-Device Device::open(const std::shared_ptr<Container>& container, const pci::Address& address, const Options& options)
+int Device::check_openable(const pci::Address& address, const pci::Sysfs& sysfs)
 {
-    const auto& sysfs = options.sysfs;
     const std::string name = address.to_string();
     if (!sysfs.exists(sysfs.device_dir(address)))
         throw Error(Errc::not_found, name, "no such PCI device");
@@ -45,11 +44,19 @@ Device Device::open(const std::shared_ptr<Container>& container, const pci::Addr
         throw Error(Errc::busy, name,
                     driver ? fmt::format("bound to {}, not vfio-pci; bind it to vfio-pci first", *driver)
                            : "not bound to any driver; bind it to vfio-pci first");
+    return std::stoi(*group_name);
+}
+
+Device Device::open(const std::shared_ptr<Container>& container, const pci::Address& address, const Options& options)
+{
+    const auto& sysfs = options.sysfs;
+    const std::string name = address.to_string();
+    const int group = check_openable(address, sysfs);
 
     Device d;
     d.address_ = address;
     d.name_ = name;
-    d.group_ = container->attach_group(std::stoi(*group_name), sysfs);
+    d.group_ = container->attach_group(group, sysfs);
     const std::string vfio_name =
         options.vf_token ? fmt::format("{} vf_token={}", name, options.vf_token->to_string()) : name;
     try {
@@ -68,7 +75,7 @@ Device Device::open(const std::shared_ptr<Container>& container, const pci::Addr
     d.num_regions_ = info.num_regions;
     d.num_irqs_ = info.num_irqs;
     d.can_reset_ = (info.flags & VFIO_DEVICE_FLAGS_RESET) != 0;
-    spdlog::debug("vfio: opened {} (group {}, {} regions, {} irq types)", name, *group_name, d.num_regions_,
+    spdlog::debug("vfio: opened {} (group {}, {} regions, {} irq types)", name, group, d.num_regions_,
                   d.num_irqs_);
     return d;
 }

@@ -56,6 +56,11 @@ public:
     // (see Container::attach_group).
     static Device open(const std::shared_ptr<Container>& container, const pci::Address& address,
                        const Options& options);
+    // What open() checks in sysfs before it touches VFIO: throws its not_found, no_iommu and busy
+    // errors for a device that is missing, has no IOMMU group or is not bound to vfio-pci. Lets a
+    // caller report those before it opens the container (whose own error, VFIO missing, would
+    // otherwise hide a mistyped address). Returns the device's IOMMU group number.
+    static int check_openable(const pci::Address& address, const pci::Sysfs& sysfs = pci::Sysfs());
     static Device open(const std::shared_ptr<Container>& container, const pci::Address& address)
     {
         return open(container, address, Options{});
