@@ -38,6 +38,9 @@ void VfPolicy::set_admin(unsigned vf, VfAdmin admin)
     if (admin.max_multicast > 30)
         throw Error(Errc::invalid_argument, vf_name(vf),
                     fmt::format("max_multicast {} is above the 30 groups a VF can ask for", admin.max_multicast));
+    if (admin.max_vlans > 32)
+        throw Error(Errc::invalid_argument, vf_name(vf),
+                    fmt::format("max_vlans {} is above the 32 VLAN filter entries of the chip", admin.max_vlans));
     if (admin.allowed_vlans)
         for (auto vid : *admin.allowed_vlans)
             if (vid > 4095)
@@ -78,6 +81,14 @@ Decision VfPolicy::set_vlan(unsigned vf, std::uint16_t vid, bool add) const
     if (std::find(a.allowed_vlans->begin(), a.allowed_vlans->end(), vid) == a.allowed_vlans->end())
         return Decision::deny(fmt::format("VLAN {} is not among the VF's allowed VLANs", vid));
     return Decision::allow("an allowed VLAN");
+}
+
+Decision VfPolicy::vlan_count(unsigned vf, std::size_t count) const
+{
+    const unsigned limit = admin(vf).max_vlans;
+    if (count > limit)
+        return Decision::deny(fmt::format("{} VLANs is more than the {} the administrator allows", count, limit));
+    return Decision::allow("within the VF's VLAN limit");
 }
 
 Decision VfPolicy::multicast_promisc(unsigned vf) const

@@ -35,6 +35,9 @@ struct VfAdmin {
     unsigned max_tx_rate_mbps = 0;  // 0: no limit
     std::uint16_t max_frame = 0;    // the largest frame the VF may ask to receive; 0: the chip's limit
     unsigned max_multicast = 30;    // multicast groups the VF may ask for, 0..30 (the mailbox's most)
+    // VLANs the VF may join through its mailbox (VLAN 0 and the port VLAN aside), 0..32: each takes
+    // one of the 32 VLAN filter entries (VLVF) all functions share. 8 leaves room for every VF.
+    unsigned max_vlans = 8;
     friend bool operator==(const VfAdmin&, const VfAdmin&) = default;
 };
 
@@ -56,7 +59,7 @@ public:
 
     // Throws sriov::Error(invalid_argument, "VF <n>"): vf out of range, a MAC that is not a valid
     // unicast address, a port VLAN outside 1..4095, a QoS above 7 or without a port VLAN, an
-    // allowed VLAN above 4095, a max_frame below 64, a max_multicast above 30.
+    // allowed VLAN above 4095, a max_frame below 64, a max_multicast above 30, a max_vlans above 32.
     void set_admin(unsigned vf, VfAdmin admin);
     // Throws sriov::Error(invalid_argument) for vf out of range.
     const VfAdmin& admin(unsigned vf) const;
@@ -70,6 +73,10 @@ public:
     // May the VF join (add) or leave VLAN vid? Never while a port VLAN is set; joining also needs
     // vid to be among the allowed VLANs, if there is such a list (VLAN 0 always is).
     Decision set_vlan(unsigned vf, std::uint16_t vid, bool add) const;
+
+    // May the VF hold count VLANs it joined itself (VLAN 0 and the port VLAN aside)? Up to its
+    // max_vlans.
+    Decision vlan_count(unsigned vf, std::size_t count) const;
 
     // May the VF receive all multicast? Only a trusted VF.
     Decision multicast_promisc(unsigned vf) const;

@@ -260,6 +260,11 @@ Outcome VfSupervisor::set_vlan(unsigned vf, const mbx::SetVlan& r)
         return o;
     }
     if (r.add && !member) {
+        if (Decision n = policy_.vlan_count(vf, s.vlans.size() + 1); !n.allowed) {
+            o.verdict = Verdict::nack;
+            o.reason = std::move(n.reason);
+            return o;
+        }
         if (!device_.set_vf_vlan(vf, r.vid, true)) {
             o.verdict = Verdict::nack;
             o.reason = "every VLAN filter entry is in use";
@@ -325,6 +330,13 @@ bool VfSupervisor::apply_admin(unsigned vf, const VfAdmin& before, Clock::time_p
         program(vf);
         for (auto vid : s.vlans)
             device_.set_vf_vlan(vf, vid, true);
+    }
+    if (s.vlans.size() > now_admin.max_vlans) {
+        // The VLANs it joined last are taken back; it is refused if it asks for more again.
+        for (auto it = s.vlans.begin() + now_admin.max_vlans; it != s.vlans.end(); ++it)
+            device_.set_vf_vlan(vf, *it, false);
+        s.vlans.resize(now_admin.max_vlans);
+        apply_rx_mode(vf);
     }
     if (now_admin.max_frame != before.max_frame || now_admin.max_multicast != before.max_multicast) {
         // What the VF has beyond its new limits is taken back; it is refused if it asks again.

@@ -46,7 +46,8 @@ using Clock = pf::VfSupervisor::Clock;
     std::abort();
 }
 
-// Six bytes: flags, a MAC byte, a VLAN word, a frame-size byte, a multicast-limit byte.
+// Six bytes: flags, a MAC byte, a VLAN word, a frame-size byte, a byte b for the limits (b % 31
+// multicast groups, b / 31 VLANs: 0..8, small enough for a VF to reach).
 //   flags bit 0 a MAC, 1 trusted, 2 a port VLAN, 3 a list of allowed VLANs (without a port VLAN),
 //   4 spoof checking, 6:5 link state (0 and 3 auto, 1 enable, 2 disable), 7 generated MAC.
 pf::VfAdmin admin_from(fuzz::Input& in, unsigned vf)
@@ -55,7 +56,7 @@ pf::VfAdmin admin_from(fuzz::Input& in, unsigned vf)
     const std::uint8_t mac_byte = in.byte();
     const std::uint16_t vlan_word = in.u16();
     const std::uint8_t frame = in.byte();
-    const std::uint8_t multicast = in.byte();
+    const std::uint8_t limits = in.byte();
     pf::VfAdmin a;
     if (flags & 0x01)
         a.mac = MacAddress({0x02, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(vf), mac_byte});
@@ -75,7 +76,8 @@ pf::VfAdmin admin_from(fuzz::Input& in, unsigned vf)
     default: a.link_state = pf::LinkMode::automatic; break;
     }
     a.max_frame = frame == 0 ? 0 : static_cast<std::uint16_t>(64 + frame * 64);
-    a.max_multicast = multicast % 31u;
+    a.max_multicast = limits % 31u;
+    a.max_vlans = limits / 31u;
     return a;
 }
 
@@ -99,6 +101,10 @@ void check_rules(const pf::VfSupervisor& vfs, const pf::VfPolicy& policy, const 
                 if (vid != 0 && std::find(a.allowed_vlans->begin(), a.allowed_vlans->end(), vid) ==
                                     a.allowed_vlans->end())
                     broken("a VF is in a VLAN it is not allowed", vf);
+        const auto own = std::count_if(device.vlans[vf].begin(), device.vlans[vf].end(),
+                                       [&](std::uint16_t vid) { return vid != 0 && vid != a.port_vlan; });
+        if (static_cast<std::size_t>(own) > a.max_vlans || s.vlans.size() > a.max_vlans)
+            broken("a VF holds more VLANs than its max_vlans", vf);
         if (!a.trusted && device.rx[vf].multicast_promisc)
             broken("an untrusted VF receives all multicast", vf);
         if (device.rx[vf].max_frame > device.max_frame())

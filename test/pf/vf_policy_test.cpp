@@ -64,6 +64,32 @@ TEST_CASE("a port VLAN forbids every VLAN request; allowed VLANs limit joining")
     CHECK(VfPolicy(1).set_vlan(0, 4000, true).allowed);
 }
 
+TEST_CASE("a VF may hold up to max_vlans VLANs of its own, 8 unless the administrator says otherwise")
+{
+    const VfPolicy defaults(1);
+    CHECK(defaults.vlan_count(0, 8).allowed);
+    const Decision ninth = defaults.vlan_count(0, 9);
+    CHECK_FALSE(ninth.allowed);
+    CHECK(ninth.reason == "9 VLANs is more than the 8 the administrator allows");
+
+    VfAdmin none = Admin();
+    none.max_vlans = 0;
+    CHECK_FALSE(one_vf(none).vlan_count(0, 1).allowed);
+    VfAdmin all = Admin();
+    all.max_vlans = 32;
+    CHECK(one_vf(all).vlan_count(0, 32).allowed);
+
+    VfAdmin too_many = Admin();
+    too_many.max_vlans = 33;
+    try {
+        VfPolicy(1).set_admin(0, too_many);
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.subject() == "VF 0");
+        CHECK(e.cause() == "max_vlans 33 is above the 32 VLAN filter entries of the chip");
+    }
+}
+
 TEST_CASE("only a trusted VF may receive all multicast")
 {
     CHECK_FALSE(VfPolicy(1).multicast_promisc(0).allowed);

@@ -368,3 +368,56 @@ TEST_CASE("the administrator's frame size and multicast limits are enforced; low
     CHECK(f.device.multicast.size() == 1);
     CHECK(f.device.rx[0].max_frame == 1518);
 }
+
+TEST_CASE("a VF joins at most max_vlans VLANs; lowering the limit takes back those it joined last")
+{
+    VfAdmin limited = Admin().mac(admin_mac);
+    limited.max_vlans = 2;
+    Fixture f(limited);
+    f.reset();
+    CHECK(f.send(0, {0x00010004, 100}).verdict == Verdict::ack);
+    CHECK(f.send(0, {0x00010004, 200}).verdict == Verdict::ack);
+    // A third is refused (NACK with CTS: the VF keeps running), and the filter is left alone.
+    const Outcome third = f.send(0, {0x00010004, 300});
+    CHECK(reply_of(third) == Words{0x60010004});
+    CHECK(third.reason == "3 VLANs is more than the 2 the administrator allows");
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0, 100, 200});
+    // VLAN 0 and a VLAN it is in already take no new entry; leaving one makes room.
+    CHECK(f.send(0, {0x00010004, 0}).verdict == Verdict::ack);
+    CHECK(f.send(0, {0x00010004, 100}).verdict == Verdict::ack);
+    CHECK(f.send(0, {0x00000004, 100}).verdict == Verdict::ack);
+    CHECK(f.send(0, {0x00010004, 300}).verdict == Verdict::ack);
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0, 200, 300});
+    // The other VF is not limited by VF 0's count.
+    f.reset(1);
+    CHECK(f.send(1, {0x00010004, 400}).verdict == Verdict::ack);
+
+    const VfAdmin before = f.policy.admin(0);
+    VfAdmin lower = before;
+    lower.max_vlans = 1;
+    f.policy.set_admin(0, lower);
+    CHECK_FALSE(f.sup.apply_admin(0, before, t0));
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0, 200});  // 300 came last
+    CHECK(f.sup.state(0).vlans == std::vector<std::uint16_t>{200});
+    CHECK(f.device.rx[0].strip_vlan);
+    CHECK(f.send(0, {0x00010004, 300}).verdict == Verdict::nack);
+
+    const VfAdmin b2 = f.policy.admin(0);
+    VfAdmin zero = b2;
+    zero.max_vlans = 0;
+    f.policy.set_admin(0, zero);
+    f.sup.apply_admin(0, b2, t0);
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0});
+    CHECK_FALSE(f.device.rx[0].strip_vlan);
+    CHECK(f.device.queues[0]);  // still running, without a reset
+}
+
+TEST_CASE("a port VLAN does not count against max_vlans")
+{
+    VfAdmin tagged = Admin().mac(admin_mac).port_vlan(10);
+    tagged.max_vlans = 0;
+    Fixture f(tagged);
+    CHECK(f.reset().verdict == Verdict::ack);
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{10});
+    CHECK(f.device.queues[0]);
+}
