@@ -306,3 +306,13 @@ TEST_CASE("a generated MAC, frame size and multicast limits from the configurati
     CHECK(contains(error_of(pf_with_vf("max_multicast = 31\n")), "31 is outside 0..30"));
     CHECK(contains(error_of(pf_with_vf("mac = \"automatic\"\n")), "or \"auto\""));
 }
+
+TEST_CASE("a VLAN limit from the configuration, 8 by default, and one beyond the chip's 32 entries")
+{
+    const auto c = parse_config(pf_with_vf("max_vlans = 2\n"), "test.toml");
+    CHECK(c.vfs[0].max_vlans == 2);
+    CHECK(c.vfs[1].max_vlans == 8);  // the default: room for every VF in the 32 entries
+    CHECK(parse_config(pf_with_vf("max_vlans = 0\n"), "test.toml").vfs[0].max_vlans == 0);
+    CHECK(contains(error_of(pf_with_vf("max_vlans = 33\n")), "33 is outside 0..32"));
+    CHECK(sriovd::load_config_file(SRIOVD_EXAMPLE_CONFIG).vfs[0].max_vlans == 8);
+}

@@ -221,6 +221,11 @@ TEST_CASE("runtime values sriovd's policy refuses are reported with the VF and t
         record_runtime(saved, vf = 0, "max_multicast", 31);
         cause = "max_multicast 31 is above";
     }
+    SECTION("more VLANs than the chip has filter entries")
+    {
+        record_runtime(saved, vf = 1, "max_vlans", 33);
+        cause = "max_vlans 33 is above the 32 VLAN filter entries";
+    }
     SECTION("an allowed VLAN beyond 4095")
     {
         record_runtime(saved, vf = 0, "allowed_vlans", nlohmann::json::array({10, 4096}));
@@ -300,12 +305,15 @@ TEST_CASE("a generated MAC and the limits are kept by the state file as they wer
     PfState state = state_of(config);
     CHECK(state.vfs[1].at("mac").value == "auto");
     record_runtime(state, 1, "max_multicast", 5);
+    record_runtime(state, 1, "max_vlans", 2);
     const PfState read = decode_state(encode_state(state), "state.json");
     std::vector<std::string> notes;
     const auto [merged, ignored] = apply_state(config, read, notes);
     CHECK(merged.vfs[1].generated_mac);
     CHECK(merged.vfs[1].max_frame == 1522);
     CHECK(merged.vfs[1].max_multicast == 5);
+    CHECK(merged.vfs[1].max_vlans == 2);
+    CHECK(merged.vfs[0].max_vlans == 8);
 }
 
 TEST_CASE("lowering the VF count at run time and raising it again brings back the configuration's VFs")

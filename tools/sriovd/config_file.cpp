@@ -153,7 +153,7 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
 {
     const Reader r(table, name, "[[pf.vf]]");
     r.only({"index", "mac", "trust", "vlan", "qos", "allowed_vlans", "spoof_check", "link_state",
-            "max_tx_rate", "max_frame", "max_multicast", "driver"});
+            "max_tx_rate", "max_frame", "max_multicast", "max_vlans", "driver"});
     if (config.num_vfs == 0)
         throw r.bad(table, "index", "num_vfs is 0: there is no VF to configure");
     const toml::value& index = r.required("index", "the VF's number");
@@ -204,6 +204,7 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
         a.max_frame = static_cast<std::uint16_t>(*bytes);
     }
     a.max_multicast = static_cast<unsigned>(r.integer("max_multicast", 0, 30).value_or(30));
+    a.max_vlans = static_cast<unsigned>(r.integer("max_vlans", 0, 32).value_or(8));
     if (auto driver = r.string("driver")) {
         const auto* end = std::end(vf_driver_names);
         if (std::find(std::begin(vf_driver_names), end, *driver) == end)

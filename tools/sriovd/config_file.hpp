@@ -33,6 +33,7 @@
 //   max_tx_rate = 0                   Mbit/s, 0: no limit
 //   max_frame = 0                     largest frame the VF may ask for, 64..16383; 0: the chip's
 //   max_multicast = 30                multicast groups the VF may ask for, 0..30
+//   max_vlans = 8                     VLANs the VF may join through its mailbox, 0..32
 //   driver = "igbvf"                  igbvf or vfio-pci (default)
 //
 // Unknown keys are errors (a misspelt key would otherwise be silently ignored).

@@ -59,6 +59,7 @@ std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& d
     v["max_tx_rate"] = a.max_tx_rate_mbps;
     v["max_frame"] = a.max_frame;
     v["max_multicast"] = a.max_multicast;
+    v["max_vlans"] = a.max_vlans;
     v["driver"] = driver.empty() ? "vfio-pci" : driver;
     return v;
 }
@@ -111,6 +112,8 @@ void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, cons
         a.max_frame = whole<std::uint16_t>(v, key);
     else if (key == "max_multicast")
         a.max_multicast = whole<unsigned>(v, key);
+    else if (key == "max_vlans")
+        a.max_vlans = whole<unsigned>(v, key);
     else if (key == "driver")
         driver = v.get<std::string>() == "vfio-pci" ? std::string() : v.get<std::string>();
     else
