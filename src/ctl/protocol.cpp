@@ -112,6 +112,8 @@ VfSettings settings_field(const json& j)
                 bad(fmt::format("\"max_frame\" {} is below 64 bytes (0: the chip's limit)", *out.max_frame));
         } else if (key == "max_multicast") {
             out.max_multicast = static_cast<std::uint8_t>(unsigned_field(s, "max_multicast", 30));
+        } else if (key == "max_vlans") {
+            out.max_vlans = static_cast<std::uint8_t>(unsigned_field(s, "max_vlans", 32));
         } else if (key == "spoofchk") {
             out.spoofchk = bool_field(s, "spoofchk");
         } else if (key == "trust") {
@@ -128,7 +130,7 @@ VfSettings settings_field(const json& j)
                 bad(fmt::format("\"state\" must be auto, enable or disable, not \"{}\"", v));
         } else {
             bad(fmt::format("unknown setting \"{}\"; valid: mac, vlan, qos, max_tx_rate, max_frame, max_multicast, "
-                            "spoofchk, trust, state",
+                            "max_vlans, spoofchk, trust, state",
                             key));
         }
     }
@@ -154,6 +156,8 @@ json settings_json(const VfSettings& s)
         j["max_frame"] = *s.max_frame;
     if (s.max_multicast)
         j["max_multicast"] = *s.max_multicast;
+    if (s.max_vlans)
+        j["max_vlans"] = *s.max_vlans;
     if (s.spoofchk)
         j["spoofchk"] = *s.spoofchk;
     if (s.trust)

@@ -37,6 +37,7 @@ TEST_CASE("control: every operation survives encode and decode")
     s.max_tx_rate = 100;
     s.max_frame = 1522;
     s.max_multicast = 4;
+    s.max_vlans = 32;
     s.spoofchk = false;
     s.trust = true;
     s.state = LinkState::disable;
@@ -142,4 +143,6 @@ TEST_CASE("control: frame size and multicast limits are checked like the other s
           "\"max_frame\" 20 is below 64 bytes (0: the chip's limit)");
     CHECK(error_of(R"({"id":1,"op":"set_vf","pf":"0000:00:02.0","vf":0,"settings":{"max_multicast":31}})")
               .find("max_multicast") != std::string::npos);
+    CHECK(error_of(R"({"id":1,"op":"set_vf","pf":"0000:00:02.0","vf":0,"settings":{"max_vlans":33}})") ==
+          "\"max_vlans\" is 33, out of range 0..32");
 }

@@ -61,7 +61,7 @@ TEST_CASE("vfctl: the man page describes every command and setting of the gramma
 {
     const std::string page = read("vfctl.8");
     REQUIRE(command_words().size() == 6);
-    REQUIRE(setting_words().size() == 9);
+    REQUIRE(setting_words().size() == 10);
     for (const auto word : command_words()) {
         INFO(word);
         CHECK(bold_in_man_page(page, word));

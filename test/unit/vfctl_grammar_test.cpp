@@ -33,7 +33,7 @@ std::string error_of(std::vector<std::string> words)
 TEST_CASE("vfctl: several settings of one VF in one command, as ip link writes them")
 {
     const auto cmd = parse({"set", "0000:00:02.0", "vf", "1", "mac", "02:11:22:33:44:55", "vlan", "100", "qos", "3",
-                            "max_tx_rate", "100", "spoofchk", "off", "trust", "on", "state", "disable"});
+                            "max_tx_rate", "100", "max_vlans", "4", "spoofchk", "off", "trust", "on", "state", "disable"});
     const auto& set = std::get<SetVf>(cmd);
     CHECK(set.pf.to_string() == "0000:00:02.0");
     CHECK(set.vf == 1);
@@ -41,6 +41,7 @@ TEST_CASE("vfctl: several settings of one VF in one command, as ip link writes t
     CHECK(set.settings.vlan == 100);
     CHECK(set.settings.qos == 3);
     CHECK(set.settings.max_tx_rate == 100u);
+    CHECK(set.settings.max_vlans == 4);
     CHECK(set.settings.spoofchk == false);
     CHECK(set.settings.trust == true);
     CHECK(set.settings.state == LinkState::disable);
@@ -80,11 +81,12 @@ TEST_CASE("vfctl: each kind of bad input gets one clear line")
                Equals("\"pf0\" is not a PF's PCI address (expected e.g. 0000:00:02.0)"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "trsut", "on"}),
                Equals("unknown setting \"trsut\" (did you mean \"trust\"?); valid: mac, vlan, qos, max_tx_rate, "
-                      "max_frame, max_multicast, spoofchk, trust, state"));
+                      "max_frame, max_multicast, max_vlans, spoofchk, trust, state"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "max_frame", "20"}),
                Equals("max_frame 20 is below 64 bytes (0: the chip's limit)"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "max_multicast", "31"}),
                Equals("max_multicast 31 is out of range 0..30"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "max_vlans", "33"}), Equals("max_vlans 33 is out of range 0..32"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "spoofchk", "yes"}), Equals("spoofchk takes on or off, not \"yes\""));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "state", "up"}),
                Equals("state takes auto, enable or disable, not \"up\""));

@@ -20,7 +20,7 @@ namespace {
 const char* show_result = R"({"pfs":[{"pf":"0000:00:02.0","num_vfs":2,"link":"up","vfs":[
   {"vf":0,"pci":"0000:00:12.0","driver":"igbvf","mac":"02:11:22:33:44:55","vlan":100,"qos":3,
    "max_tx_rate":0,"spoofchk":true,"trust":false,"state":"auto","quarantined":false,
-   "origin":{"mac":"config","vlan":"runtime"}},
+   "max_vlans":2,"origin":{"mac":"config","vlan":"runtime","max_vlans":"runtime"}},
   {"vf":1,"pci":"0000:00:12.2","driver":"vfio-pci","mac":"02:11:22:33:44:66","vlan":0,"qos":0,
    "max_tx_rate":100,"spoofchk":false,"trust":true,"state":"disable","quarantined":true}]}]})";
 
@@ -45,6 +45,8 @@ TEST_CASE("vfctl: the detail of a VF says where each setting comes from")
     CHECK_THAT(text, ContainsSubstring("    vlan/qos       100/3              (runtime)"));
     CHECK_THAT(text, ContainsSubstring("    max_frame      chip limit         (default)"));
     CHECK_THAT(text, ContainsSubstring("    max_multicast  30                 (default)"));
+    CHECK_THAT(text, ContainsSubstring("    max_vlans      2                  (runtime)"));
+    CHECK_THAT(text, ContainsSubstring("    max_vlans      8                  (default)"));  // VF 1: the default
     CHECK_THAT(text, ContainsSubstring("    trust          off                (default)"));
     CHECK_THAT(text, ContainsSubstring("VF 1 at 0000:00:12.2, driver vfio-pci, QUARANTINED"));
 }

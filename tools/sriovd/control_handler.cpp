@@ -90,6 +90,7 @@ std::string ControlHandler::show(const std::optional<std::string>& pf, const std
         v["max_tx_rate"] = admin.max_tx_rate_mbps;
         v["max_frame"] = admin.max_frame;
         v["max_multicast"] = admin.max_multicast;
+        v["max_vlans"] = admin.max_vlans;
         v["spoofchk"] = admin.spoof_check;
         v["trust"] = admin.trusted;
         v["state"] = std::string(link_mode_name(admin.link_state));
@@ -102,7 +103,8 @@ std::string ControlHandler::show(const std::optional<std::string>& pf, const std
                             {"max_frame", state.max_frame}};
         json origin = json::object();
         for (const char* key :
-             {"mac", "vlan", "qos", "max_tx_rate", "max_frame", "max_multicast", "spoof_check", "trust", "link_state"})
+             {"mac", "vlan", "qos", "max_tx_rate", "max_frame", "max_multicast", "max_vlans", "spoof_check", "trust",
+              "link_state"})
             origin[key] = origin_of(state_, i, key);
         origin["spoofchk"] = origin["spoof_check"];
         origin["state"] = origin["link_state"];

@@ -45,6 +45,10 @@ VfChange apply_settings(const pf::VfAdmin& current, const control::VfSettings& s
         a.max_multicast = *settings.max_multicast;
         c.keys.push_back("max_multicast");
     }
+    if (settings.max_vlans) {
+        a.max_vlans = *settings.max_vlans;
+        c.keys.push_back("max_vlans");
+    }
     if (settings.spoofchk) {
         a.spoof_check = *settings.spoofchk;
         c.keys.push_back("spoof_check");

@@ -14,8 +14,8 @@ namespace sriov::vfctl {
 namespace {
 
 constexpr std::array<std::string_view, 6> commands{"show", "set", "reset", "release", "monitor", "status"};
-constexpr std::array<std::string_view, 9> settings{"mac",      "vlan",     "qos",   "max_tx_rate", "max_frame",
-                                                   "max_multicast", "spoofchk", "trust", "state"};
+constexpr std::array<std::string_view, 10> settings{"mac",       "vlan",     "qos",   "max_tx_rate", "max_frame",
+                                                    "max_multicast", "max_vlans", "spoofchk", "trust", "state"};
 
 std::string join(std::span<const std::string_view> words)
 {
@@ -198,6 +198,9 @@ VfSettings parse_vf_settings(std::span<const std::string> words)
         } else if (key == "max_multicast") {
             once(s.max_multicast.has_value());
             s.max_multicast = static_cast<std::uint8_t>(number(value(), "max_multicast", 30));
+        } else if (key == "max_vlans") {
+            once(s.max_vlans.has_value());
+            s.max_vlans = static_cast<std::uint8_t>(number(value(), "max_vlans", 32));
         } else if (key == "spoofchk") {
             once(s.spoofchk.has_value());
             s.spoofchk = on_off(key, value());

@@ -140,6 +140,7 @@ std::string show_detail(std::string_view result_json)
                 {"    max_tx_rate", rate(vf), from("max_tx_rate")},
                 {"    max_frame", frame(vf), from("max_frame")},
                 {"    max_multicast", std::to_string(vf.value("max_multicast", 30)), from("max_multicast")},
+                {"    max_vlans", std::to_string(vf.value("max_vlans", 8)), from("max_vlans")},
                 {"    spoofchk", on_off(vf.value("spoofchk", json())), from("spoofchk")},
                 {"    trust", on_off(vf.value("trust", json())), from("trust")},
                 {"    state", vf.value("state", "auto"), from("state")}};

@@ -18,6 +18,7 @@ Commands:
         max_tx_rate MBPS           TX limit in Mb/s, 0..100000; 0 removes it
         max_frame BYTES            largest frame the VF may ask for, 64..16383; 0: the chip's
         max_multicast N            multicast groups the VF may ask for, 0..30
+        max_vlans N                VLANs the VF may join itself, 0..32
         spoofchk on|off            drop frames the VF sends from another MAC or VLAN
         trust on|off               may the VF change its MAC, add filters, go promiscuous
         state auto|enable|disable  link as the VF sees it

@@ -63,13 +63,15 @@ struct VfSettings {
     std::optional<std::uint32_t> max_tx_rate;  // Mb/s; 0 removes the limit
     std::optional<std::uint16_t> max_frame;    // bytes the VF may ask to receive, 64..16383; 0: the chip's
     std::optional<std::uint8_t> max_multicast; // multicast groups the VF may ask for, 0..30
+    std::optional<std::uint8_t> max_vlans;     // VLANs the VF may join through its mailbox, 0..32
     std::optional<bool> spoofchk;
     std::optional<bool> trust;
     std::optional<LinkState> state;
 
     bool empty() const
     {
-        return !mac && !vlan && !qos && !max_tx_rate && !max_frame && !max_multicast && !spoofchk && !trust && !state;
+        return !mac && !vlan && !qos && !max_tx_rate && !max_frame && !max_multicast && !max_vlans &&
+               !spoofchk && !trust && !state;
     }
     friend bool operator==(const VfSettings&, const VfSettings&) = default;
 };
