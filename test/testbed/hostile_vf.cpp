@@ -6,7 +6,7 @@
 //        size, all multicast, MAC, MAC filters), then waits for a line on stdin (the scenario
 //        looks at sriovd meanwhile); 2. the same after a handshake and a VF reset (VTCTRL.RST)
 //        without VF_RESET; 3. resets through the mailbox and asks for what an untrusted VF may not
-//        have (a new MAC, all multicast); 4. sends RANDOM_COUNT random messages made from SEED
+//        have (a new MAC, all multicast), and for 12 VLANs (sriovd's max_vlans is 8); 4. sends RANDOM_COUNT random messages made from SEED
 //        (well-formed requests with random contents, and random IDs, MSGINFO and words, 1 to 16
 //        of them); 5. holds the mailbox lock for 2 s;
 //        6. sends malformed messages (unknown IDs, a multicast list longer than the buffer);
@@ -320,6 +320,12 @@ int attack(OpenVf& vf, std::uint32_t seed, unsigned random_count)
     fmt::print("forbidden requests: {}\n", forbidden.text());
     if (forbidden.acked != 0)
         fmt::print("FORBIDDEN: {} forbidden requests granted\n", forbidden.acked);
+    Tally vlans;
+    for (std::uint16_t vid = 1; vid <= 12; ++vid)
+        vlans.run([&] { control.set_vlan(vid, true); });
+    fmt::print("vlans beyond max_vlans: {}\n", vlans.text());
+    if (vlans.acked > 8)
+        fmt::print("FORBIDDEN: {} VLANs joined, more than max_vlans 8\n", vlans.acked);
 
     random_phase(control, seed, random_count, mac);
 

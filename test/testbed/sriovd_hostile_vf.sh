@@ -7,6 +7,7 @@
 # sleeping:
 #   - nothing asked before the reset handshake is granted (the VF's answers, and vfctl show);
 #   - nothing forbidden is granted in the random phase; VF 0's MAC stays the administrator's;
+#     of 12 VLANs VF 0 asks for, the 8 of sriovd's default max_vlans are joined, 4 refused;
 #   - every one of VF 1's requests and every vfctl call is answered (vfctl within 5 s), also
 #     while VF 0 holds its mailbox lock for ever, and sriovd takes that lock back each time it
 #     must write to VF 0;
@@ -99,11 +100,14 @@ wait "$polite_pid" || fail "sriovd did not answer every request of the polite VF
 cat /tmp/attack.log /tmp/polite.log
 grep -q FORBIDDEN /tmp/attack.log && fail "sriovd granted VF 0 something forbidden: $(grep FORBIDDEN /tmp/attack.log)"
 grep -q "^random: .*forbidden grants 0$" /tmp/attack.log || fail "the random phase did not complete"
+grep -q "^vlans beyond max_vlans: sent 12, acked 8, refused 4," /tmp/attack.log ||
+    fail "VF 0 was not refused the VLANs beyond max_vlans 8: $(grep '^vlans beyond' /tmp/attack.log)"
 vfctl -j show "$pf" vf 0 | grep -q "\"mac\":\"$MAC0\"" || fail "VF 0's MAC is no longer the administrator's"
 tb_expect "vfctl calls refused during the attack" "$failed" 0
 [ "$answered" -gt 0 ] || fail "vfctl was never answered during the attack"
 tb_log "ok: during the attack sriovd answered all 40 requests of VF 1 and $answered vfctl calls (the longest took $((longest * 10)) ms)"
 tb_log "ok: sriovd granted nothing forbidden: $(grep '^random: ' /tmp/attack.log)"
+tb_log "ok: VF 0 joined 8 VLANs (max_vlans) and was refused the rest: $(grep '^vlans beyond' /tmp/attack.log)"
 
 # VF 0 now holds its mailbox lock and takes it again whenever it is taken back. sriovd must go on
 # serving VF 1 and vfctl, and take the lock back each time it must write to VF 0 (here: for an
