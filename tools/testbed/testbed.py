@@ -61,6 +61,11 @@ ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\x1b[c78]")
 KERNEL_LINE_RE = re.compile(r"\[\s*\d+\.\d{6}\] ")   # a kernel message on the console
 # QEMU's warning for a NIC on a hub of its own: that is what the testbed wants.
 HUB_WARNING_RE = re.compile(r"warning: hub \d+ is not connected to host network")
+# QEMU itself failing an assertion (then it aborts): an emulator bug, not the scenario's doing.
+# Seen with QEMU 10.0 under TCG as "system/physmem.c:2678: iotlb_to_section: Assertion
+# `section_index < d->map.sections_nb' failed", now and then, in scenarios that pass on rerun.
+QEMU_ASSERT_RE = re.compile(r"^qemu-system-\S+: \S+: .*Assertion .* failed")
+QEMU_ABORT_RETRIES = 1   # boots again after such an abort, at most this many times
 
 
 class HarnessError(Exception):
@@ -528,6 +533,7 @@ class Guest:
         self.tail = []
         self.in_dmesg = False
         self.panicked = False
+        self.qemu_assertion = None  # QEMU's own assertion message, if it failed one
         self.exit_status = None
         self.init_time = None
         self.monitor = Monitor(args.monitor_sock) if args.monitor else None
@@ -575,6 +581,8 @@ class Guest:
             self.in_dmesg = False
         if "Kernel panic" in line:
             self.panicked = True
+        if QEMU_ASSERT_RE.match(line):
+            self.qemu_assertion = line
         m = INIT_RE.search(line)
         if m and self.init_time is None:
             self.init_time = time.monotonic() - self.started
@@ -675,10 +683,22 @@ def cmd_run(args, scenario, scenario_args):
         if scenario is None:
             # Interactive: QEMU owns the terminal (Ctrl-A x quits).
             return subprocess.run(cmd, preexec_fn=die_with_parent).returncode
-        guest = Guest(cmd, args, os.path.join(work, "console.log"))
-        guest.start()
-        outcome = guest.stream()
-        guest.stop()
+        for attempt in range(QEMU_ABORT_RETRIES + 1):
+            if guest:
+                guest.log.close()
+            guest = Guest(cmd, args, os.path.join(work, "console.log"))
+            guest.start()
+            outcome = guest.stream()
+            guest.stop()
+            qemu_aborted = guest.qemu_assertion is not None and guest.proc.returncode == -signal.SIGABRT
+            if guest.exit_status is not None or not qemu_aborted or attempt == QEMU_ABORT_RETRIES:
+                break
+            # Only QEMU's own abort is retried: a scenario that fails, hangs or panics the guest
+            # is never run again.
+            say("=" * 70)
+            say(f"QEMU itself aborted (an emulator bug, not the scenario): {guest.qemu_assertion}")
+            say("booting the scenario again, once")
+            say("=" * 70)
         elapsed = time.monotonic() - t0
         boot = f"/init after {guest.init_time:.1f} s, " if guest.init_time is not None else ""
         if outcome == "timeout":
@@ -688,6 +708,8 @@ def cmd_run(args, scenario, scenario_args):
             problem = ("the guest kernel panicked" if guest.panicked else
                        f"the guest stopped without reporting an exit status "
                        f"(QEMU exit code {guest.proc.returncode})")
+            if guest.qemu_assertion:
+                problem += f"; QEMU failed an assertion: {guest.qemu_assertion}"
         else:
             status, problem = guest.exit_status, None
         if status == 0:
