@@ -65,7 +65,12 @@ HUB_WARNING_RE = re.compile(r"warning: hub \d+ is not connected to host network"
 # Seen with QEMU 10.0 under TCG as "system/physmem.c:2678: iotlb_to_section: Assertion
 # `section_index < d->map.sections_nb' failed", now and then, in scenarios that pass on rerun.
 QEMU_ASSERT_RE = re.compile(r"^qemu-system-\S+: \S+: .*Assertion .* failed")
-QEMU_ABORT_RETRIES = 1   # boots again after such an abort, at most this many times
+# The guest kernel saying a vCPU's timer stopped firing (an RCU stall on an idle CPU whose timer
+# wake-up never came): the emulated machine has stopped keeping time on that CPU, and nothing
+# the scenario's user-space programs do can cause it. Seen once in a full run, in a scenario
+# that then passed three times in a row.
+GUEST_TIMER_STALL_RE = re.compile(r"rcu: rcu_preempt kthread timer wakeup didn't happen")
+QEMU_ABORT_RETRIES = 1   # boots again after such an abort or stall, at most this many times
 
 
 class HarnessError(Exception):
@@ -534,6 +539,7 @@ class Guest:
         self.in_dmesg = False
         self.panicked = False
         self.qemu_assertion = None  # QEMU's own assertion message, if it failed one
+        self.timer_stall = None     # the guest kernel's message that a vCPU's timer stopped
         self.exit_status = None
         self.init_time = None
         self.monitor = Monitor(args.monitor_sock) if args.monitor else None
@@ -583,6 +589,8 @@ class Guest:
             self.panicked = True
         if QEMU_ASSERT_RE.match(line):
             self.qemu_assertion = line
+        if GUEST_TIMER_STALL_RE.search(line) and self.exit_status is None and self.timer_stall is None:
+            self.timer_stall = line
         m = INIT_RE.search(line)
         if m and self.init_time is None:
             self.init_time = time.monotonic() - self.started
@@ -609,7 +617,8 @@ class Guest:
                              + f"@@monitor-done {status}\n")
 
     def stream(self):
-        """Show the console until QEMU exits; returns 'exited' or 'timeout'."""
+        """Show the console until QEMU exits; returns 'exited', 'timeout' or 'stalled' (a vCPU's timer
+        stopped, GUEST_TIMER_STALL_RE)."""
         fd = self.proc.stdout.fileno()
         deadline = self.started + self.args.timeout
         buf = b""
@@ -620,6 +629,8 @@ class Guest:
                 deadline = min(deadline, now + 15)
             if now >= deadline:
                 return "exited" if self.exit_status is not None else "timeout"
+            if self.timer_stall is not None:
+                return "stalled"
             if not select.select([fd], [], [], deadline - now)[0]:
                 continue
             chunk = os.read(fd, 65536)
@@ -691,18 +702,24 @@ def cmd_run(args, scenario, scenario_args):
             outcome = guest.stream()
             guest.stop()
             qemu_aborted = guest.qemu_assertion is not None and guest.proc.returncode == -signal.SIGABRT
-            if guest.exit_status is not None or not qemu_aborted or attempt == QEMU_ABORT_RETRIES:
+            stalled = outcome == "stalled"
+            if guest.exit_status is not None or not (qemu_aborted or stalled) or attempt == QEMU_ABORT_RETRIES:
                 break
-            # Only QEMU's own abort is retried: a scenario that fails, hangs or panics the guest
-            # is never run again.
+            # Only the emulator's own failures are retried: a scenario that fails, hangs or panics
+            # the guest is never run again.
             say("=" * 70)
-            say(f"QEMU itself aborted (an emulator bug, not the scenario): {guest.qemu_assertion}")
+            if stalled:
+                say(f"the emulated machine stopped a vCPU's timer (not the scenario): {guest.timer_stall}")
+            else:
+                say(f"QEMU itself aborted (an emulator bug, not the scenario): {guest.qemu_assertion}")
             say("booting the scenario again, once")
             say("=" * 70)
         elapsed = time.monotonic() - t0
         boot = f"/init after {guest.init_time:.1f} s, " if guest.init_time is not None else ""
         if outcome == "timeout":
             status, problem = STATUS_TIMEOUT, f"timed out after {args.timeout} s"
+        elif outcome == "stalled":
+            status, problem = STATUS_NO_EXIT, f"a vCPU of the guest stopped keeping time: {guest.timer_stall}"
         elif guest.exit_status is None:
             status = STATUS_NO_EXIT
             problem = ("the guest kernel panicked" if guest.panicked else
