@@ -56,11 +56,7 @@ token=$(cat "$TOKEN")
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 
-case "$MODE" in
-    polling) rx_mode="" ;;
-    interrupts) rx_mode="--interrupts --coalesce adaptive --eitr-timing qemu" ;;
-    *) tb_fail "MODE must be polling or interrupts, not $MODE" ;;
-esac
+rx_mode=$(tb_recv_mode "$MODE") || tb_fail "bad MODE"
 # shellcheck disable=SC2086 # rx_mode is a list of options
 vf-pktgen recv --vf "$vf1" --token-file "$TOKEN" --count 0 --idle 8 --ring 4096 --buffers 8192 $rx_mode \
     >"$RXLOG" 2>&1 &

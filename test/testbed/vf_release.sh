@@ -14,11 +14,8 @@
 
 LIMIT_S=${1:-10}
 MODE=${2:-polling}
-case "$MODE" in
-    polling) rx_mode="" ;;
-    interrupts) rx_mode="--interrupts --coalesce adaptive --eitr-timing qemu --wait-ms 60000" ;;
-    *) tb_fail "MODE must be polling or interrupts, not $MODE" ;;
-esac
+rx_mode=$(tb_recv_mode "$MODE") || tb_fail "bad MODE"
+[ "$MODE" = interrupts ] && rx_mode="$rx_mode --wait-ms 60000"
 MAC0=02:11:22:33:44:55
 MAC1=02:11:22:33:44:66
 LOG=/tmp/sriovd.log

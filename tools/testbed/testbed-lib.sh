@@ -133,6 +133,16 @@ tb_exited() {
     ! grep -q '^State:[^Z]*$' "/proc/$1/status" 2>/dev/null
 }
 
+# tb_recv_mode MODE: the vf-pktgen recv options for MODE, polling (none) or interrupts (libvf's
+# interrupt mode, adaptive coalescing, QEMU 10.0's EITR timing); fails for any other MODE.
+tb_recv_mode() {
+    case "$1" in
+        polling) echo "" ;;
+        interrupts) echo "--interrupts --coalesce adaptive --eitr-timing qemu" ;;
+        *) echo "MODE must be polling or interrupts, not $1" >&2; return 1 ;;
+    esac
+}
+
 # tb_has_carrier IFACE: IFACE has link now.
 tb_has_carrier() {
     [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ]

@@ -70,7 +70,7 @@ QEMU_ASSERT_RE = re.compile(r"^qemu-system-\S+: \S+: .*Assertion .* failed")
 # the scenario's user-space programs do can cause it. Seen once in a full run, in a scenario
 # that then passed three times in a row.
 GUEST_TIMER_STALL_RE = re.compile(r"rcu: rcu_preempt kthread timer wakeup didn't happen")
-QEMU_ABORT_RETRIES = 1   # boots again after such an abort or stall, at most this many times
+EMULATOR_FAILURE_RETRIES = 1   # boots again after a QEMU abort or a guest timer stall, at most this many times
 
 
 class HarnessError(Exception):
@@ -694,7 +694,7 @@ def cmd_run(args, scenario, scenario_args):
         if scenario is None:
             # Interactive: QEMU owns the terminal (Ctrl-A x quits).
             return subprocess.run(cmd, preexec_fn=die_with_parent).returncode
-        for attempt in range(QEMU_ABORT_RETRIES + 1):
+        for attempt in range(EMULATOR_FAILURE_RETRIES + 1):
             if guest:
                 guest.log.close()
             guest = Guest(cmd, args, os.path.join(work, "console.log"))
@@ -703,7 +703,7 @@ def cmd_run(args, scenario, scenario_args):
             guest.stop()
             qemu_aborted = guest.qemu_assertion is not None and guest.proc.returncode == -signal.SIGABRT
             stalled = outcome == "stalled"
-            if guest.exit_status is not None or not (qemu_aborted or stalled) or attempt == QEMU_ABORT_RETRIES:
+            if guest.exit_status is not None or not (qemu_aborted or stalled) or attempt == EMULATOR_FAILURE_RETRIES:
                 break
             # Only the emulator's own failures are retried: a scenario that fails, hangs or panics
             # the guest is never run again.

@@ -166,11 +166,11 @@ vf::Coalescing coalescing_of(const RecvOptions& r)
     return c;
 }
 
-// The clock the sender stamps its frames with, in nanoseconds (CLOCK_MONOTONIC).
-std::uint64_t now_ns()
+// A time of the clock the sender stamps its frames with, in nanoseconds (CLOCK_MONOTONIC).
+std::uint64_t ns_of(Clock::time_point t)
 {
     return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
 
 // How long the sender's frames took from being built to being taken from the RX ring: the
@@ -320,7 +320,7 @@ int run_send(const Common& c, const SendOptions& s)
                 port->reclaim_tx();
                 break;
             }
-            pktgen::build(*b, dst, port->mac(), pktgen::data_type, next_seq++, s.size, now_ns());
+            pktgen::build(*b, dst, port->mac(), pktgen::data_type, next_seq++, s.size, ns_of(Clock::now()));
             pending.push_back(b);
         }
         const auto now = Clock::now();
@@ -386,8 +386,7 @@ int run_recv(const Common& c, const RecvOptions& r)
     auto receive_burst = [&] {
         const std::uint32_t n = port->rx_burst(bufs, burst_size);
         const auto now = Clock::now();
-        const auto now_stamp = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+        const std::uint64_t now_stamp = ns_of(now);
         for (std::uint32_t i = 0; i < n; ++i) {
             if (const auto seq = pktgen::parse(*bufs[i], pktgen::data_type)) {
                 latency.add(pktgen::stamp_of(*bufs[i]), now_stamp);
