@@ -23,13 +23,18 @@ E82576Pf::E82576Pf(dev::RegisterIo& regs, std::string name, Delays delays)
 unsigned E82576Pf::max_vfs() const { return e::max_vfs; }
 std::uint16_t E82576Pf::max_frame() const { return e::vmolr::RLPML_LIMIT; }
 
-MacAddress E82576Pf::bring_up(unsigned num_vfs)
+void E82576Pf::check_vf_count(unsigned num_vfs) const
 {
     if (num_vfs > e::max_vfs)
         throw Error(Errc::invalid_argument, name_,
                     fmt::format("{} VFs asked for; the 82576 serves at most {}: pool {} must stay the PF's "
                                 "(Linux igb has the same limit)",
                                 num_vfs, e::max_vfs, e::max_vfs));
+}
+
+MacAddress E82576Pf::bring_up(unsigned num_vfs)
+{
+    check_vf_count(num_vfs);
     num_vfs_ = num_vfs;
 
     // The steps, each commented with the fact sheet section it implements where it is defined:
@@ -44,6 +49,27 @@ MacAddress E82576Pf::bring_up(unsigned num_vfs)
     // send VF_RESET. Linux writes it last, once interrupts are on.
     regs_.set_bits(e::CTRL_EXT.offset, e::ctrl_ext::PFRSTD);
     spdlog::debug("{}: brought up for {} VFs (PF pool {}), MAC {}", name_, num_vfs, num_vfs_, mac);
+    return mac;
+}
+
+// bring_up() without CTRL.RST, which would also reset every VF's queues (QEMU clears all but
+// RXPBS, TXPBS and EITR; silicon resets the VFs with the PF), nor PFRSTD, which tells the VFs the
+// PF was reset. RAR0 still holds the MAC the NVM gave. The PHY is left alone while the link is up:
+// restarting auto-negotiation would take the link down under the running VFs.
+MacAddress E82576Pf::resume(unsigned num_vfs)
+{
+    check_vf_count(num_vfs);
+    num_vfs_ = num_vfs;
+
+    const MacAddress mac = read_mac();
+    if (!link().up)
+        start_link();
+    // Interrupts off while the filters are rewritten (2.2 masks them the same way at reset).
+    regs_.write32(e::IMC.offset, ~0u);
+    setup_pools(mac);
+    enable_rx_tx();
+    enable_interrupts();
+    spdlog::debug("{}: taken back for {} VFs without a reset (PF pool {}), MAC {}", name_, num_vfs, num_vfs_, mac);
     return mac;
 }
 

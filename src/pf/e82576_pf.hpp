@@ -41,6 +41,7 @@ public:
     std::uint16_t max_frame() const override;
 
     MacAddress bring_up(unsigned num_vfs) override;
+    MacAddress resume(unsigned num_vfs) override;
     LinkState link() override;
     InterruptCauses take_interrupt_causes() override;
 
@@ -65,6 +66,7 @@ public:
 
 private:
     // Bring-up steps, in order.
+    void check_vf_count(unsigned num_vfs) const;
     void reset();
     MacAddress read_mac();
     void start_link();

@@ -75,6 +75,14 @@ public:
     // the chip did not finish a step in time (the message names the step); protocol if the chip
     // answered something impossible (no valid MAC address, a PHY access error).
     virtual MacAddress bring_up(unsigned num_vfs) = 0;
+    // Brings the PF up again for num_vfs VFs whose drivers kept running (sriovd restarted), without
+    // resetting the chip: a PF reset also resets every VF's queues, and a VF driver rebuilds them
+    // only by resetting itself, which igbvf does at most once every 10 s. The link is restarted
+    // only if it is down; pools, filters, receive, transmit and interrupts are set up as by
+    // bring_up() (every filter empty, no VF may receive or transmit), and the VFs are not told:
+    // the caller puts each VF's filters back and then tells them. Returns the PF's MAC address.
+    // Throws as bring_up().
+    virtual MacAddress resume(unsigned num_vfs) = 0;
 
     // The link as the chip sees it now. Never throws.
     virtual LinkState link() = 0;

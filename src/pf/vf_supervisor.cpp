@@ -49,12 +49,45 @@ void VfSupervisor::restore_all(Clock::time_point now)
         on_reset_event(vf, now);
 }
 
+unsigned VfSupervisor::resume_all(const std::vector<VfState>& saved, Clock::time_point now)
+{
+    restore_all(now - nack_interval);
+    unsigned resumed = 0;
+    for (unsigned vf = 0; vf < num_vfs() && vf < saved.size(); ++vf) {
+        const VfState& was = saved[vf];
+        VfState& s = state_[vf];
+        s.quarantined = was.quarantined;
+        if (!was.clear_to_send || was.mac != policy_.admin(vf).mac)
+            continue;  // it must reset to learn its MAC, as after restore_all()
+        s.clear_to_send = true;
+        s.last_nack.reset();
+        s.multicast_promisc = was.multicast_promisc && policy_.multicast_promisc(vf).allowed;
+        s.multicast_overflow = was.multicast_overflow;
+        s.multicast.assign(was.multicast.begin(),
+                           was.multicast.begin() +
+                               static_cast<std::ptrdiff_t>(std::min<std::size_t>(was.multicast.size(),
+                                                                                 policy_.admin(vf).max_multicast)));
+        s.max_frame = policy_.max_frame(vf, was.max_frame, device_.max_frame()).allowed ? was.max_frame : 0;
+        for (const std::uint16_t vid : was.vlans)
+            if (vid != 0 && policy_.set_vlan(vf, vid, true).allowed &&
+                policy_.vlan_count(vf, s.vlans.size() + 1).allowed && device_.set_vf_vlan(vf, vid, true))
+                s.vlans.push_back(vid);
+        apply_rx_mode(vf);
+        device_.enable_vf_queues(vf, may_run(vf));
+        ++resumed;
+    }
+    apply_multicast();
+    changed();
+    return resumed;
+}
+
 // Linux igb_vf_reset_event and igb_vf_reset.
 void VfSupervisor::on_reset_event(unsigned vf, Clock::time_point now)
 {
     reset_state(vf, false, now);
     program(vf);
     device_.enable_vf_queues(vf, false);
+    changed();
 }
 
 void VfSupervisor::reset_state(unsigned vf, bool keep_mac, Clock::time_point now)
@@ -119,6 +152,14 @@ void VfSupervisor::apply_multicast()
 }
 
 Outcome VfSupervisor::on_message(unsigned vf, std::span<const std::uint32_t> words, Clock::time_point now)
+{
+    Outcome o = serve_message(vf, words, now);
+    if (o.verdict != Verdict::ignored)  // a refusal changes nothing, but VF_RESET NACKed does
+        changed();
+    return o;
+}
+
+Outcome VfSupervisor::serve_message(unsigned vf, std::span<const std::uint32_t> words, Clock::time_point now)
 {
     VfState& s = state_.at(vf);
     const std::uint32_t word0 = words.empty() ? 0 : words[0];
@@ -315,6 +356,13 @@ bool VfSupervisor::may_run(unsigned vf) const
 
 bool VfSupervisor::apply_admin(unsigned vf, const VfAdmin& before, Clock::time_point now)
 {
+    const bool tell = apply_admin_change(vf, before, now);
+    changed();
+    return tell;
+}
+
+bool VfSupervisor::apply_admin_change(unsigned vf, const VfAdmin& before, Clock::time_point now)
+{
     const VfAdmin& now_admin = policy_.admin(vf);
     VfState& s = state_.at(vf);
     if (now_admin.mac != before.mac) {
@@ -376,6 +424,7 @@ void VfSupervisor::quarantine(unsigned vf)
 {
     state_.at(vf).quarantined = true;
     device_.enable_vf_queues(vf, false);
+    changed();
 }
 
 bool VfSupervisor::release(unsigned vf, Clock::time_point now)

@@ -67,16 +67,36 @@ public:
     using MacObserver = std::function<void(unsigned vf, const MacAddress& mac)>;
     void on_mac_changed(MacObserver observer) { mac_observer_ = std::move(observer); }
 
+    // Called whenever what a VF holds (state()) may have changed, before the VF is answered, so
+    // that it can be kept where a restarted sriovd finds it. It must not throw.
+    using StateObserver = std::function<void()>;
+    void on_state_changed(StateObserver observer) { state_observer_ = std::move(observer); }
+
     unsigned num_vfs() const { return static_cast<unsigned>(state_.size()); }
+    const std::vector<VfState>& states() const { return state_; }
     // The PF now serves policy.num_vfs() VFs (the VF count changed): every VF starts afresh. Call
     // restore_all() once the PF is brought up for them.
-    void resize() { state_.assign(policy_.num_vfs(), VfState{}); }
+    void resize()
+    {
+        state_.assign(policy_.num_vfs(), VfState{});
+        changed();
+    }
     // Throws std::out_of_range for vf >= num_vfs().
     const VfState& state(unsigned vf) const { return state_.at(vf); }
 
     // Puts every VF in its state after a reset: the administrator's MAC filter, VLAN 0 or the
     // port VLAN, spoof checking, receive mode, queues stopped. For after PfDevice::bring_up().
     void restore_all(Clock::time_point now);
+
+    // For after PfDevice::resume(): the VFs' drivers kept running under a previous sriovd, which
+    // left what it had granted each of them in `saved` (one per VF, as state() gave it). A VF
+    // that was clear to send, whose MAC is still the one the policy gives it, gets back its
+    // filters, VLANs, multicast hashes, receive mode and queues, and stays clear to send: its
+    // driver needs no reset. Anything the policy no longer allows is left out, as apply_admin()
+    // does. Every other VF (and every VF missing from `saved`) is restored as by restore_all(),
+    // with the NACK that makes its driver reset due at once. Quarantines are kept. Returns the
+    // number of VFs resumed without a reset.
+    unsigned resume_all(const std::vector<VfState>& saved, Clock::time_point now);
 
     // VF vf reset itself (an FLR or VTCTRL.RST; 82576: its VFLRE bit): forget what it asked for,
     // including a MAC it chose, restore the administrator's settings, stop its queues until it
@@ -119,6 +139,13 @@ public:
     bool release(unsigned vf, Clock::time_point now);
 
 private:
+    Outcome serve_message(unsigned vf, std::span<const std::uint32_t> words, Clock::time_point now);
+    bool apply_admin_change(unsigned vf, const VfAdmin& before, Clock::time_point now);
+    void changed()
+    {
+        if (state_observer_)
+            state_observer_();
+    }
     Outcome serve_reset(unsigned vf, Clock::time_point now);
     Outcome serve(unsigned vf, std::uint32_t word0, const mbx::Request& request);
     Outcome set_vlan(unsigned vf, const mbx::SetVlan& request);
@@ -132,6 +159,7 @@ private:
     const VfPolicy& policy_;
     std::vector<VfState> state_;
     MacObserver mac_observer_;
+    StateObserver state_observer_;
 };
 
 }  // namespace sriov::pf

@@ -254,3 +254,39 @@ TEST_CASE("VF counters through the model: a wrap, then a PF reset that sets them
     CHECK(c.totals().rx_bytes == 0x60);
     CHECK(c.totals().rx_packets == 1);
 }
+
+TEST_CASE("resume after a restart: no CTRL.RST, so the VFs' rings survive, and their filters come back")
+{
+    Up up;
+    up.sup.restore_all(now);
+    up.send(0, {0x00000001});              // VF_RESET
+    up.send(0, {0x00010004, 100});         // VLAN 100
+    up.send(0, {0x00010003, 0x00000123});  // multicast hash 0x123
+    up.send(0, {0x00000005, 1522});        // SET_LPE 1522
+    // VF 0's driver set up its first RX ring (queue 0 is pool 0's); a chip reset would clear it.
+    up.m.poke(RDBAL(0), 0x12345000);
+    const std::vector<VfState> granted = up.sup.states();
+    while (up.m.vf_mailbox_bits(0) & vfmailbox::RSTD)
+        up.m.vf(0).read32(VFMAILBOX.offset);  // reading clears RSTD (the VF saw the bring-up)
+    const std::uint32_t vlvf = up.peek(VLVF.at(1)), vmolr = up.peek(VMOLR.at(0));
+
+    // sriovd restarts: a new E82576Pf and VfSupervisor on the same chip.
+    E82576Pf chip{up.m.pf(), "model", no_pauses()};
+    VfSupervisor sup{chip, up.policy};
+    CHECK(chip.resume(2) == model::default_nvm_mac);
+    CHECK(sup.resume_all(granted, now) == 1);  // VF 1 never reset: it must
+
+    CHECK(up.peek(RDBAL(0)) == 0x12345000);
+    CHECK((up.m.vf_mailbox_bits(0) & (vfmailbox::RSTD | vfmailbox::RSTI)) == 0);  // no "PF reset" seen
+    CHECK(up.peek(RAH(23)) == 0x80045544);
+    CHECK(up.peek(VFRE.offset) == 0x5);  // VF 0 and the PF's pool 2
+    CHECK(up.peek(VFTE.offset) == 0x5);
+    CHECK(up.peek(VLVF.at(1)) == vlvf);
+    CHECK(vlvf == 0x80001064);
+    CHECK(up.peek(MTA.at(9)) == 0x00000008);
+    CHECK(up.peek(VMOLR.at(0)) == vmolr);
+    CHECK(vmolr == 0xCB0105F2);  // STRVLAN, ROMPE, AUPE, BAM, LPE with RLPML 1522
+    CHECK(sup.state(0).clear_to_send);
+    CHECK(!sup.state(1).clear_to_send);
+    CHECK(up.peek(RCTL.offset) & rctl::EN);
+}

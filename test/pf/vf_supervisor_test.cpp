@@ -421,3 +421,80 @@ TEST_CASE("a port VLAN does not count against max_vlans")
     CHECK(f.device.vlans[0] == std::set<std::uint16_t>{10});
     CHECK(f.device.queues[0]);
 }
+
+TEST_CASE("resume_all: a VF that was clear to send gets its filters back and keeps CTS, without a reset")
+{
+    Fixture before;
+    before.reset(0);
+    before.send(0, {0x00010004, 100});         // VLAN 100
+    before.send(0, {0x00010003, 0x00000123});  // multicast hash 0x123
+    before.send(0, {0x00000005, 1522});        // SET_LPE
+    const std::vector<VfState> granted = before.sup.states();
+
+    Fixture f;
+    unsigned notified = 0;
+    f.sup.on_state_changed([&] { ++notified; });
+    CHECK(f.sup.resume_all(granted, t0) == 1);
+    CHECK(notified >= 1);
+    CHECK(f.device.mac[0] == admin_mac);
+    CHECK(f.device.queues[0]);
+    CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0, 100});
+    CHECK(f.device.multicast == std::vector<std::uint16_t>{0x123});
+    CHECK(f.device.rx[0].multicast_hashes);
+    CHECK(f.device.rx[0].max_frame == 1522);
+    CHECK(f.sup.state(0).clear_to_send);
+    CHECK(words_of(f.sup.control_message(0)) == Words{0x20000100});  // CTS: the link stays up
+    // VF 1 never reset: it is told to, at its first acknowledgement.
+    CHECK(!f.sup.state(1).clear_to_send);
+    CHECK(!f.device.queues[1]);
+    CHECK(f.sup.on_ack(1, t0).verdict == Verdict::nack);
+}
+
+TEST_CASE("resume_all: a changed MAC means a reset; VLANs no longer allowed are left out; quarantine kept")
+{
+    Fixture before;
+    before.reset(0);
+    before.send(0, {0x00010004, 100});
+    before.sup.quarantine(0);
+    std::vector<VfState> granted = before.sup.states();
+
+    SECTION("the administrator's MAC changed while sriovd was down")
+    {
+        Fixture f(Admin().mac(MacAddress::parse("02:11:22:33:44:99")));
+        CHECK(f.sup.resume_all(granted, t0) == 0);
+        CHECK(!f.sup.state(0).clear_to_send);
+        CHECK(f.sup.state(0).quarantined);
+    }
+    SECTION("VLAN 100 is no longer allowed")
+    {
+        granted[0].quarantined = false;
+        Fixture f(Admin().mac(admin_mac).allowed_vlans({200}));
+        CHECK(f.sup.resume_all(granted, t0) == 1);
+        CHECK(f.device.vlans[0] == std::set<std::uint16_t>{0});
+        CHECK(f.sup.state(0).vlans.empty());
+        CHECK(f.device.queues[0]);
+    }
+    SECTION("still quarantined: CTS kept for the handshake, but the queues stay stopped")
+    {
+        Fixture f;
+        CHECK(f.sup.resume_all(granted, t0) == 1);
+        CHECK(f.sup.state(0).quarantined);
+        CHECK(!f.device.queues[0]);
+        CHECK(words_of(f.sup.control_message(0)) == Words{0x00000100});  // no CTS
+    }
+}
+
+TEST_CASE("the state observer hears of resets, answered requests and quarantines, not of ignored words")
+{
+    Fixture f;
+    unsigned notified = 0;
+    f.sup.on_state_changed([&] { ++notified; });
+    f.reset(0);
+    CHECK(notified == 1);
+    f.send(0, {0x00010004, 100});  // VLAN 100: granted
+    CHECK(notified == 2);
+    f.send(0, {0x80010004, 100});  // carries ACK: an old answer still in the buffer, ignored
+    CHECK(notified == 2);
+    f.sup.quarantine(0);
+    CHECK(notified == 3);
+}
