@@ -92,14 +92,23 @@ PfManager::PfManager(boost::asio::io_context& io, const PfConfig& config,
         if (release_request_)
             release_request_();
     });
-    bring_up_chip(config.vfs_exist);  // the chip's counters start from 0 here
+    if (config.vfs_exist && config.granted)
+        resume_chip(*config.granted);  // the chip's counters go on
+    else
+        bring_up_chip(config.vfs_exist);  // the chip's counters start from 0 here
     // The rate limiter is a fraction of the link speed: set again at every link change.
     service_.on_link_change([this](const LinkState& link) { apply_rates(link); });
     arm_counter_timer();
     service_.start();
     if (config.vfs_exist) {
-        spdlog::info("PF {}: its {} VFs outlived the previous PF manager; telling them to resynchronise",
-                     address_, config.num_vfs);
+        if (resumed_ == config.num_vfs)
+            spdlog::info("PF {}: its {} VFs outlived the previous PF manager and were taken back as they were; "
+                         "telling them the PF is back",
+                         address_, config.num_vfs);
+        else
+            spdlog::info("PF {}: its {} VFs outlived the previous PF manager; {} taken back as they were, the "
+                         "others told to resynchronise",
+                         address_, config.num_vfs, resumed_);
         service_.vfs_created();
     }
     const LinkState link = chip_.link();
@@ -228,6 +237,22 @@ void PfManager::bring_up_chip(bool vfs_running)
     const auto now = VfSupervisor::Clock::now();
     vfs_.restore_all(vfs_running ? now - VfSupervisor::nack_interval : now);
     apply_rates(chip_.link());
+}
+
+// After a restart, with what the previous sriovd granted the VFs: the chip is not reset (that
+// would reset the VFs' queues, and igbvf rebuilds them only by resetting itself, at most once every
+// 10 s), and every VF that was clear to send is put back as it was.
+void PfManager::resume_chip(const std::vector<VfState>& granted)
+{
+    mac_ = chip_.resume(policy_.num_vfs());
+    generate_macs();
+    resumed_ = vfs_.resume_all(granted, VfSupervisor::Clock::now());
+    apply_rates(chip_.link());
+}
+
+void PfManager::on_vf_state_changed(std::function<void(const std::vector<VfState>&)> observer)
+{
+    vfs_.on_state_changed([this, observer = std::move(observer)] { observer(vfs_.states()); });
 }
 
 void PfManager::generate_macs()

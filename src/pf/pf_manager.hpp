@@ -25,7 +25,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace sriov::pf {
@@ -34,11 +36,15 @@ struct PfConfig {
     pci::Address pf;
     unsigned num_vfs = 0;
     std::vector<VfAdmin> vfs;  // the administrator's settings of VF 0, 1, ...; missing ones default
-    // The VFs exist already: sriovd restarted while their drivers kept running. The PF was reset
-    // when its previous owner closed it (vfio-pci does that), so every VF lost its filters and
-    // queues; the VFs are told at once, and a VF driver that answers is told to reset, which
-    // makes it set everything up again without being reloaded.
+    // The VFs exist already: sriovd restarted while their drivers kept running. Without `granted`
+    // the PF is reset, which resets the VFs' queues too; the VFs are told at once, and a VF
+    // driver that answers is told to reset, which makes it set everything up again without being
+    // reloaded.
     bool vfs_exist = false;
+    // With vfs_exist: what the previous sriovd had granted each VF (vf_grants_file.hpp), if it
+    // left that. The PF is then taken back without a reset, and the VFs that were clear to send
+    // get their filters back and stay so: their drivers need not reset (VfSupervisor::resume_all).
+    std::optional<std::vector<VfState>> granted;
     PolicingLimits policing;  // when a misbehaving VF is quarantined
 };
 
@@ -76,6 +82,11 @@ public:
     // MAC becomes its administrator's MAC too, so that a PF reset gives it back the address it
     // chose (as a restart does, through the state file); the observer is called after that.
     void on_vf_mac_changed(VfSupervisor::MacObserver observer);
+    // Called with every VF's state whenever it may have changed, before the VF is answered (see
+    // VfSupervisor::on_state_changed); for a file a restarted sriovd resumes from. Must not throw.
+    void on_vf_state_changed(std::function<void(const std::vector<VfState>&)> observer);
+    // How many VFs were taken back at start without their drivers having to reset.
+    unsigned vfs_resumed() const { return resumed_; }
     const MailboxStats& stats() const { return service_.stats(); }
     const RequestPolicer& policer() const { return policer_; }
 
@@ -129,6 +140,7 @@ private:
               const vfio::VfToken& token);
 
     void bring_up_chip(bool vfs_running);
+    void resume_chip(const std::vector<VfState>& granted);
     void apply_rates(const LinkState& link);
     void generate_macs();
     void sample_counters();
@@ -147,6 +159,7 @@ private:
     RequestPolicer policer_;
     MailboxService service_;
     MacAddress mac_;
+    unsigned resumed_ = 0;
     EventSink sink_;
     std::vector<VfCounters> counters_;
     boost::asio::steady_timer counter_timer_;

@@ -1,5 +1,8 @@
 #include "pf_instance.hpp"
 
+#include "atomic_file.hpp"
+#include "vf_grants_file.hpp"
+
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 
@@ -68,7 +71,32 @@ PfInstance::PfInstance(const DaemonConfig& configured, const std::filesystem::pa
     // The PF must be ours before it is brought up; VFs that outlived a previous sriovd are kept
     // if they are as many as wanted, otherwise removed first.
     config_.vfs_exist = provisioner_.claim_pf(config_.pf, config_.num_vfs, shared_.take_over);
+    grants_path_ = state_dir / grants_file_for(address);
+    const std::string boot_id = current_boot_id();
+    if (config_.vfs_exist) {
+        std::string why;
+        config_.granted = load_grants(grants_path_, boot_id, address, &why);
+        if (!config_.granted)
+            spdlog::info("PF {}: what its VFs were granted is not known ({}: {}); they will be told to reset",
+                         address, grants_path_.string(), why);
+    }
     manager_ = pf::PfManager::open(shared_.io, config_, shared_.token);
+    // What each VF holds, kept before it is answered, for the next sriovd to resume from.
+    auto keep_grants = [this, boot_id](const std::vector<pf::VfState>& vfs) {
+        std::string text = encode_grants(boot_id, config_.pf, vfs);
+        if (text == grants_written_)
+            return;
+        try {
+            write_file_atomically(grants_path_, text, 0600);
+            grants_written_ = std::move(text);
+        } catch (const std::exception& e) {
+            spdlog::error("PF {}: cannot keep what its VFs were granted: {}; a restarted sriovd will make them "
+                          "reset",
+                          config_.pf, e.what());
+        }
+    };
+    keep_grants(manager_->vfs().states());
+    manager_->on_vf_state_changed(keep_grants);
 
     // A trusted VF that picks its own MAC keeps it across restarts: the change is a runtime value
     // of the state file. (An untrusted VF may only pick one when it was given none; keeping that

@@ -66,6 +66,8 @@ private:
     DaemonConfig daemon_;      // effective
     PfState state_;
     std::filesystem::path state_path_;
+    std::filesystem::path grants_path_;  // vf_grants_file.hpp
+    std::string grants_written_;         // its contents as last written
     pf::PfConfig config_;
     PfShared shared_;
     pf::VfProvisioner provisioner_;
