@@ -1,5 +1,7 @@
 #include "ctl/server.hpp"
 
+#include "ctl/socket_file.hpp"
+
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
@@ -139,31 +141,9 @@ private:
 Server::Server(asio::io_context& io, ServerOptions options, Handler handler)
     : io_(io), options_(std::move(options)), handler_(std::move(handler)), acceptor_(io)
 {
-    namespace fs = std::filesystem;
-    const auto& path = options_.socket_path;
-    const std::string name = path.string();
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (fs::exists(fs::symlink_status(path))) {
-        if (!fs::is_socket(fs::symlink_status(path)))
-            throw Error(Errc::busy, name, "exists and is not a socket; refusing to replace it");
-        // A live server answers a connection; a stale file from a crashed one does not.
-        local::socket probe(io_);
-        boost::system::error_code pec;
-        probe.connect(local::endpoint(name), pec);
-        if (!pec)
-            throw Error(Errc::busy, name, "another sriovd is already answering on this socket");
-        fs::remove(path, ec);
-    }
     acceptor_.open(local());
-    boost::system::error_code bec;
-    acceptor_.bind(local::endpoint(name), bec);
-    if (bec)
-        throw Error(bec == boost::system::errc::permission_denied ? Errc::permission : Errc::io, name,
-                    "cannot create the control socket: " + bec.message());
-    ::chmod(name.c_str(), 0660);
-    if (options_.group && ::chown(name.c_str(), static_cast<uid_t>(-1), *options_.group) != 0)
-        spdlog::warn("control socket {}: cannot give it group {}: errno {}", name, *options_.group, errno);
+    // Never through a symbolic link planted at the path (socket_file.hpp).
+    bind_socket_file(acceptor_.native_handle(), options_.socket_path, options_.group);
     acceptor_.listen();
     accept();
 }

@@ -43,9 +43,10 @@ public:
     // back as the error answer. Runs in the loop; must not block.
     using Handler = std::function<std::string(const Request&, const Peer&)>;
 
-    // Creates the socket (replacing a stale socket file, refusing to replace anything else) and
-    // starts accepting. Throws sriov::Error: busy (another server answers on that path), permission,
-    // io (cannot create the directory or bind).
+    // Creates the socket (replacing a stale socket file, refusing to replace anything else, never
+    // following a symbolic link: bind_socket_file()) and starts accepting. Throws sriov::Error: busy
+    // (another server answers on that path), permission (also: a symbolic link at the path), io
+    // (cannot create the directory or bind).
     Server(boost::asio::io_context& io, ServerOptions options, Handler handler);
     ~Server();  // closes every connection and removes the socket file
     Server(const Server&) = delete;

@@ -2,6 +2,7 @@
 
 #include "sriov/error.hpp"
 #include "vfio/pci_discovery.hpp"
+#include "vfio/root_files.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -48,10 +49,14 @@ void VfProvisioner::share_vf(const pci::Address& vf) const
         std::this_thread::sleep_for(device_file_poll);
     }
     // Owner stays root; the group gets read and write, which is what opening a VFIO group takes.
-    if (::chown(file.c_str(), static_cast<uid_t>(-1), *access_.group) != 0)
-        throw system_error(file.string(), "give the operators' group the VF's device file (chown)", errno);
-    if (::chmod(file.c_str(), 0660) != 0)
-        throw system_error(file.string(), "give the operators' group the VF's device file (chmod 0660)", errno);
+    // Changed through a descriptor of the node, which must be the kernel's: a character device of
+    // uid 0, not a symbolic link (files::share_node()).
+    try {
+        files::share_node(file, access_.device_type, access_.device_owner, access_.group, 0660);
+    } catch (const Error& e) {
+        throw Error(e.code(), e.subject(),
+                    fmt::format("cannot give the operators' group the VF's device file: {}", e.cause()));
+    }
     spdlog::info("VF {}: {} opened to gid {} (0660)", vf, file.string(), *access_.group);
 }
 

@@ -12,6 +12,7 @@
 #include "vfio/sriov_control.hpp"
 #include "vfio/sysfs.hpp"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -33,6 +34,10 @@ inline constexpr std::string_view default_vf_driver = "vfio-pci";
 struct VfAccess {
     std::optional<gid_t> group;                // none: leave the kernel's root-only mode alone
     std::filesystem::path dev_root = "/dev";   // where vfio/<group> is; tests use a temporary dir
+    // What vfio/<group> must be before its group and mode are changed: the kernel's character
+    // device, root's. Tests, whose fake /dev holds regular files of their own, say so here.
+    mode_t device_type = S_IFCHR;
+    uid_t device_owner = 0;
 };
 
 class VfProvisioner {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 using namespace sriov;
@@ -49,6 +50,13 @@ namespace fs = std::filesystem;
 
 // A gid the test may give a file: any as root, otherwise its own group.
 gid_t some_group() { return ::geteuid() == 0 ? 4242 : ::getegid(); }
+
+// Access to the fake /dev in dev, whose device files are regular files of the test's own (sriovd
+// wants the kernel's: character devices of root).
+pf::VfAccess fake_dev(std::optional<gid_t> group, const fs::path& dev)
+{
+    return pf::VfAccess{group, dev, S_IFREG, ::geteuid()};
+}
 
 // PF 00:02.0 on vfio-pci with three VFs in IOMMU groups 7, 8, 9: VF 0 without a driver, VF 1 on
 // vfio-pci, VF 2 on igbvf. Each group has its device file in dev, root-only as the kernel makes it.
@@ -103,7 +111,7 @@ TEST_CASE("with an operators' group, each VF on vfio-pci has its VFIO device fil
     sriov::test::FifoResponder probe(sysfs.drivers_probe(), probe_by_override(sysfs));
     const gid_t group = some_group();
     const pf::VfProvisioner provisioner{pci::Sysfs(sysfs.root()), std::chrono::seconds(5),
-                                        pf::VfAccess{group, dev.path()}};
+                                        fake_dev(group, dev.path())};
 
     const auto vfs = provisioner.adopt_vfs(pci::Address::parse("0000:00:02.0"), 3, {"", "", "igbvf"});
 
@@ -125,7 +133,7 @@ TEST_CASE("without an operators' group, the VFs' device files keep the kernel's 
     sriov::test::TempDir dev;
     add_pf_with_vfs(sysfs, dev.path());
     sysfs.bind("0000:00:12.0", "vfio-pci");
-    const pf::VfProvisioner provisioner{pci::Sysfs(sysfs.root()), std::chrono::seconds(5), pf::VfAccess{{}, dev.path()}};
+    const pf::VfProvisioner provisioner{pci::Sysfs(sysfs.root()), std::chrono::seconds(5), fake_dev(std::nullopt, dev.path())};
 
     provisioner.adopt_vfs(pci::Address::parse("0000:00:02.0"), 3, {});
 
@@ -143,7 +151,7 @@ TEST_CASE("a VF on vfio-pci whose device file never appears is an error that nam
     sysfs.bind("0000:00:12.0", "vfio-pci");
     fs::remove(dev.path() / "vfio/8");
     const pf::VfProvisioner provisioner{pci::Sysfs(sysfs.root()), std::chrono::seconds(5),
-                                        pf::VfAccess{some_group(), dev.path()}};
+                                        fake_dev(some_group(), dev.path())};
     try {
         provisioner.adopt_vfs(pci::Address::parse("0000:00:02.0"), 2, {});
         FAIL("a missing device file went unnoticed");
@@ -152,4 +160,51 @@ TEST_CASE("a VF on vfio-pci whose device file never appears is an error that nam
         CHECK(e.subject() == (dev.path() / "vfio/8").string());
         CHECK(std::string(e.cause()).find("bound to vfio-pci") != std::string::npos);
     }
+}
+
+TEST_CASE("a symbolic link planted at a VF's device file is refused, and what it points to is left alone")
+{
+    FakeSysfs sysfs;
+    sriov::test::TempDir dev;
+    sriov::test::TempDir elsewhere;
+    add_pf_with_vfs(sysfs, dev.path());
+    sysfs.bind("0000:00:12.0", "vfio-pci");
+    const fs::path victim = elsewhere.path() / "shadow";
+    sriov::test::write_file(victim, "secret\n");
+    fs::permissions(victim, fs::perms(0600));
+    const FileMode before = mode_of(victim);
+    fs::remove(dev.path() / "vfio/8");
+    fs::create_symlink(victim, dev.path() / "vfio/8");
+    const pf::VfProvisioner provisioner{pci::Sysfs(sysfs.root()), std::chrono::seconds(5),
+                                        fake_dev(some_group(), dev.path())};
+    try {
+        provisioner.adopt_vfs(pci::Address::parse("0000:00:02.0"), 2, {});
+        FAIL("a symbolic link at /dev/vfio/8 was followed");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::permission);
+        CHECK(e.subject() == (dev.path() / "vfio/8").string());
+        CHECK(std::string(e.cause()).find("is a symbolic link") != std::string::npos);
+    }
+    CHECK(mode_of(victim).mode == before.mode);
+    CHECK(mode_of(victim).gid == before.gid);
+    CHECK(sriov::test::read_file(victim) == "secret\n");
+}
+
+TEST_CASE("sriovd changes a VF's device file only if it is a character device of root's")
+{
+    FakeSysfs sysfs;
+    sriov::test::TempDir dev;
+    add_pf_with_vfs(sysfs, dev.path());
+    sysfs.bind("0000:00:12.0", "vfio-pci");
+    // The production defaults: the test's regular files are not the kernel's device nodes.
+    const pf::VfProvisioner provisioner{pci::Sysfs(sysfs.root()), std::chrono::seconds(5),
+                                        pf::VfAccess{some_group(), dev.path()}};
+    try {
+        provisioner.adopt_vfs(pci::Address::parse("0000:00:02.0"), 2, {});
+        FAIL("a regular file was taken for a VFIO device file");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::permission);
+        CHECK(std::string(e.cause()).find("is a regular file, not a character device") != std::string::npos);
+    }
+    CHECK(mode_of(dev.path() / "vfio/7").mode == 0600);
 }

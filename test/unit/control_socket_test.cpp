@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <thread>
 
 using namespace sriov;
@@ -192,6 +194,70 @@ TEST_CASE("control socket: no daemon, and a second daemon on the same socket")
         options.socket_path = path;
         CHECK_THROWS_AS(Server(io4, options, [](const Request&, const Peer&) { return std::string("{}"); }), Error);
         CHECK(fs::is_regular_file(path));
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("control socket: made 0660 under a random name and renamed into place; a symbolic link there is refused")
+{
+    const auto dir = temp_dir();
+    const auto victim = dir / "victim";
+    std::ofstream(victim) << "precious\n";
+    fs::permissions(victim, fs::perms(0644));
+    const auto serve = [](const Request&, const Peer&) { return std::string("{}"); };
+    {
+        // A link planted at the socket's path: neither followed nor replaced.
+        const auto path = dir / "linked.sock";
+        fs::create_symlink(victim, path);
+        boost::asio::io_context io;
+        ServerOptions options;
+        options.socket_path = path;
+        try {
+            Server server(io, options, serve);
+            FAIL("a symbolic link at the socket's path was replaced");
+        } catch (const Error& e) {
+            CHECK(e.code() == Errc::permission);
+            CHECK_THAT(e.cause(), ContainsSubstring("is a symbolic link"));
+        }
+        CHECK(fs::is_symlink(path));
+        CHECK((fs::status(victim).permissions() & fs::perms::all) == fs::perms(0644));
+    }
+    {
+        // The socket's directory behind a symbolic link: refused too.
+        fs::create_directory(dir / "real");
+        fs::create_directory_symlink(dir / "real", dir / "linked-dir");
+        boost::asio::io_context io;
+        ServerOptions options;
+        options.socket_path = dir / "linked-dir" / "sriovd.sock";
+        CHECK_THROWS_AS(Server(io, options, serve), Error);
+        CHECK(fs::is_empty(dir / "real"));
+    }
+    {
+        // In a directory open to everyone but sticky (as /tmp), links at names one could guess
+        // for a temporary socket change nothing.
+        fs::create_directory(dir / "sticky");
+        fs::permissions(dir / "sticky", fs::perms(01777));
+        const auto path = dir / "sticky" / "sriovd.sock";
+        for (const char* suffix : {".tmp", ".0", ".new"})
+            fs::create_symlink(victim, path.string() + suffix);
+        boost::asio::io_context io;
+        ServerOptions options;
+        options.socket_path = path;
+        options.group = ::getegid();
+        Server server(io, options, serve);
+        struct stat st {};
+        REQUIRE(::lstat(path.c_str(), &st) == 0);
+        CHECK(S_ISSOCK(st.st_mode));
+        CHECK((st.st_mode & 07777) == 0660);
+        CHECK(st.st_gid == ::getegid());
+        unsigned entries = 0;
+        for (const auto& e : fs::directory_iterator(dir / "sticky")) {
+            ++entries;
+            CHECK((e.path() == path || fs::is_symlink(e.symlink_status())));
+        }
+        CHECK(entries == 4);
+        std::ifstream in(victim);
+        CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "precious\n");
     }
     fs::remove_all(dir);
 }

@@ -1,6 +1,7 @@
 // Files that are either wholly old or wholly new after a crash: written to a temporary file in the
 // same directory, flushed to disk, renamed over the old one, and the directory flushed too, so
-// that the rename itself survives a power cut.
+// that the rename itself survives a power cut. sriovd writes them as root, in directories others
+// may write to (a --token-file in /tmp): nothing here follows a symbolic link (vfio/root_files.hpp).
 #pragma once
 
 #include <filesystem>
@@ -11,14 +12,29 @@
 
 namespace sriov::sriovd {
 
-// Replaces path with contents, mode `mode` (set explicitly, whatever the umask). The temporary
-// file is path + ".tmp"; it is removed again if any step fails.
-// Throws sriov::Error (subject = path): permission, not_found (no such directory), io (a write,
-// fsync or rename failed; the old file is then still in place).
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents, mode_t mode);
+// Replaces path with contents, mode `mode` (set explicitly, whatever the umask), group `group`
+// (if any; the owner is whoever runs this), without ever writing through a symbolic link: the
+// directory is opened as files::open_directory() says, the contents go to a new file created
+// exclusively under a random name beside path (O_CREAT|O_EXCL|O_NOFOLLOW), get their mode and group
+// through its descriptor, are flushed and renamed onto path; the directory is flushed too. The
+// temporary file is removed again if any step fails.
+// Throws sriov::Error (subject = path): permission (path is a symbolic link, or the directory is
+// not one sriovd writes in: see files::open_directory(); or the file system says no), busy (path
+// is not a regular file), not_found (no such directory), io (a write, fsync or rename failed; the
+// old file is then still in place).
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents, mode_t mode,
+                           std::optional<gid_t> group = std::nullopt);
 
-// The whole contents of path, or nothing if there is no such file.
+// The whole contents of path, or nothing if there is no such file. Follows symbolic links: for
+// files the administrator names (the configuration file).
 // Throws sriov::Error (subject = path): permission, io.
 std::optional<std::string> read_file_if_present(const std::filesystem::path& path);
+
+// As read_file_if_present(), for a file sriovd wrote itself (the VF token, the state files): a
+// symbolic link or anything else but a regular file at path is refused, not followed, and the
+// directory is opened as files::open_directory() says.
+// Throws sriov::Error (subject = path): permission (a symbolic link, or the directory), busy (not
+// a regular file), io.
+std::optional<std::string> read_own_file_if_present(const std::filesystem::path& path);
 
 }  // namespace sriov::sriovd

@@ -6,6 +6,7 @@
 #include "privileges.hpp"
 #include "sriov/error.hpp"
 #include "token_file.hpp"
+#include "vfio/root_files.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +17,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -54,16 +56,16 @@ private:
     bool requested_ = false;
 };
 
-// The state directory, created (0750) if it is missing.
-std::filesystem::path state_directory(const std::string& dir)
+// The state directory, created if it is missing, then made 0750 and given the operators' group
+// (if any) through its descriptor. A symbolic link there is refused (files::open_directory()).
+std::filesystem::path state_directory(const std::string& dir, std::optional<gid_t> group)
 {
-    const std::filesystem::path path(dir);
-    std::error_code ec;
-    std::filesystem::create_directories(path, ec);
-    if (ec)
-        throw system_error(dir, "create the state directory", ec.value());
-    std::filesystem::permissions(path, std::filesystem::perms(0750), ec);
-    return path;
+    const UniqueFd fd = files::make_directory(dir, 0750);
+    if (group && ::fchown(fd.get(), static_cast<uid_t>(-1), *group) != 0)
+        throw system_error(dir, "give the operators' group access", errno);
+    if (::fchmod(fd.get(), 0750) != 0)
+        throw system_error(dir, "make the state directory 0750", errno);
+    return dir;
 }
 
 // The operators' group named in the configuration, or nothing (root only).
@@ -76,13 +78,6 @@ std::optional<gid_t> operators_group(const std::string& name)
         throw Error(Errc::not_found, fmt::format("group '{}'", name),
                     "no such group (the configuration's [daemon] group): create it (groupadd) or leave the key out");
     return g->gr_gid;
-}
-
-// Gives the operators' group access to path (the mode already limits it to owner and group).
-void share_with(const std::filesystem::path& path, std::optional<gid_t> group)
-{
-    if (group && ::chown(path.c_str(), static_cast<uid_t>(-1), *group) != 0)
-        throw system_error(path.string(), "give the operators' group access", errno);
 }
 
 // drop_privileges() for the calling thread, logged if last; a failure stops sriovd (it must not run
@@ -108,13 +103,11 @@ int run_daemon(const Options& options)
 {
     const DaemonConfig configured = daemon_config(options);
     const std::optional<gid_t> group = operators_group(configured.group);
-    const std::filesystem::path state_dir = state_directory(configured.state_dir);
-    share_with(state_dir, group);
+    const std::filesystem::path state_dir = state_directory(configured.state_dir, group);
 
     // The token is made once and kept: a restarted sriovd must present it to reopen its PFs while
     // VF users hold their VFs. All PFs of this sriovd share it.
-    const vfio::VfToken token = load_or_create_token(state_dir / "vf-token");
-    share_with(state_dir / "vf-token", group);
+    const vfio::VfToken token = load_or_create_token(state_dir / "vf-token", group);
 
     boost::asio::io_context io;
     StopRequest stop;
@@ -149,8 +142,7 @@ int run_daemon(const Options& options)
                      group ? fmt::format("root and group {}", configured.group) : std::string("root only"));
     }
     if (!options.token_file.empty()) {
-        write_token_file(options.token_file, token);
-        share_with(options.token_file, group);
+        write_token_file(options.token_file, token, group);
         spdlog::info("VF token written to {}", options.token_file);
     }
 

@@ -205,7 +205,7 @@ PfState decode_state(std::string_view text, const std::string& name)
 
 std::optional<PfState> load_state(const std::filesystem::path& path)
 {
-    const auto text = read_file_if_present(path);
+    const auto text = read_own_file_if_present(path);
     if (!text)
         return std::nullopt;
     return decode_state(*text, path.string());

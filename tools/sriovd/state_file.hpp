@@ -64,8 +64,10 @@ std::string encode_state(const PfState& state);
 // sriovd state file, a version this sriovd does not read, a checksum mismatch, a malformed body.
 PfState decode_state(std::string_view text, const std::string& name);
 
-// The state file at path, or nothing if there is none.
-// Throws sriov::Error: as decode_state(); permission or io if it cannot be read.
+// The state file at path, or nothing if there is none. A symbolic link there is refused, not
+// followed (read_own_file_if_present()).
+// Throws sriov::Error: as decode_state(); permission (also: a symbolic link), busy or io if it
+// cannot be read.
 std::optional<PfState> load_state(const std::filesystem::path& path);
 
 // Replaces the state file at path atomically (mode 0640).
