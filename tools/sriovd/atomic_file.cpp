@@ -63,8 +63,9 @@ UniqueFd create_temporary(int dir, const std::string& name, std::string& tmp, co
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents, mode_t mode,
-                           std::optional<gid_t> group)
+                           std::optional<gid_t> group, Durability durability)
 {
+    const bool flush = durability == Durability::power_cut;
     const std::string name = file_name(path);
     const UniqueFd dir = files::open_directory(directory_of(path));
     // Refused before anything is written. Whatever is put at name after this check is replaced by
@@ -80,7 +81,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
         if (::fchmod(fd.get(), mode) != 0)
             throw system_error(path.string(), "set the file's mode", errno);
         write_all(fd.get(), contents, path);
-        if (::fsync(fd.get()) != 0)
+        if (flush && ::fsync(fd.get()) != 0)
             throw system_error(path.string(), "flush the file to disk", errno);
         if (::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0)
             throw system_error(path.string(), "put the new file in place", errno);
@@ -88,7 +89,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
         ::unlinkat(dir.get(), tmp.c_str(), 0);
         throw;
     }
-    if (::fsync(dir.get()) != 0)
+    if (flush && ::fsync(dir.get()) != 0)
         throw system_error(path.string(), "flush its directory to disk", errno);
 }
 

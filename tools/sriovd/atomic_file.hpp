@@ -12,18 +12,25 @@
 
 namespace sriov::sriovd {
 
+// What a file written by write_file_atomically() survives whole: a power cut (it is flushed to
+// disk, and so is its directory), or only a crash of sriovd (no flush: for state that a power cut
+// makes worthless anyway, written often and on the way to answering a VF).
+enum class Durability { power_cut, process_crash };
+
 // Replaces path with contents, mode `mode` (set explicitly, whatever the umask), group `group`
 // (if any; the owner is whoever runs this), without ever writing through a symbolic link: the
 // directory is opened as files::open_directory() says, the contents go to a new file created
 // exclusively under a random name beside path (O_CREAT|O_EXCL|O_NOFOLLOW), get their mode and group
-// through its descriptor, are flushed and renamed onto path; the directory is flushed too. The
+// through its descriptor, are flushed and renamed onto path; the directory is flushed too (neither
+// is flushed for Durability::process_crash). The
 // temporary file is removed again if any step fails.
 // Throws sriov::Error (subject = path): permission (path is a symbolic link, or the directory is
 // not one sriovd writes in: see files::open_directory(); or the file system says no), busy (path
 // is not a regular file), not_found (no such directory), io (a write, fsync or rename failed; the
 // old file is then still in place).
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents, mode_t mode,
-                           std::optional<gid_t> group = std::nullopt);
+                           std::optional<gid_t> group = std::nullopt,
+                           Durability durability = Durability::power_cut);
 
 // The whole contents of path, or nothing if there is no such file. Follows symbolic links: for
 // files the administrator names (the configuration file).

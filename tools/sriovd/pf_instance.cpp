@@ -87,7 +87,7 @@ PfInstance::PfInstance(const DaemonConfig& configured, const std::filesystem::pa
         if (text == grants_written_)
             return;
         try {
-            write_file_atomically(grants_path_, text, 0600);
+            write_file_atomically(grants_path_, text, 0600, std::nullopt, Durability::process_crash);
             grants_written_ = std::move(text);
         } catch (const std::exception& e) {
             spdlog::error("PF {}: cannot keep what its VFs were granted: {}; a restarted sriovd will make them "

@@ -92,7 +92,7 @@ std::optional<std::vector<pf::VfState>> load_grants(const std::filesystem::path&
     };
     std::optional<std::string> text;
     try {
-        text = read_file_if_present(path);
+        text = read_own_file_if_present(path);
     } catch (const std::exception& e) {
         return refuse(e.what());
     }
