@@ -292,4 +292,12 @@ std::string encode_error(std::uint64_t id, const Error& error)
     return dump(j);
 }
 
+std::string encode_events_missed(std::uint64_t count)
+{
+    const json j{{"event", "events_missed"},
+                 {"count", count},
+                 {"message", fmt::format("{} events dropped: this connection did not read them in time", count)}};
+    return dump(j);
+}
+
 }  // namespace sriov::control

@@ -1,5 +1,6 @@
 #include "ctl/server.hpp"
 
+#include "ctl/outbox.hpp"
 #include "ctl/socket_file.hpp"
 
 #include <boost/asio/read_until.hpp>
@@ -11,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <deque>
 #include <fstream>
 #include <istream>
 #include <sstream>
@@ -44,8 +44,10 @@ bool peer_in_group(const Peer& peer, std::optional<gid_t> group, const std::file
 // One client connection: reads lines, answers each, and carries events once subscribed.
 class Server::Session : public std::enable_shared_from_this<Server::Session> {
 public:
-    Session(Server& server, local::socket socket, Peer peer)
-        : server_(server), socket_(std::move(socket)), peer_(peer), buffer_(server.options_.max_line + 1)
+    Session(Server& server, local::socket socket, Peer peer, std::uint64_t number)
+        : server_(server), socket_(std::move(socket)), peer_(peer), buffer_(server.options_.max_line + 1),
+          outbox_(server.options_.max_output),
+          name_(fmt::format("connection {} (pid {}, uid {})", number, peer.pid, peer.uid))
     {
     }
 
@@ -56,23 +58,37 @@ public:
         socket_.close(ignored);
     }
     bool subscribed() const { return subscribed_; }
+    std::size_t queued_bytes() const { return outbox_.event_bytes() + outbox_.answer_bytes(); }
 
-    void send(std::string line)
+    void send_event(std::string line)
     {
-        line += '\n';
-        outbox_.push_back(std::move(line));
-        if (outbox_.size() == 1)
-            write_next();
+        if (outbox_.push_event(std::move(line)) == Outbox::EventFate::began_dropping)
+            server_.log_backlog(spdlog::level::warn,
+                                fmt::format("{} does not read its events: dropping them until it catches up", name_));
+        write_next();
     }
 
     // Answers, then disconnects (a refused peer, an oversized line).
     void refuse(const Error& error)
     {
         closing_ = true;
-        send(encode_error(0, error));
+        send_answer(encode_error(0, error));
     }
 
 private:
+    void send_answer(std::string line)
+    {
+        if (!outbox_.push_answer(std::move(line))) {
+            server_.log_backlog(spdlog::level::warn,
+                                fmt::format("{} disconnected: it sends requests and does not read the answers "
+                                            "({} bytes of them waiting)",
+                                            name_, outbox_.answer_bytes()));
+            server_.drop(this);
+            return;
+        }
+        write_next();
+    }
+
     void read()
     {
         asio::async_read_until(socket_, buffer_, '\n',
@@ -95,7 +111,8 @@ private:
         std::string line(asio::buffers_begin(buffer_.data()), asio::buffers_begin(buffer_.data()) + n - 1);
         buffer_.consume(n);
         answer(line);
-        read();
+        if (socket_.is_open())  // not disconnected for the answers it leaves unread
+            read();
     }
 
     void answer(const std::string& line)
@@ -107,33 +124,50 @@ private:
             const std::string result = server_.handler_(request, peer_);
             if (std::holds_alternative<Subscribe>(request.op))
                 subscribed_ = true;
-            send(encode_ok(id, result));
+            send_answer(encode_ok(id, result));
         } catch (const Error& e) {
-            send(encode_error(id, e));
+            send_answer(encode_error(id, e));
         } catch (const std::exception& e) {
-            send(encode_error(id, Error(Errc::io, "sriovd", e.what())));
+            send_answer(encode_error(id, Error(Errc::io, "sriovd", e.what())));
         }
     }
 
+    // Starts writing the next line unless a write is under way (one at a time, in order).
     void write_next()
     {
+        if (writing_ || outbox_.empty() || !socket_.is_open())
+            return;
+        writing_ = true;
         asio::async_write(socket_, asio::buffer(outbox_.front()),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                              self->outbox_.pop_front();
-                              if (ec || (self->closing_ && self->outbox_.empty())) {
-                                  self->server_.drop(self.get());
-                                  return;
-                              }
-                              if (!self->outbox_.empty())
-                                  self->write_next();
+                              self->written(ec);
                           });
+    }
+
+    void written(boost::system::error_code ec)
+    {
+        writing_ = false;
+        if (ec) {
+            server_.drop(this);
+            return;
+        }
+        if (const std::uint64_t missed = outbox_.pop())
+            server_.log_backlog(spdlog::level::info,
+                                fmt::format("{} caught up; told it that {} events were dropped", name_, missed));
+        if (closing_ && outbox_.empty()) {
+            server_.drop(this);
+            return;
+        }
+        write_next();
     }
 
     Server& server_;
     local::socket socket_;
     Peer peer_;
     asio::streambuf buffer_;
-    std::deque<std::string> outbox_;
+    Outbox outbox_;
+    std::string name_;
+    bool writing_ = false;
     bool subscribed_ = false;
     bool closing_ = false;
 };
@@ -173,7 +207,7 @@ void Server::accept()
                 peer = Peer{cred.pid, cred.uid, cred.gid};
             else
                 peer.uid = static_cast<uid_t>(-1);
-            auto session = std::make_shared<Session>(*this, std::move(socket), peer);
+            auto session = std::make_shared<Session>(*this, std::move(socket), peer, next_session_++);
             sessions_.push_back(session);
             if (allowed(peer)) {
                 session->start();
@@ -198,7 +232,28 @@ void Server::publish(const std::string& event_json)
 {
     for (auto& s : sessions_)
         if (s->subscribed())
-            s->send(event_json);
+            s->send_event(event_json);
+}
+
+std::size_t Server::queued_bytes() const
+{
+    std::size_t total = 0;
+    for (const auto& s : sessions_)
+        total += s->queued_bytes();
+    return total;
+}
+
+void Server::log_backlog(spdlog::level::level_enum level, const std::string& what)
+{
+    if (!log_limit_.take(pf::TokenBucket::Clock::now())) {
+        ++log_suppressed_;
+        return;
+    }
+    if (log_suppressed_ == 0)
+        spdlog::log(level, "control socket: {}", what);
+    else
+        spdlog::log(level, "control socket: {} ({} lines like this left out before)", what, log_suppressed_);
+    log_suppressed_ = 0;
 }
 
 }  // namespace sriov::control

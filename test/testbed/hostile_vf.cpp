@@ -1,5 +1,5 @@
 // Runs in the testbed guest: a VF driver that misbehaves on purpose, and a polite one, for the
-// hostile-VF scenario (sriovd_hostile_vf.sh).
+// hostile-VF scenario (sriovd_hostile_vf.sh); and a storm of events for sriovd_stalled_client.sh.
 //
 //   tb_hostile_vf attack VF TOKEN_FILE SEED RANDOM_COUNT
 //     1. Before any reset handshake, asks for everything a VF may ask for (VLAN, multicast, frame
@@ -17,6 +17,10 @@
 //   tb_hostile_vf polite VF TOKEN_FILE COUNT
 //     Resets, then sends COUNT VLAN requests ten per second (within sriovd's rate); prints how
 //     many were answered. Exits 1 unless every one was.
+//   tb_hostile_vf storm VF TOKEN_FILE COUNT
+//     Makes sriovd publish events as fast as a VF can: resets itself (VTCTRL.RST) COUNT times,
+//     1 ms apart, and after every tenth asks for a new MAC without the reset handshake (refused).
+//     Prints how many of each it did. For the stalled-client scenario (sriovd_stalled_client.sh).
 #include "dev/register_io.hpp"
 #include "mbx/protocol.hpp"
 #include "mbx/reply.hpp"
@@ -378,20 +382,37 @@ int polite(OpenVf& vf, unsigned count)
     return t.acked == count ? 0 : 1;
 }
 
+int storm(OpenVf& vf, unsigned count)
+{
+    vf::VfControl control(vf.regs, "storm", mbx::Timing{20ms, 50us});
+    Tally refused;
+    for (unsigned i = 1; i <= count; ++i) {
+        vf.regs.write32(e82576::VTCTRL.offset, e82576::vtctrl::RST);
+        std::this_thread::sleep_for(1ms);  // sriovd sees each reset apart (VFLRE holds one per VF)
+        if (i % 10 == 0)
+            refused.run([&] { control.set_mac(MacAddress::parse("02:de:ad:be:ef:00")); });
+    }
+    fmt::print("storm: {} resets; requests {}\n", count, refused.text());
+    return refused.acked == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     try {
         const std::string mode = argc > 1 ? argv[1] : "";
-        if ((mode == "attack" && argc == 6) || (mode == "polite" && argc == 5)) {
+        if ((mode == "attack" && argc == 6) || ((mode == "polite" || mode == "storm") && argc == 5)) {
             OpenVf vf(pci::Address::parse(argv[2]), read_token(argv[3]));
             if (mode == "polite")
                 return polite(vf, static_cast<unsigned>(std::stoul(argv[4])));
+            if (mode == "storm")
+                return storm(vf, static_cast<unsigned>(std::stoul(argv[4])));
             return attack(vf, static_cast<std::uint32_t>(std::stoul(argv[4])),
                           static_cast<unsigned>(std::stoul(argv[5])));
         }
-        fmt::print(stderr, "usage: tb_hostile_vf attack VF TOKEN_FILE SEED RANDOM_COUNT | polite VF TOKEN_FILE COUNT\n");
+        fmt::print(stderr, "usage: tb_hostile_vf attack VF TOKEN_FILE SEED RANDOM_COUNT | polite VF TOKEN_FILE COUNT | "
+                   "storm VF TOKEN_FILE COUNT\n");
         return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "tb_hostile_vf: {}\n", e.what());

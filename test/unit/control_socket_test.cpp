@@ -14,6 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -44,11 +48,12 @@ struct Daemon {
     std::unique_ptr<Server> server;
     std::thread loop;
 
-    Daemon()
+    explicit Daemon(std::size_t max_output = ServerOptions{}.max_output)
     {
         ServerOptions options;
         options.socket_path = socket;
         options.max_line = 1024;
+        options.max_output = max_output;
         server = std::make_unique<Server>(io, options, [](const Request& r, const Peer&) -> std::string {
             if (std::holds_alternative<Show>(r.op))
                 return R"({"pfs":[{"pf":"0000:00:02.0","num_vfs":2}]})";
@@ -78,6 +83,47 @@ struct Daemon {
             done.set_value();
         });
         done.get_future().wait();
+    }
+};
+
+// A client written by hand, that reads only when told to. Reads give up after 20 s, so that a
+// server that never sends what a test waits for fails the test instead of hanging it.
+struct RawClient {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    std::string pending;
+
+    explicit RawClient(const fs::path& path)
+    {
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        const timeval limit{20, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    }
+    ~RawClient() { ::close(fd); }
+
+    // false once the server has closed the connection.
+    bool send(const std::string& line)
+    {
+        const std::string text = line + "\n";
+        return ::send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
+    }
+    // The next line, or "" when the connection ended (or nothing came for 20 s).
+    std::string line()
+    {
+        for (;;) {
+            if (const auto end = pending.find('\n'); end != std::string::npos) {
+                std::string l = pending.substr(0, end);
+                pending.erase(0, end + 1);
+                return l;
+            }
+            char buf[4096];
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n <= 0)
+                return "";
+            pending.append(buf, static_cast<std::size_t>(n));
+        }
     }
 };
 
@@ -308,4 +354,66 @@ TEST_CASE("control socket: group membership counts supplementary groups")
     CHECK_FALSE(peer_in_group(user, std::nullopt, dir));
     CHECK(peer_in_group(Peer{1, 0, 0}, std::nullopt, dir));  // root
     fs::remove_all(dir);
+}
+
+TEST_CASE("control socket: a subscriber that does not read loses events beyond the bound, and is told how many")
+{
+    constexpr std::size_t bound = 4096;
+    constexpr int published = 5000;
+    Daemon d(bound);
+    RawClient stalled(d.socket);
+    REQUIRE(stalled.send(R"({"id":1,"op":"subscribe"})"));
+    REQUIRE(stalled.line() == R"({"id":1,"ok":true,"result":{}})");
+
+    // 5000 events of about 60 bytes (300 KB) while the subscriber reads nothing.
+    std::size_t most_queued = 0;
+    d.in_loop([&] {
+        for (int i = 0; i < published; ++i) {
+            d.server->publish(fmt::format(R"({{"event":"vf_reset","pf":"0000:00:02.0","vf":1,"n":{}}})", i));
+            most_queued = std::max(most_queued, d.server->queued_bytes());
+        }
+    });
+    CHECK(most_queued <= bound);
+    // Another client is answered meanwhile.
+    Client other(d.socket);
+    CHECK(other.call(Request{0, Status{}}) == "{}");
+
+    // Reading now: the events that were kept, in order and without a gap, then how many were not.
+    int received = 0;
+    std::uint64_t missed = 0;
+    for (std::string l = stalled.line(); !l.empty(); l = stalled.line()) {
+        const auto e = nlohmann::json::parse(l);
+        if (e.at("event") == "events_missed") {
+            missed = e.at("count").get<std::uint64_t>();
+            CHECK_THAT(e.at("message").get<std::string>(), ContainsSubstring("events dropped"));
+            break;
+        }
+        REQUIRE(e.at("n") == received);
+        ++received;
+    }
+    INFO("received " << received << ", missed " << missed);
+    CHECK(received > 0);
+    CHECK(missed > 0);
+    CHECK(received + missed == published);
+    // Caught up, it gets events again.
+    d.in_loop([&] { d.server->publish(R"({"event":"link_change","pf":"0000:00:02.0"})"); });
+    CHECK(stalled.line() == R"({"event":"link_change","pf":"0000:00:02.0"})");
+}
+
+TEST_CASE("control socket: a client that sends requests and does not read the answers is disconnected")
+{
+    Daemon d(4096);
+    Client other(d.socket);
+    RawClient greedy(d.socket);
+    int sent = 0;
+    while (sent < 1000000 && greedy.send(R"({"op":"status"})")) {
+        if (++sent % 100 == 0)  // the daemon answers others all along
+            REQUIRE(other.call(Request{0, Status{}}) == "{}");
+    }
+    INFO(sent << " requests sent before the daemon hung up");
+    CHECK(sent < 1000000);
+    std::size_t connections = 0;
+    d.in_loop([&] { connections = d.server->connections(); });
+    CHECK(connections == 1);
+    CHECK(other.call(Request{0, Show{}}) == R"({"pfs":[{"num_vfs":2,"pf":"0000:00:02.0"}]})");
 }

@@ -1,5 +1,6 @@
 // vfctl's tables, from answers that follow the control protocol's schema.
 #include "output.hpp"
+#include "sriov/control/protocol.hpp"
 #include "sriov/error.hpp"
 
 #include <catch2/catch_test_macros.hpp>
@@ -155,6 +156,14 @@ TEST_CASE("vfctl: monitor prints an event as one line with the local time it arr
                Equals("2026-11-22T03:15:32 0000:00:02.0 vf 3 vf_reset"));
     // What is not an event is printed as it came, and monitor goes on.
     CHECK_THAT(event_line("not json {", arrival), Equals("not json {"));
+}
+
+TEST_CASE("vfctl: monitor says how many events sriovd dropped while it did not read")
+{
+    const TimeZone utc("UTC0");
+    CHECK_THAT(event_line(sriov::control::encode_events_missed(1234), arrival),
+               Equals("2026-11-22T03:15:32 - events_missed: 1234 events dropped: this connection did not read them "
+                      "in time"));
 }
 
 TEST_CASE("vfctl: monitor's time is the local time")

@@ -24,8 +24,8 @@ std::string stats_table(std::string_view result_json);
 std::string status_text(std::string_view result_json);
 
 // One event of `vfctl monitor` as a line, without its newline: the local time it arrived
-// (2026-11-22T03:15:32), the PF, "vf N" unless the event concerns the whole PF, the event's kind
-// and its message. A line that is not a JSON object comes back unchanged: monitor prints what it
+// (2026-11-22T03:15:32), the PF ("-" for events_missed, which is about the connection), "vf N"
+// unless the event concerns the whole PF, the event's kind and its message. A line that is not a JSON object comes back unchanged: monitor prints what it
 // cannot read rather than stop.
 std::string event_line(std::string_view event_json, std::chrono::system_clock::time_point arrival);
 

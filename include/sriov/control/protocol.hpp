@@ -36,6 +36,11 @@
 //   events {"event":"quarantine","pf":"0000:00:02.0","vf":0,"message":"..."}
 //          "event" is one of vf_reset, request_refused, quarantine, release, link_change, pf_reset,
 //          vf_changed; "vf" is absent for an event of the whole PF; "message" says what happened.
+//          A connection that does not read its events in time loses those that do not fit in
+//          sriovd's bound (ServerOptions::max_output); once it has caught up it gets, where they
+//          would have been,
+//          {"event":"events_missed","count":N,"message":"N events dropped: ..."} (no "pf").
+//          A connection that sends requests and does not read the answers is disconnected.
 #pragma once
 
 #include "sriov/error.hpp"
@@ -135,5 +140,9 @@ Request decode_request(std::string_view line);
 // Answers, as lines of JSON. `result_json` must be a JSON value (e.g. "{}").
 std::string encode_ok(std::uint64_t id, std::string_view result_json);
 std::string encode_error(std::uint64_t id, const Error& error);
+
+// The event that tells a subscriber how many events it was not sent, because it did not read them
+// in time.
+std::string encode_events_missed(std::uint64_t count);
 
 }  // namespace sriov::control
