@@ -1,6 +1,7 @@
 #include "sriov/control/protocol.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -236,10 +237,7 @@ Operation decode_operation(const json& j, const std::string& op)
         only_fields(j, {});
         return Status{};
     }
-    std::string valid;
-    for (auto n : op_names)
-        valid += (valid.empty() ? "" : ", ") + std::string(n);
-    bad(fmt::format("unknown operation \"{}\"; valid: {}", op, valid));
+    bad(fmt::format("unknown operation \"{}\"; valid: {}", op, fmt::join(op_names, ", ")));
 }
 
 }  // namespace

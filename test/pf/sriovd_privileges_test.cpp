@@ -3,6 +3,7 @@
 #include "privileges.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <fmt/format.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,7 +38,7 @@ std::string after_drop_in_child(bool keep_chown)
         try {
             sriov::sriovd::drop_privileges(keep_chown);
             for (const char* f : {"CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb", "NoNewPrivs"})
-                seen += (seen.empty() ? "" : " ") + status_field(f);
+                seen += fmt::format("{}{}", seen.empty() ? "" : " ", status_field(f));
         } catch (const std::exception& e) {
             seen = std::string("error: ") + e.what();
         }

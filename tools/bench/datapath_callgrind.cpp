@@ -1,6 +1,7 @@
 #include "datapath_callgrind.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,9 +90,7 @@ bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t pa
         }
     } remove_dir{dir};
 
-    std::string burst_list;
-    for (std::uint32_t b : bursts)
-        burst_list += (burst_list.empty() ? "" : ",") + std::to_string(b);
+    const std::string burst_list = fmt::format("{}", fmt::join(bursts, ","));
     std::vector<std::string> args{"valgrind",
                                   "--tool=callgrind",
                                   "-q",

@@ -229,10 +229,10 @@ std::string event_line(std::string_view event_json, std::chrono::system_clock::t
     };
     std::string line = fmt::format("{} {}", when, e.contains("pf") ? text("pf") : "-");
     if (e.contains("vf"))
-        line += " vf " + text("vf");
-    line += " " + (e.contains("event") ? text("event") : std::string("event"));
+        line += fmt::format(" vf {}", text("vf"));
+    line += fmt::format(" {}", e.contains("event") ? text("event") : std::string("event"));
     if (const auto message = text("message"); !message.empty())
-        line += ": " + message;
+        line += fmt::format(": {}", message);
     return line;
 }
 
