@@ -29,14 +29,14 @@ namespace sriov::nl {
 
 // IFLA_VF_STATS_*, as the kernel counts them for the VF. nullopt: not reported.
 struct VfCounters {
-    std::optional<std::uint64_t> rx_packets;
-    std::optional<std::uint64_t> tx_packets;
-    std::optional<std::uint64_t> rx_bytes;
-    std::optional<std::uint64_t> tx_bytes;
-    std::optional<std::uint64_t> broadcast;  // received
-    std::optional<std::uint64_t> multicast;  // received
-    std::optional<std::uint64_t> rx_dropped;
-    std::optional<std::uint64_t> tx_dropped;
+    std::optional<std::uint64_t> rx_packets{};
+    std::optional<std::uint64_t> tx_packets{};
+    std::optional<std::uint64_t> rx_bytes{};
+    std::optional<std::uint64_t> tx_bytes{};
+    std::optional<std::uint64_t> broadcast{};  // received
+    std::optional<std::uint64_t> multicast{};  // received
+    std::optional<std::uint64_t> rx_dropped{};
+    std::optional<std::uint64_t> tx_dropped{};
 
     // Whether the driver reported any counter at all.
     bool any_reported() const noexcept { return *this != VfCounters{}; }
@@ -52,7 +52,7 @@ struct FoundVf {
 
 struct LinkVfInfo {
     int ifindex = 0;                     // from the message's ifinfomsg
-    std::optional<std::uint32_t> num_vf; // IFLA_NUM_VF, when sent
+    std::optional<std::uint32_t> num_vf{}; // IFLA_NUM_VF, when sent
     std::vector<FoundVf> vfs;            // in the kernel's order; empty without IFLA_VFINFO_LIST
 };
 

@@ -47,14 +47,14 @@ enum class VfLinkState : std::uint32_t {
 };
 
 struct VfSettings {
-    std::optional<MacAddress> mac;
-    std::optional<VfVlan> vlan;
-    std::optional<std::uint32_t> max_tx_rate;  // Mb/s
-    std::optional<std::uint32_t> min_tx_rate;  // Mb/s
-    std::optional<bool> spoofchk;
-    std::optional<bool> trust;
-    std::optional<VfLinkState> link_state;
-    std::optional<bool> query_rss;
+    std::optional<MacAddress> mac{};
+    std::optional<VfVlan> vlan{};
+    std::optional<std::uint32_t> max_tx_rate{};  // Mb/s
+    std::optional<std::uint32_t> min_tx_rate{};  // Mb/s
+    std::optional<bool> spoofchk{};
+    std::optional<bool> trust{};
+    std::optional<VfLinkState> link_state{};
+    std::optional<bool> query_rss{};
 
     // No field set.
     bool empty() const noexcept { return *this == VfSettings{}; }
