@@ -15,7 +15,7 @@ fi
 # Packages from bookworm itself.
 BASE_PKGS=(
     build-essential cmake ninja-build pkg-config git
-    linux-libc-dev libpci-dev pciutils
+    linux-libc-dev libpci-dev pciutils libnl-route-3-dev
     libboost-dev libspdlog-dev libfmt-dev
     nlohmann-json3-dev libtoml11-dev libcli11-dev libsystemd-dev libcap-ng-dev
     busybox-static cpio kmod xz-utils iproute2 ca-certificates python3
