@@ -21,10 +21,7 @@ TOKEN=/run/sriovd.token
 pf=$(tb_pf_addr 0)
 
 fail() {
-    for f in "$LOG" /tmp/rtt-*.log; do
-        echo "---- $f ----"
-        cat "$f"
-    done
+    tb_show_logs "$LOG" /tmp/rtt-*.log
     tb_fail "$*"
 }
 
@@ -48,9 +45,7 @@ driver = "vfio-pci"
 EOF
 
 tb_log "1. sriovd as PF"
-sriovd --foreground --config "$CONF" --token-file "$TOKEN" >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --config "$CONF" --token-file "$TOKEN"
 vf=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 bench-mailbox-rtt --vf "$vf" --token-file "$TOKEN" --count "$COUNT" --label sriovd >/tmp/rtt-sriovd.log 2>&1 ||
     fail "the benchmark under sriovd failed"

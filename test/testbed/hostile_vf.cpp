@@ -29,9 +29,7 @@
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "sriov/mac_address.hpp"
-#include "vf/vf_control.hpp"
-#include "vfio/container.hpp"
-#include "vfio/device.hpp"
+#include "vf/open_vf.hpp"
 #include "vfio/vf_token.hpp"
 
 #include <fmt/format.h>
@@ -51,20 +49,6 @@ using namespace sriov;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct OpenVf {
-    std::shared_ptr<vfio::Container> container = vfio::Container::open();
-    vfio::Device device;
-    vfio::MappedRegion bar0;
-    dev::MmioRegisters regs;
-
-    OpenVf(const pci::Address& address, const vfio::VfToken& token)
-        : device(vfio::Device::open(container, address, {token, pci::Sysfs()})),
-          bar0(device.map(vfio::PciRegion::bar0)),
-          regs(bar0)
-    {
-    }
-};
 
 vfio::VfToken read_token(const std::string& path)
 {
@@ -283,7 +267,7 @@ void drain(vf::VfControl& control)
 
 // The mailbox lock taken and never given back: whenever sriovd takes it back by force (RVFU), it is
 // taken again. Ends only when the process is killed.
-[[noreturn]] void hold_lock_forever(OpenVf& vf)
+[[noreturn]] void hold_lock_forever(vf::OpenVf& vf)
 {
     const auto holds = [&] { return (vf.regs.read32(e82576::VFMAILBOX.offset) & e82576::vfmailbox::VFU) != 0; };
     vf.regs.write32(e82576::VFMAILBOX.offset, e82576::vfmailbox::VFU);
@@ -302,10 +286,11 @@ void drain(vf::VfControl& control)
     }
 }
 
-int attack(OpenVf& vf, std::uint32_t seed, unsigned random_count)
+int attack(const pci::Address& address, const vfio::VfToken& token, std::uint32_t seed, unsigned random_count)
 {
     // Short waits: an attacker does not wait for answers that do not come.
-    vf::VfControl control(vf.regs, "attacker", mbx::Timing{200ms, 50us});
+    vf::OpenVf vf(address, {.vf_token = token, .name = "attacker", .timing = mbx::Timing{200ms, 50us}});
+    auto& control = vf.control;
     report_before_reset("before its first reset", requests_before_reset(control));
     checkpoint("before its first reset");
 
@@ -369,9 +354,10 @@ int attack(OpenVf& vf, std::uint32_t seed, unsigned random_count)
     hold_lock_forever(vf);
 }
 
-int polite(OpenVf& vf, unsigned count)
+int polite(const pci::Address& address, const vfio::VfToken& token, unsigned count)
 {
-    vf::VfControl control(vf.regs, "polite VF", mbx::Timing{2000ms, 50us});
+    vf::OpenVf vf(address, {.vf_token = token, .name = "polite VF", .timing = mbx::Timing{2000ms, 50us}});
+    auto& control = vf.control;
     control.reset(20s);
     Tally t;
     for (unsigned i = 0; i < count; ++i) {
@@ -382,9 +368,10 @@ int polite(OpenVf& vf, unsigned count)
     return t.acked == count ? 0 : 1;
 }
 
-int storm(OpenVf& vf, unsigned count)
+int storm(const pci::Address& address, const vfio::VfToken& token, unsigned count)
 {
-    vf::VfControl control(vf.regs, "storm", mbx::Timing{20ms, 50us});
+    vf::OpenVf vf(address, {.vf_token = token, .name = "storm", .timing = mbx::Timing{20ms, 50us}});
+    auto& control = vf.control;
     Tally refused;
     for (unsigned i = 1; i <= count; ++i) {
         vf.regs.write32(e82576::VTCTRL.offset, e82576::vtctrl::RST);
@@ -403,12 +390,13 @@ int main(int argc, char** argv)
     try {
         const std::string mode = argc > 1 ? argv[1] : "";
         if ((mode == "attack" && argc == 6) || ((mode == "polite" || mode == "storm") && argc == 5)) {
-            OpenVf vf(pci::Address::parse(argv[2]), read_token(argv[3]));
+            const auto address = pci::Address::parse(argv[2]);
+            const auto token = read_token(argv[3]);
             if (mode == "polite")
-                return polite(vf, static_cast<unsigned>(std::stoul(argv[4])));
+                return polite(address, token, static_cast<unsigned>(std::stoul(argv[4])));
             if (mode == "storm")
-                return storm(vf, static_cast<unsigned>(std::stoul(argv[4])));
-            return attack(vf, static_cast<std::uint32_t>(std::stoul(argv[4])),
+                return storm(address, token, static_cast<unsigned>(std::stoul(argv[4])));
+            return attack(address, token, static_cast<std::uint32_t>(std::stoul(argv[4])),
                           static_cast<unsigned>(std::stoul(argv[5])));
         }
         fmt::print(stderr, "usage: tb_hostile_vf attack VF TOKEN_FILE SEED RANDOM_COUNT | polite VF TOKEN_FILE COUNT | "

@@ -20,10 +20,7 @@ TOKEN=/run/sriovd.token
 pf=$(tb_pf_addr 0)
 
 fail() {
-    for f in "$LOG" /tmp/send.log /tmp/recv.log; do
-        echo "---- $f ----"
-        cat "$f"
-    done
+    tb_show_logs "$LOG" /tmp/send.log /tmp/recv.log
     tb_fail "$*"
 }
 stat_of() {
@@ -31,10 +28,8 @@ stat_of() {
 }
 
 modprobe igbvf || tb_fail "cannot load igbvf"
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
-    --vf-driver 0=igbvf --vf-driver 1=vfio-pci --token-file "$TOKEN" >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
+    --vf-driver 0=igbvf --vf-driver 1=vfio-pci --token-file "$TOKEN"
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 tb_wait_for 60 test -d "/sys/bus/pci/devices/$vf0/net" || fail "igbvf made no interface for VF 0"

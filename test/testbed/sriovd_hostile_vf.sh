@@ -28,10 +28,7 @@ RANDOM_COUNT=150
 pf=$(tb_pf_addr 0)
 
 fail() {
-    for f in /tmp/attack.log /tmp/polite.log /tmp/polite2.log /tmp/recv.log "$EVENTS" "$LOG"; do
-        echo "---- $f ----"
-        cat "$f"
-    done
+    tb_show_logs /tmp/attack.log /tmp/polite.log /tmp/polite2.log /tmp/recv.log "$EVENTS" "$LOG"
     tb_fail "$*"
 }
 
@@ -49,10 +46,8 @@ status_call() {
 # How many VF buffer locks sriovd has taken back by force.
 recoveries() { vfctl -j status | sed -n 's/.*"lock_recoveries":\([0-9]*\).*/\1/p'; }
 
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-driver 0=vfio-pci \
-    --vf-driver 1=vfio-pci --token-file "$TOKEN" --state-dir /tmp/sriovd-state >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-driver 0=vfio-pci \
+    --vf-driver 1=vfio-pci --token-file "$TOKEN" --state-dir /tmp/sriovd-state
 vf0=$(tb_vf_addr "$pf" 0)
 vf1=$(tb_vf_addr "$pf" 1)
 vfctl -j monitor >"$EVENTS" 2>&1 &

@@ -39,10 +39,8 @@ vf1_mac_is() {
 }
 
 modprobe igbvf || tb_fail "cannot load igbvf"
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-driver 0=igbvf \
-    --vf-driver 1=igbvf --state-dir /tmp/sriovd-state --remove-vfs-on-exit >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-driver 0=igbvf \
+    --vf-driver 1=igbvf --state-dir /tmp/sriovd-state --remove-vfs-on-exit
 vfctl -j monitor >"$EVENTS" 2>&1 &
 monitor_pid=$!
 

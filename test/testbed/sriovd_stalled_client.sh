@@ -32,17 +32,12 @@ MIN_EVENTS=5000
 pf=$(tb_pf_addr 0)
 
 fail() {
-    for f in /tmp/storm.log /tmp/stalled.log /tmp/requests.log "$LOG"; do
-        echo "---- $f ----"
-        tail -50 "$f"
-    done
+    tb_show_logs -n 50 /tmp/storm.log /tmp/stalled.log /tmp/requests.log "$LOG"
     tb_fail "$*"
 }
 
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-driver 0=vfio-pci \
-    --vf-driver 1=vfio-pci --token-file "$TOKEN" --state-dir /tmp/sriovd-state >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-driver 0=vfio-pci \
+    --vf-driver 1=vfio-pci --token-file "$TOKEN" --state-dir /tmp/sriovd-state
 vf0=$(tb_vf_addr "$pf" 0)
 status_kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$sriovd_pid/status"; }
 

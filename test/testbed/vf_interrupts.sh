@@ -38,18 +38,13 @@ pf=$(tb_pf_addr 0)
 
 # fail MESSAGE: show the logs, then fail.
 fail() {
-    for f in "$LOG" /tmp/recv-*.log; do
-        echo "---- $f ----"
-        cat "$f"
-    done
+    tb_show_logs "$LOG" /tmp/recv-*.log
     tb_fail "$*"
 }
 
 tb_log "starting sriovd"
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
-    --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --token-file "$TOKEN" >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
+    --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --token-file "$TOKEN"
 [ -s "$TOKEN" ] || fail "no VF token in $TOKEN"
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"

@@ -25,10 +25,7 @@ pf=$(tb_pf_addr 0)
 sys=/sys/bus/pci/devices/$pf
 
 fail() {
-    for f in "$LOG" "$RXLOG"; do
-        echo "---- $f ----"
-        cat "$f"
-    done
+    tb_show_logs "$LOG" "$RXLOG"
     tb_fail "$*"
 }
 
@@ -38,11 +35,8 @@ now_cs() {
 }
 
 tb_log "starting sriovd"
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
-    --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --token-file "$TOKEN" --state-dir /tmp/sriovd-state \
-    >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
+    --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --token-file "$TOKEN" --state-dir /tmp/sriovd-state
 tb_expect "sriov_numvfs" "$(cat "$sys/sriov_numvfs")" 2
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 tb_expect "VF 1 driver" "$(tb_driver "$vf1")" vfio-pci

@@ -4,12 +4,9 @@
 // `ip link set PF vf 0 mac X`, binds VF 0 to vfio-pci, and runs this program twice: once with the
 // VF untrusted ("[untrusted]") and once after `ip link set PF vf 0 trust on` ("[trusted]").
 // TB_VF names the VF's address and TB_MAC the MAC the administrator set.
-#include "dev/register_io.hpp"
 #include "sriov/error.hpp"
 #include "sriov/mac_address.hpp"
-#include "vf/vf_control.hpp"
-#include "vfio/container.hpp"
-#include "vfio/device.hpp"
+#include "vf/open_vf.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -33,22 +30,13 @@ std::string env(const char* name)
 // can take longer than igbvf's 1 s, which is not what this test is about.
 constexpr mbx::Timing patient{std::chrono::milliseconds(5000), std::chrono::microseconds(100)};
 
-// The VF opened through VFIO with its registers mapped.
-struct OpenVf {
-    std::shared_ptr<vfio::Container> container = vfio::Container::open();
-    vfio::Device device;
-    vfio::MappedRegion bar0;
-    dev::MmioRegisters regs;
-    vf::VfControl control;
-
-    explicit OpenVf(const pci::Address& address)
-        : device(vfio::Device::open(container, address)),
-          bar0(device.map(vfio::PciRegion::bar0)),
-          regs(bar0),
-          control(regs, address.to_string(), patient)
-    {
-    }
-};
+// The VF TB_VF names, opened through VFIO with its registers mapped.
+vf::OpenVf open_vf()
+{
+    vf::OpenVf::Options options;
+    options.timing = patient;
+    return vf::OpenVf(pci::Address::parse(env("TB_VF")), options);
+}
 
 // Expects `request` to be refused by the PF.
 template <class F>
@@ -67,7 +55,7 @@ void check_refused(F&& request)
 
 TEST_CASE("an untrusted VF gets the administrator's MAC and may not change it", "[untrusted]")
 {
-    OpenVf vf(pci::Address::parse(env("TB_VF")));
+    vf::OpenVf vf = open_vf();
     const auto admin_mac = MacAddress::parse(env("TB_MAC"));
 
     // Enabling VFs resets the kernel's PF; the handshake waits until it is ready again.
@@ -87,7 +75,7 @@ TEST_CASE("an untrusted VF gets the administrator's MAC and may not change it", 
 
 TEST_CASE("a trusted VF may change its MAC", "[trusted]")
 {
-    OpenVf vf(pci::Address::parse(env("TB_VF")));
+    vf::OpenVf vf = open_vf();
     const auto mac = vf.control.reset(20s);
     REQUIRE(mac.has_value());
     CHECK(*mac == MacAddress::parse(env("TB_MAC")));

@@ -14,11 +14,8 @@
 //
 // Not a test: the numbers depend on the emulator and the host's load. A PF that refuses or does
 // not answer is an error (exit 2).
-#include "dev/register_io.hpp"
 #include "sriov/error.hpp"
-#include "vf/vf_control.hpp"
-#include "vfio/container.hpp"
-#include "vfio/device.hpp"
+#include "vf/open_vf.hpp"
 #include "vfio/pci_address.hpp"
 #include "vfio/vf_token.hpp"
 
@@ -50,23 +47,6 @@ struct Options {
     std::string label = "pf";
 };
 
-// The VF opened through VFIO, its BAR0 mapped.
-struct OpenVf {
-    std::shared_ptr<vfio::Container> container = vfio::Container::open();
-    vfio::Device device;
-    vfio::MappedRegion bar0;
-    dev::MmioRegisters regs;
-    vf::VfControl control;
-
-    OpenVf(const pci::Address& address, const vfio::Device::Options& options)
-        : device(vfio::Device::open(container, address, options)),
-          bar0(device.map(vfio::PciRegion::bar0)),
-          regs(bar0),
-          control(regs, address.to_string(), busy_polling)
-    {
-    }
-};
-
 double percentile_us(const std::vector<double>& sorted, double q)
 {
     const auto i = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1));
@@ -76,10 +56,11 @@ double percentile_us(const std::vector<double>& sorted, double q)
 int run(const Options& o)
 {
     const auto address = pci::Address::parse(o.vf);
-    vfio::Device::Options options;
+    vf::OpenVf::Options options;
+    options.timing = busy_polling;
     if (!o.token_file.empty())
         options.vf_token = vfio::VfToken::read_file(o.token_file);
-    OpenVf vf(address, options);
+    vf::OpenVf vf(address, options);
     const auto mac = vf.control.reset(std::chrono::milliseconds(10000));
     std::printf("%s: reset handshake done, MAC %s\n", o.vf.c_str(), mac ? mac->to_string().c_str() : "(none)");
 

@@ -133,6 +133,30 @@ tb_exited() {
     ! grep -q '^State:[^Z]*$' "/proc/$1/status" 2>/dev/null
 }
 
+# tb_show_logs [-n N] FILE...: print each FILE under a "---- FILE ----" line, whole or its last N
+# lines; for a scenario's fail(), e.g.  fail() { tb_show_logs "$LOG" /tmp/recv.log; tb_fail "$*"; }
+tb_show_logs() {
+    _n=
+    [ "$1" = -n ] && { _n=$2; shift 2; }
+    for _f in "$@"; do
+        echo "---- $_f ----"
+        if [ -n "$_n" ]; then tail -n "$_n" "$_f"; else cat "$_f"; fi
+    done
+}
+
+# tb_start_sriovd LOG ARGS...: start `sriovd --foreground ARGS` in the background, its output
+# (stdout and stderr) in LOG, its PID in sriovd_pid, and wait up to 60 s for it to log "ready:".
+# If it does not, print LOG's last 50 lines and fail the scenario.
+tb_start_sriovd() {
+    _log=$1
+    shift
+    sriovd --foreground "$@" >"$_log" 2>&1 &
+    sriovd_pid=$!
+    tb_wait_for 60 grep -q "ready:" "$_log" && return 0
+    tb_show_logs -n 50 "$_log"
+    tb_fail "sriovd did not report ready"
+}
+
 # tb_recv_mode MODE: the vf-pktgen recv options for MODE, polling (none) or interrupts (libvf's
 # interrupt mode, adaptive coalescing, QEMU 10.0's EITR timing); fails for any other MODE.
 tb_recv_mode() {
