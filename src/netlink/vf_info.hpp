@@ -62,4 +62,11 @@ struct LinkVfInfo {
 // a VLAN protocol is neither 802.1Q nor 802.1ad.
 LinkVfInfo decode_link_vf_info(std::span<const std::uint8_t> message);
 
+// The request for that view of one link: RTM_GETLINK, NLM_F_REQUEST (no dump, no ack: the answer
+// is the RTM_NEWLINK itself, or an NLMSG_ERROR), ifinfomsg with index = ifindex, and
+// IFLA_EXT_MASK = RTEXT_FILTER_VF (without RTEXT_FILTER_SKIP_STATS, so IFLA_VF_STATS come where
+// the driver has them), with nlmsg_seq = seq. Throws sriov::Error(Errc::invalid_argument) when
+// ifindex is not positive, Errc::io when libnl cannot allocate the message.
+std::vector<std::uint8_t> build_link_request(int ifindex, std::uint32_t seq = 0);
+
 }  // namespace sriov::nl

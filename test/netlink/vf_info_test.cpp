@@ -146,3 +146,31 @@ TEST_CASE("what is not a whole RTM_NEWLINK is a protocol error, not a guess")
     nla_nest_end(msg.get(), list);
     CHECK(is_protocol_error(sriov::nl::message_bytes(msg.get())));
 }
+
+TEST_CASE("the RTM_GETLINK request: one link, no dump, IFLA_EXT_MASK = RTEXT_FILTER_VF without SKIP_STATS")
+{
+    // nlmsghdr {len 40, RTM_GETLINK (18), NLM_F_REQUEST, seq 0x01020304, pid 0}, ifinfomsg
+    // {AF_UNSPEC, index 7}, IFLA_EXT_MASK (29) u32 RTEXT_FILTER_VF (1).
+    CHECK(test_hex::text(build_link_request(7, 0x01020304)) ==
+          "28000000120001000403020100000000"
+          "00000000070000000000000000000000"
+          "08001d0001000000");
+    CHECK_THROWS_AS(build_link_request(0), Error);
+}
+
+TEST_CASE("settings as iproute2's keywords, for the lines that say what was asked or found")
+{
+    CHECK(to_string(VfSettings{}) == "(nothing)");
+    CHECK(to_string(VfSettings{.mac = MacAddress::parse("02:11:22:33:44:55"),
+                               .vlan = VfVlan{10, 3, VlanProtocol::ieee_802_1q},
+                               .max_tx_rate = 100,
+                               .min_tx_rate = 0,
+                               .spoofchk = false,
+                               .trust = true,
+                               .link_state = VfLinkState::auto_,
+                               .query_rss = false}) ==
+          "mac 02:11:22:33:44:55 vlan 10 qos 3 max_tx_rate 100 min_tx_rate 0 spoofchk off trust on "
+          "state auto query_rss off");
+    CHECK(to_string(VfSettings{.vlan = VfVlan{10, 0, VlanProtocol::ieee_802_1ad}}) == "vlan 10 qos 0 proto 802.1ad");
+    CHECK(to_string(VfSettings{.link_state = VfLinkState::disable}) == "state disable");
+}
