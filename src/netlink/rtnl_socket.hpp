@@ -79,8 +79,8 @@ public:
     void set_vf(int pf_ifindex, std::uint32_t vf, const VfSettings& settings, std::string subject = {});
 
     // The kernel's view of the link's VFs: RTM_GETLINK for `ifindex` with IFLA_EXT_MASK =
-    // RTEXT_FILTER_VF (RTEXT_FILTER_SKIP_STATS not set, so the VF counters come where the driver
-    // has them), decoded with decode_link_vf_info(). A link without VFs gives an empty list.
+    // RTEXT_FILTER_VF (RTEXT_FILTER_SKIP_STATS not set, so the VF counters come; the kernel sends
+    // zeros for a driver that has none), decoded with decode_link_vf_info(). A link without VFs gives an empty list.
     // Throws sriov::Error: the kernel's refusal (refusal_error; ENODEV -> Errc::not_found when
     // there is no such link), Errc::timeout, Errc::io, Errc::protocol as for set_vf().
     LinkVfInfo read_link(int ifindex);
