@@ -49,7 +49,8 @@ void read_extended_ack(nlmsghdr* hdr, std::size_t offset, KernelAck& ack)
 Errc code_of(int err)
 {
     switch (err) {
-    case EOPNOTSUPP: return Errc::unsupported;
+    case EOPNOTSUPP:
+    case EPROTONOSUPPORT: return Errc::unsupported;
     case EPERM:
     case EACCES: return Errc::permission;
     case ENOENT:

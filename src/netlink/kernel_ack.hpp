@@ -33,7 +33,8 @@ KernelAck decode_ack(std::span<const std::uint8_t> message);
 
 // The sriov::Error for a refusal (ack.ok() must be false): subject as given, cause
 // "<what>: <strerror(error)>" followed by " (kernel: <message>)" when the kernel gave a message.
-// The code follows the errno: EOPNOTSUPP -> unsupported, EPERM/EACCES -> permission,
+// The code follows the errno: EOPNOTSUPP, EPROTONOSUPPORT (igb's answer to an 802.1ad VLAN) ->
+// unsupported, EPERM/EACCES -> permission,
 // ENOENT/ENODEV/ENXIO -> not_found, EBUSY -> busy, EINVAL/ERANGE -> invalid_argument,
 // ETIMEDOUT -> timeout, anything else -> io.
 Error refusal_error(const KernelAck& ack, std::string subject, std::string_view what);

@@ -212,4 +212,19 @@ LinkVfInfo decode_link_vf_info(std::span<const std::uint8_t> message)
     return info;
 }
 
+std::vector<std::uint8_t> build_link_request(int ifindex, std::uint32_t seq)
+{
+    if (ifindex <= 0)
+        throw Error(Errc::invalid_argument, "netlink", fmt::format("RTM_GETLINK: ifindex {} is not an interface", ifindex));
+    NlMsgPtr msg = new_message(RTM_GETLINK, NLM_F_REQUEST);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = ifindex;
+    if (nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg.get(), IFLA_EXT_MASK, RTEXT_FILTER_VF) < 0)
+        throw Error(Errc::io, "netlink", "libnl could not build RTM_GETLINK");
+    nlmsg_hdr(msg.get())->nlmsg_seq = seq;
+    return message_bytes(msg.get());
+}
+
 }  // namespace sriov::nl

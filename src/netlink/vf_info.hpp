@@ -13,8 +13,11 @@
 //                          the setting, read as "not set"
 //   IFLA_VF_LINK_STATE     link_state; a driver that does not report it shows "auto" (the kernel's
 //                          default), a value this code does not know is read as "not set"
-//   IFLA_VF_STATS          counters (only when the driver has them and the request did not ask
-//                          for RTEXT_FILTER_SKIP_STATS); each counter absent = not reported
+//   IFLA_VF_STATS          counters, sent unless the request asked for RTEXT_FILTER_SKIP_STATS;
+//                          each counter absent = not reported. The kernel sends them for every
+//                          driver: one without ndo_get_vf_stats (igb) gets all of them 0 (seen on
+//                          6.12, kernel_captures.hpp), so "reported" here does not mean the driver
+//                          counts; whether it does must come from elsewhere
 // Attributes this code does not know are skipped.
 #pragma once
 
@@ -38,7 +41,7 @@ struct VfCounters {
     std::optional<std::uint64_t> rx_dropped{};
     std::optional<std::uint64_t> tx_dropped{};
 
-    // Whether the driver reported any counter at all.
+    // Whether the message carried any counter at all (not whether the driver counts: see above).
     bool any_reported() const noexcept { return *this != VfCounters{}; }
 
     friend bool operator==(const VfCounters&, const VfCounters&) = default;
@@ -61,5 +64,12 @@ struct LinkVfInfo {
 // attribute is shorter than its structure, a VF entry has no IFLA_VF_MAC (which names the VF), or
 // a VLAN protocol is neither 802.1Q nor 802.1ad.
 LinkVfInfo decode_link_vf_info(std::span<const std::uint8_t> message);
+
+// The request for that view of one link: RTM_GETLINK, NLM_F_REQUEST (no dump, no ack: the answer
+// is the RTM_NEWLINK itself, or an NLMSG_ERROR), ifinfomsg with index = ifindex, and
+// IFLA_EXT_MASK = RTEXT_FILTER_VF (without RTEXT_FILTER_SKIP_STATS, so IFLA_VF_STATS come where
+// the driver has them), with nlmsg_seq = seq. Throws sriov::Error(Errc::invalid_argument) when
+// ifindex is not positive, Errc::io when libnl cannot allocate the message.
+std::vector<std::uint8_t> build_link_request(int ifindex, std::uint32_t seq = 0);
 
 }  // namespace sriov::nl

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sriov::nl {
@@ -66,5 +67,10 @@ struct VfSettings {
 std::string_view to_string(VlanProtocol protocol) noexcept;
 // "auto" / "enable" / "disable", as iproute2 spells them.
 std::string_view to_string(VfLinkState state) noexcept;
+
+// The fields that are set, in iproute2's keywords and in the order of the table above, e.g.
+// "mac 02:11:22:33:44:55 vlan 10 qos 3 proto 802.1Q spoofchk off"; "(nothing)" when empty. The
+// VLAN's protocol is spelled only when it is 802.1ad. For lines that say what was asked or found.
+std::string to_string(const VfSettings& settings);
 
 }  // namespace sriov::nl

@@ -47,6 +47,13 @@ TEST_CASE("a VF setting the device does not have: EOPNOTSUPP without a message, 
     CHECK_THAT(e.cause(), !ContainsSubstring("kernel:"));
 }
 
+TEST_CASE("EPROTONOSUPPORT, igb's refusal of an 802.1ad port VLAN, is Errc::unsupported too")
+{
+    KernelAck ack;
+    ack.error = EPROTONOSUPPORT;
+    CHECK(refusal_error(ack, "eth0 (igb) vf 0", "setting vlan 10 qos 0 proto 802.1ad").code() == Errc::unsupported);
+}
+
 TEST_CASE("a request done: error 0 on a capped answer")
 {
     const auto ack = decode_ack(test_hex::bytes(captures::done.hex));

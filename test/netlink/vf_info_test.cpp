@@ -4,6 +4,7 @@
 
 #include "hex.hpp"
 #include "iproute2_captures.hpp"
+#include "kernel_captures.hpp"
 #include "reply_builder.hpp"
 #include "sriov/error.hpp"
 
@@ -32,7 +33,8 @@ reply::KernelVf full_vf()
 }
 
 // What igb gives (its ndo_get_vf_config): MAC, VLAN and QoS, max rate, spoof check and trust;
-// no RSS query, no link state (so the kernel's "auto"), no counters.
+// no RSS query, no link state (so the kernel's "auto"), no counters. (The real kernel then still
+// sends IFLA_VF_STATS, all zero, unless asked to skip stats: see the capture below.)
 reply::KernelVf igb_like_vf()
 {
     reply::KernelVf v;
@@ -145,4 +147,61 @@ TEST_CASE("what is not a whole RTM_NEWLINK is a protocol error, not a guess")
     nla_nest_end(msg.get(), vf);
     nla_nest_end(msg.get(), list);
     CHECK(is_protocol_error(sriov::nl::message_bytes(msg.get())));
+}
+
+TEST_CASE("the RTM_GETLINK request: one link, no dump, IFLA_EXT_MASK = RTEXT_FILTER_VF without SKIP_STATS")
+{
+    // nlmsghdr {len 40, RTM_GETLINK (18), NLM_F_REQUEST, seq 0x01020304, pid 0}, ifinfomsg
+    // {AF_UNSPEC, index 7}, IFLA_EXT_MASK (29) u32 RTEXT_FILTER_VF (1).
+    CHECK(test_hex::text(build_link_request(7, 0x01020304)) ==
+          "28000000120001000403020100000000"
+          "00000000070000000000000000000000"
+          "08001d0001000000");
+    CHECK_THROWS_AS(build_link_request(0), Error);
+}
+
+TEST_CASE("settings as iproute2's keywords, for the lines that say what was asked or found")
+{
+    CHECK(to_string(VfSettings{}) == "(nothing)");
+    CHECK(to_string(VfSettings{.mac = MacAddress::parse("02:11:22:33:44:55"),
+                               .vlan = VfVlan{10, 3, VlanProtocol::ieee_802_1q},
+                               .max_tx_rate = 100,
+                               .min_tx_rate = 0,
+                               .spoofchk = false,
+                               .trust = true,
+                               .link_state = VfLinkState::auto_,
+                               .query_rss = false}) ==
+          "mac 02:11:22:33:44:55 vlan 10 qos 3 max_tx_rate 100 min_tx_rate 0 spoofchk off trust on "
+          "state auto query_rss off");
+    CHECK(to_string(VfSettings{.vlan = VfVlan{10, 0, VlanProtocol::ieee_802_1ad}}) == "vlan 10 qos 0 proto 802.1ad");
+    CHECK(to_string(VfSettings{.link_state = VfLinkState::disable}) == "state disable");
+}
+
+TEST_CASE("a real answer of the kernel's igb (6.12, two VFs), captured in the testbed")
+{
+    const auto info = decode_link_vf_info(test_hex::bytes(captures::igb_two_vfs_newlink));
+    CHECK(info.ifindex == 3);
+    CHECK(info.num_vf == 2u);
+    REQUIRE(info.vfs.size() == 2);
+
+    CHECK(info.vfs[0].vf == 0);
+    CHECK(info.vfs[0].settings == VfSettings{.mac = MacAddress::parse("02:11:22:33:44:55"),
+                                             .vlan = VfVlan{10, 3, VlanProtocol::ieee_802_1q},
+                                             .max_tx_rate = 100,
+                                             .min_tx_rate = 0,
+                                             .spoofchk = false,
+                                             .trust = true,
+                                             .link_state = VfLinkState::auto_});  // query_rss: 0xffffffff
+    CHECK(info.vfs[1].vf == 1);
+    CHECK(info.vfs[1].settings == VfSettings{.mac = MacAddress::parse("02:11:22:33:44:66"),
+                                             .vlan = VfVlan{0, 0, VlanProtocol::ieee_802_1q},
+                                             .max_tx_rate = 0,
+                                             .min_tx_rate = 0,
+                                             .spoofchk = true,
+                                             .trust = false,
+                                             .link_state = VfLinkState::auto_});
+    // igb has no VF counters, yet the kernel sends every one of them, as 0.
+    const VfCounters zeros{0, 0, 0, 0, 0, 0, 0, 0};
+    CHECK(info.vfs[0].counters == zeros);
+    CHECK(info.vfs[1].counters == zeros);
 }
