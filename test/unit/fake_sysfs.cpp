@@ -1,6 +1,7 @@
 #include "fake_sysfs.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -263,18 +264,22 @@ FifoResponder::wait_for_writes(const std::function<bool(const std::vector<std::s
     return writes_;
 }
 
+// Each writer's session (open, write, close) is one write. The next read descriptor is opened
+// before the last one is closed: a FIFO throws its buffered data away when its last reader closes
+// it, so a writer that opened it between our end of file and our close (the reader still held it
+// open, so its open did not wait) would otherwise lose what it wrote.
 void FifoResponder::serve()
 {
-    for (;;) {
-        int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return;
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);  // waits for the first writer
+    while (fd >= 0) {
         std::string text;
         char buffer[256];
         ssize_t n;
         while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
             text.append(buffer, static_cast<std::size_t>(n));
+        const int next = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         ::close(fd);
+        fd = next;
         // The destructor's stop word may arrive in the same session as a last write.
         const bool stop = text.ends_with(stop_word);
         if (stop)
@@ -287,9 +292,16 @@ void FifoResponder::serve()
             written_.notify_all();
             handler_(text);
         }
-        if (stop)
-            return;
+        if (stop || fd < 0)
+            break;
+        // Until the next writer has written (or opened and closed); then read it to its end.
+        pollfd p{fd, POLLIN, 0};
+        while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+        }
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     }
+    if (fd >= 0)
+        ::close(fd);
 }
 
 void FakeProc::add_process(pid_t pid, std::string_view comm)
