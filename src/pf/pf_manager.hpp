@@ -85,8 +85,6 @@ public:
     // Called with every VF's state whenever it may have changed, before the VF is answered (see
     // VfSupervisor::on_state_changed); for a file a restarted sriovd resumes from. Must not throw.
     void on_vf_state_changed(std::function<void(const std::vector<VfState>&)> observer);
-    // How many VFs were taken back at start without their drivers having to reset.
-    unsigned vfs_resumed() const { return resumed_; }
     const MailboxStats& stats() const { return service_.stats(); }
     const RequestPolicer& policer() const { return policer_; }
 
