@@ -4,8 +4,8 @@
 // (any other exception escapes and counts as a crash). A configuration it accepts must be one that
 // sriovd can run with: every VF's settings pass VfPolicy's checks, and its state (what the state
 // file would hold) encodes, decodes back to the same state and lays over the configuration.
-#include "config_file.hpp"
-#include "state_file.hpp"
+#include "sriovd/config_file.hpp"
+#include "sriovd/state_file.hpp"
 
 #include "pf/vf_policy.hpp"
 #include "sriov/error.hpp"

@@ -10,8 +10,8 @@
 // decode_state and apply_state may refuse a file only with sriov::Error; any other exception
 // escapes and counts as a crash. What apply_state returns is checked by VfPolicy::set_admin as
 // sriovd does, where a refusal is a sriov::Error too (sriovd then stops with the reason).
-#include "config_file.hpp"
-#include "state_file.hpp"
+#include "sriovd/config_file.hpp"
+#include "sriovd/state_file.hpp"
 
 #include "pf/vf_policy.hpp"
 #include "sriov/error.hpp"

@@ -2,8 +2,8 @@
 // Under the sanitizer build (build-asan) the first one is a heap over-read without its fix; the
 // others threw past sriovd's error handling or converted out-of-range numbers with undefined
 // behaviour.
-#include "config_file.hpp"
-#include "state_file.hpp"
+#include "sriovd/config_file.hpp"
+#include "sriovd/state_file.hpp"
 
 #include "sriov/error.hpp"
 

@@ -1,7 +1,7 @@
 // sriovd's configuration file: what a valid file means, and that every mistake is reported with
 // the file and line, the key and what is allowed.
-#include "config_file.hpp"
-#include "options.hpp"
+#include "sriovd/config_file.hpp"
+#include "sriovd/options.hpp"
 
 #include "sriov/error.hpp"
 

@@ -1,7 +1,7 @@
 // The grants file (vf_grants_file.hpp): what a restarted sriovd resumes the VFs from. A file of
 // another boot, another PF or in any way damaged is never used: the VFs are then made to reset.
-#include "atomic_file.hpp"
-#include "vf_grants_file.hpp"
+#include "sriovd/atomic_file.hpp"
+#include "sriovd/vf_grants_file.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 

@@ -1,5 +1,5 @@
 // sriovd's command line turned into a PF configuration and VF drivers.
-#include "options.hpp"
+#include "sriovd/options.hpp"
 
 #include "sriov/error.hpp"
 

@@ -1,6 +1,6 @@
-// sriovd's privilege drop (tools/sriovd/privileges.hpp), done in a child process since it cannot be
+// sriovd's privilege drop (src/sriovd/privileges.hpp), done in a child process since it cannot be
 // undone, and checked by what the kernel shows for that process afterwards.
-#include "privileges.hpp"
+#include "sriovd/privileges.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 // sriovd's state file: what it holds, that a torn or corrupt file is detected and never applied in
 // part, and the precedence between it and the configuration file.
-#include "atomic_file.hpp"
-#include "state_file.hpp"
+#include "sriovd/atomic_file.hpp"
+#include "sriovd/state_file.hpp"
 
 #include "sriov/error.hpp"
 

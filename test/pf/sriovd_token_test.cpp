@@ -1,8 +1,8 @@
 // The VF token under sriovd's state directory: made once, then the same on every start; and the
 // files sriovd writes as root, never through a symbolic link.
-#include "atomic_file.hpp"
-#include "state_file.hpp"
-#include "token_file.hpp"
+#include "sriovd/atomic_file.hpp"
+#include "sriovd/state_file.hpp"
+#include "sriovd/token_file.hpp"
 
 #include "sriov/error.hpp"
 

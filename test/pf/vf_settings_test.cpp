@@ -1,6 +1,6 @@
 // An operator's change laid over a VF's settings, with iproute2's meaning of vlan and qos, and the
 // state-file keys it sets.
-#include "vf_settings.hpp"
+#include "sriovd/vf_settings.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 

@@ -1,7 +1,7 @@
 // One PF of bench-mailbox-scale: an 82576 register model (test/model, one per PF) and, on the PF
 // side, the objects sriovd's PfManager composes around a PF (E82576Pf, PfMailbox, VfPolicy,
 // VfSupervisor, RequestPolicer, MailboxService), served on an io_context that all the PFs share,
-// as sriovd serves every PF on one event loop (tools/sriovd/daemon.cpp). What VFIO does for sriovd
+// as sriovd serves every PF on one event loop (src/sriovd/daemon.cpp). What VFIO does for sriovd
 // the model's interrupt hook does here: each message to the PF's MSI-X vector 0 signals the
 // eventfd the mailbox service waits on. PfManager itself opens the PF through VFIO, so it is not
 // used; its counter timer, notices and rate limits play no part in the mailbox.

@@ -3,8 +3,8 @@
 // a user-space VF driver), then serves the VFs' mailbox: their resets, MAC, VLAN, multicast and
 // frame-size requests, as the administrator's settings allow. SIGINT or SIGTERM stops it; the VFs
 // stay (a restarted sriovd takes them back) unless --remove-vfs-on-exit.
-#include "daemon.hpp"
-#include "options.hpp"
+#include "sriovd/daemon.hpp"
+#include "sriovd/options.hpp"
 #include "sriov/error.hpp"
 
 #include <CLI/CLI.hpp>
