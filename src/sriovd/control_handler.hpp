@@ -1,14 +1,16 @@
 // sriovd's answers on its control socket (src/ctl): what vfctl shows, in the schema documented in
 // include/sriov/control/protocol.hpp.
 //
-// Reads (show, stats, status) come from the PF manager and the state file. Changes of a VF
+// Reads (show, stats, status) come from the PF's backend (pf_backend.hpp) and the state file. Changes of a VF
 // (set_vf) are applied all or none: validated, kept in the state file (written atomically), then
-// programmed; if the state file cannot be written nothing changes. Reset and release act at once.
+// programmed; if the state file cannot be written nothing changes, and if the device refuses
+// (a kernel driver) the state file is put back. Reset and release act at once.
 // A change of the VF count is started and answered at once ({"num_vfs":N,"changing":true}); events
 // say when it is done or why it failed.
 #pragma once
 
-#include "pf/pf_manager.hpp"
+#include "pf_backend.hpp"
+#include "vfio/sysfs.hpp"
 #include "sriov/control/protocol.hpp"
 #include "state_file.hpp"
 
@@ -25,7 +27,7 @@ public:
     // All referenced objects must outlive the handler; it runs in the io_context's thread.
     // state is kept in state_path as it changes.
     // set_num_vfs starts a change of the VF count (it throws sriov::Error to refuse).
-    ControlHandler(pf::PfManager& manager, const std::vector<std::string>& drivers, PfState& state,
+    ControlHandler(PfBackend& backend, const std::vector<std::string>& drivers, PfState& state,
                    std::filesystem::path state_path, std::function<void(unsigned)> set_num_vfs,
                    pci::Sysfs sysfs = pci::Sysfs());
 
@@ -35,6 +37,9 @@ public:
     // nothing changed); unsupported for a change of the VF count.
     std::string operator()(const control::Request& request);
 
+    // Whether pf (a PCI address in any spelling, or the PF's interface name) names this PF.
+    bool names(const std::string& pf) const;
+
 private:
     std::string show(const std::optional<std::string>& pf, const std::optional<unsigned>& vf) const;
     std::string stats(const std::optional<std::string>& pf, const std::optional<unsigned>& vf);
@@ -43,7 +48,7 @@ private:
     std::string release(const control::Release& request);
     void check_scope(const std::optional<std::string>& pf, const std::optional<unsigned>& vf) const;
 
-    pf::PfManager& manager_;
+    PfBackend& backend_;
     const std::vector<std::string>& drivers_;
     PfState& state_;
     std::filesystem::path state_path_;

@@ -14,10 +14,9 @@ ControlRouter::ControlRouter(std::vector<std::pair<pci::Address, ControlHandler*
 
 ControlHandler& ControlRouter::handler_of(const std::string& pf)
 {
-    const auto address = pci::Address::try_parse(pf);
     std::vector<std::string> names;
     for (auto& [a, h] : pfs_) {
-        if (address && *address == a)
+        if (h->names(pf))
             return *h;
         names.push_back(a.to_string());
     }

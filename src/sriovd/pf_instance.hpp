@@ -1,17 +1,15 @@
 // One PF as sriovd runs it: its effective configuration (the file with the state file's run-time
-// values laid over it) and its state file, the PF manager serving its VFs, the provisioning of the
-// VFs (created or adopted at start, removed at exit if configured, their count changed at run
-// time), and its answers on the control socket. sriovd runs one per [[pf]] of its configuration,
+// values laid over it) and its state file, the backend that reaches the device (pf_backend.hpp),
+// the VFs' life (created or adopted at start, removed at exit if configured, their count changed
+// at run time), and its answers on the control socket. sriovd runs one per [[pf]] of its configuration,
 // all on one event loop.
 #pragma once
 
 #include "config_file.hpp"
 #include "control_handler.hpp"
-#include "options.hpp"
-#include "pf/pf_manager.hpp"
-#include "pf/vf_provisioning.hpp"
+#include "pf_backend.hpp"
+#include "pf_shared.hpp"
 #include "state_file.hpp"
-#include "vf_count_change.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
@@ -25,24 +23,14 @@
 
 namespace sriov::sriovd {
 
-// What every PF of one sriovd shares.
-struct PfShared {
-    boost::asio::io_context& io;
-    const vfio::VfToken& token;
-    bool take_over = false;
-    std::function<void(const nlohmann::json&)> publish;  // an event for vfctl monitor
-    std::function<void()> stop;                           // ask sriovd to stop
-    std::optional<gid_t> operators_group;                 // given the VFs' VFIO files; none: root only
-};
-
 class PfInstance {
 public:
     // The PF's state file in state_dir, e.g. "state-0000:00:02.0.json".
     static std::string state_file_for(const pci::Address& pf);
 
-    // Lays the state file over configured, claims the PF (binding it to vfio-pci), opens it and
-    // brings it up; the VFs are provisioned later (provision()). Throws sriov::Error as
-    // run_daemon() documents.
+    // Lays the state file over configured and opens the PF through its backend (for owner
+    // "sriovd": claims the PF for vfio-pci and brings it up); the VFs are provisioned later
+    // (provision()). Throws sriov::Error as run_daemon() documents.
     PfInstance(const DaemonConfig& configured, const std::filesystem::path& state_dir, PfShared shared);
     ~PfInstance();
     PfInstance(const PfInstance&) = delete;
@@ -54,25 +42,22 @@ public:
     // Removes the VFs if the configuration says so. Blocks: off the loop. False if that failed.
     bool finish();
 
-    const pci::Address& address() const { return config_.pf; }
+    const pci::Address& address() const { return backend_->address(); }
     ControlHandler& control() { return *control_; }
     // Logs what stays (the VFs, unless removed). Call after the loop stopped.
     void log_exit() const;
 
 private:
     void set_num_vfs(unsigned n);
+    std::vector<pf::VfAdmin> record_num_vfs(unsigned m);
+    void keep_mac(unsigned vf, const MacAddress& mac);
 
     DaemonConfig configured_;  // as the configuration file has it (new VFs start from it)
     DaemonConfig daemon_;      // effective
     PfState state_;
     std::filesystem::path state_path_;
-    std::filesystem::path grants_path_;  // vf_grants_file.hpp
-    std::string grants_written_;         // its contents as last written
-    pf::PfConfig config_;
     PfShared shared_;
-    pf::VfProvisioner provisioner_;
-    std::unique_ptr<pf::PfManager> manager_;
-    std::unique_ptr<VfCountChange> count_change_;
+    std::unique_ptr<PfBackend> backend_;
     std::unique_ptr<ControlHandler> control_;
 };
 

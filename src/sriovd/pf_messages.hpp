@@ -1,0 +1,22 @@
+// How sriovd tells of a PF, whatever owns it: an event as vfctl monitor gets it, and the list of
+// its VFs with their drivers as the log says it.
+#pragma once
+
+#include "pf/pf_event.hpp"
+#include "vfio/pci_address.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sriov::sriovd {
+
+// {"event":KIND,"pf":ADDRESS,"vf":N,"message":TEXT} ("vf" only for an event of one VF).
+nlohmann::json event_json(const pci::Address& pf, const pf::PfEvent& event);
+
+// "VF 0 0000:00:10.0 (igbvf), VF 1 ..."; a VF without a driver name gets vfio-pci's; "no VFs"
+// when there are none.
+std::string describe_vfs(const std::vector<pci::Address>& vfs, const std::vector<std::string>& drivers);
+
+}  // namespace sriov::sriovd
