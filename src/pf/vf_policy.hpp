@@ -38,6 +38,11 @@ struct VfAdmin {
     // VLANs the VF may join through its mailbox (VLAN 0 and the port VLAN aside), 0..32: each takes
     // one of the 32 VLAN filter entries (VLVF) all functions share. 8 leaves room for every VF.
     unsigned max_vlans = 8;
+    // Only a PF its kernel driver keeps (sriovd's owner "kernel") takes these, through rtnetlink;
+    // the 82576 as sriovd runs it has none of them.
+    unsigned min_tx_rate_mbps = 0;  // guaranteed rate, 0: none
+    bool port_vlan_802_1ad = false; // the port VLAN's tag is 802.1ad (0x88a8), not 802.1Q
+    bool query_rss = false;         // the VF may query the PF's RSS key and table
     friend bool operator==(const VfAdmin&, const VfAdmin&) = default;
 };
 

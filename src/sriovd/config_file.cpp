@@ -138,6 +138,13 @@ void read_policing(const toml::value& table, const std::string& name, DaemonConf
         p.window = std::chrono::seconds(*v);
 }
 
+std::string drift_mode(const Reader& r, const std::string& text)
+{
+    if (text != "restore" && text != "report")
+        throw r.bad(*r.get("on_drift"), "on_drift", fmt::format("'{}' is not restore or report", text));
+    return text;
+}
+
 pf::LinkMode link_mode(const Reader& r, const std::string& text)
 {
     if (text == "auto")
@@ -153,7 +160,8 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
 {
     const Reader r(table, name, "[[pf.vf]]");
     r.only({"index", "mac", "trust", "vlan", "qos", "allowed_vlans", "spoof_check", "link_state",
-            "max_tx_rate", "max_frame", "max_multicast", "max_vlans", "driver"});
+            "max_tx_rate", "max_frame", "max_multicast", "max_vlans", "driver", "min_tx_rate", "vlan_protocol",
+            "query_rss", "managed", "on_drift"});
     if (config.num_vfs == 0)
         throw r.bad(table, "index", "num_vfs is 0: there is no VF to configure");
     const toml::value& index = r.required("index", "the VF's number");
@@ -161,6 +169,17 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
     if (seen[vf])
         throw r.bad(index, "index", fmt::format("VF {} is configured twice", vf));
     seen[vf] = true;
+
+    VfDeclaration& d = config.declared[vf];
+    d.listed = true;
+    d.managed = r.boolean("managed").value_or(true);
+    if (auto mode = r.string("on_drift"))
+        d.on_drift = drift_mode(r, *mode);
+    for (const auto& [key, value] : table.as_table())
+        if (key != "index" && key != "managed" && key != "on_drift")
+            d.keys.insert(key == "vlan_protocol" ? "vlan_protocol" : key);
+    if (d.keys.count("vlan"))
+        d.keys.insert("qos");  // a port VLAN without qos has priority 0, as iproute2 sends it
 
     pf::VfAdmin& a = config.vfs[vf];
     if (auto mac = r.string("mac"); mac && *mac == "auto") {
@@ -205,10 +224,24 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
     }
     a.max_multicast = static_cast<unsigned>(r.integer("max_multicast", 0, 30).value_or(30));
     a.max_vlans = static_cast<unsigned>(r.integer("max_vlans", 0, 32).value_or(8));
+    a.min_tx_rate_mbps = static_cast<unsigned>(r.integer("min_tx_rate", 0, 100000).value_or(0));
+    if (auto proto = r.string("vlan_protocol")) {
+        if (*proto != "802.1Q" && *proto != "802.1ad")
+            throw r.bad(*r.get("vlan_protocol"), "vlan_protocol", fmt::format("'{}' is not 802.1Q or 802.1ad", *proto));
+        if (!a.port_vlan)
+            throw r.bad(*r.get("vlan_protocol"), "vlan_protocol", "needs a port VLAN (key 'vlan') to tag with");
+        a.port_vlan_802_1ad = *proto == "802.1ad";
+    }
+    a.query_rss = r.boolean("query_rss").value_or(false);
     if (auto driver = r.string("driver")) {
         const auto* end = std::end(vf_driver_names);
-        if (std::find(std::begin(vf_driver_names), end, *driver) == end)
-            throw r.bad(*r.get("driver"), "driver", fmt::format("'{}' is not igbvf or vfio-pci", *driver));
+        const bool known = std::find(std::begin(vf_driver_names), end, *driver) != end;
+        const bool name_ok = !driver->empty() && driver->size() < 64 &&
+            std::all_of(driver->begin(), driver->end(), [](char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+        if (config.owner == owner_sriovd ? !known : !name_ok)
+            throw r.bad(*r.get("driver"), "driver",
+                        config.owner == owner_sriovd ? fmt::format("'{}' is not igbvf or vfio-pci", *driver)
+                                                     : fmt::format("'{}' is not a driver name", *driver));
         config.drivers[vf] = *driver;
     }
 }
@@ -216,15 +249,35 @@ void read_vf(const toml::value& table, const std::string& name, DaemonConfig& co
 void read_pf(const toml::value& table, const std::string& name, DaemonConfig& config)
 {
     const Reader r(table, name, "[[pf]]");
-    r.only({"pci", "device", "num_vfs", "vf"});
+    r.only({"pci", "device", "interface", "owner", "on_drift", "num_vfs", "vf"});
     const auto pci = r.string("pci");
     const auto device = r.string("device");
-    if (pci && device)
-        throw r.bad(*r.get("device"), "device", "give either pci or device, not both");
-    if (!pci && !device)
-        throw r.bad(table, "pci", "missing in [[pf]]: the PF's PCI address (pci = \"0000:00:02.0\") or its "
-                                  "vendor:device (device = \"8086:10c9\")");
-    if (pci) {
+    const auto interface = r.string("interface");
+    if ((pci ? 1 : 0) + (device ? 1 : 0) + (interface ? 1 : 0) > 1)
+        throw r.bad(table, "pci", "give one of pci, device and interface, not more");
+    if (!pci && !device && !interface)
+        throw r.bad(table, "pci", "missing in [[pf]]: the PF's PCI address (pci = \"0000:00:02.0\"), its "
+                                  "vendor:device (device = \"8086:10c9\") or its interface (interface = \"eth0\")");
+    if (auto owner = r.string("owner")) {
+        if (*owner != owner_sriovd && *owner != owner_kernel)
+            throw r.bad(*r.get("owner"), "owner",
+                        fmt::format("'{}' is not \"sriovd\" (a PF sriovd owns from user space) or \"kernel\" (a PF "
+                                    "its kernel driver keeps)",
+                                    *owner));
+        config.owner = *owner;
+    }
+    if (auto mode = r.string("on_drift"))
+        config.on_drift = drift_mode(r, *mode);
+    if (interface) {
+        const bool ok = !interface->empty() && interface->size() < 16 && *interface != "." && *interface != ".." &&
+            std::none_of(interface->begin(), interface->end(), [](char c) { return c == '/' || std::isspace(c) || c == ':'; });
+        if (!ok)
+            throw r.bad(*r.get("interface"), "interface", fmt::format("'{}' is not a network interface name", *interface));
+        if (config.owner == owner_sriovd)
+            throw r.bad(*r.get("interface"), "interface",
+                        "a PF sriovd owns has no network interface: name it by pci or device");
+        config.interface = *interface;
+    } else if (pci) {
         try {
             config.pf = pci::Address::parse(*pci).to_string();
         } catch (const Error&) {
@@ -239,10 +292,12 @@ void read_pf(const toml::value& table, const std::string& name, DaemonConfig& co
                         fmt::format("'{}' is not vendor:device like 8086:10c9", *device));
         config.pf = *device;
     }
-    r.required("num_vfs", fmt::format("how many VFs to create (0..{})", e82576::max_vfs));
-    config.num_vfs = static_cast<unsigned>(*r.integer("num_vfs", 0, e82576::max_vfs));
+    const unsigned most = config.owner == owner_sriovd ? e82576::max_vfs : max_vfs_any_pf;
+    r.required("num_vfs", fmt::format("how many VFs to create (0..{})", most));
+    config.num_vfs = static_cast<unsigned>(*r.integer("num_vfs", 0, most));
     config.vfs.assign(config.num_vfs, pf::VfAdmin{});
     config.drivers.assign(config.num_vfs, std::string());
+    config.declared.assign(config.num_vfs, VfDeclaration{});
     std::vector<bool> seen(config.num_vfs);
     if (const toml::value* vfs = r.get("vf")) {
         if (!vfs->is_array())
@@ -251,6 +306,13 @@ void read_pf(const toml::value& table, const std::string& name, DaemonConfig& co
             if (!vf.is_table())
                 throw r.bad(vf, "vf", "must be an array of tables: write [[pf.vf]]");
             read_vf(vf, name, config, seen);
+        }
+    }
+    if (!config.owner.empty()) {
+        try {
+            check_owner_keys(config, config.owner);
+        } catch (const Error& e) {
+            throw Error(Errc::invalid_argument, name, e.what());
         }
     }
 }
@@ -326,15 +388,52 @@ DaemonConfig parse_config(std::string_view text, const std::string& name)
             throw r.bad(table, "pf", "must be an array of tables: write [[pf]]");
         DaemonConfig one = daemon_wide;
         read_pf(table, name, one);
-        const auto same = [&](const DaemonConfig& other) { return other.pf == one.pf; };
+        const auto same = [&](const DaemonConfig& other) { return pf_name(other) == pf_name(one); };
         if (i > 0 && (same(config) || std::any_of(config.other_pfs.begin(), config.other_pfs.end(), same)))
-            throw r.bad(table, "pf", fmt::format("PF {} is given twice", one.pf));
+            throw r.bad(table, "pf", fmt::format("PF {} is given twice", pf_name(one)));
         if (i == 0)
             config = std::move(one);
         else
             config.other_pfs.push_back(std::move(one));
     }
     return config;
+}
+
+std::string pf_name(const DaemonConfig& config) { return config.pf.empty() ? config.interface : config.pf; }
+
+void check_owner_keys(const DaemonConfig& config, const std::string& owner)
+{
+    // Enforced by sriovd on the mailbox: a kernel driver has no such setting.
+    static constexpr const char* user_space_only[] = {"allowed_vlans", "max_frame", "max_multicast", "max_vlans"};
+    // rtnetlink settings the 82576 as sriovd runs it does not have.
+    static constexpr const char* kernel_only[] = {"min_tx_rate", "query_rss"};
+    for (unsigned vf = 0; vf < config.declared.size(); ++vf) {
+        const VfDeclaration& d = config.declared[vf];
+        const auto where = fmt::format("PF {}, VF {}", pf_name(config), vf);
+        const auto refuse = [&](const std::string& key, const std::string& why) {
+            throw Error(Errc::invalid_argument, where, fmt::format("{}: {}", key, why));
+        };
+        if (owner == owner_kernel) {
+            for (const char* key : user_space_only)
+                if (d.keys.count(key))
+                    refuse(key, "only a PF sriovd owns from user space can enforce it (its kernel driver has no "
+                                "such setting): remove it, or use owner = \"sriovd\" on an 82576");
+        } else {
+            for (const char* key : kernel_only)
+                if (d.keys.count(key))
+                    refuse(key, "only a PF its kernel driver keeps has it: remove it, or use owner = \"kernel\"");
+            if (vf < config.vfs.size() && config.vfs[vf].port_vlan_802_1ad)
+                refuse("vlan_protocol", "the 82576 tags port VLANs with 802.1Q only");
+            if (!d.managed)
+                refuse("managed", "every VF of a PF sriovd owns is managed: remove the key");
+            if (!d.on_drift.empty())
+                refuse("on_drift", "a PF sriovd owns has no kernel state to drift: remove the key");
+            if (vf < config.drivers.size() && !config.drivers[vf].empty() &&
+                std::find(std::begin(vf_driver_names), std::end(vf_driver_names), config.drivers[vf]) ==
+                    std::end(vf_driver_names))
+                refuse("driver", fmt::format("'{}' is not igbvf or vfio-pci", config.drivers[vf]));
+        }
+    }
 }
 
 std::vector<DaemonConfig> all_pfs(const DaemonConfig& config)

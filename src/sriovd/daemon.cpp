@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -82,10 +83,11 @@ std::optional<gid_t> operators_group(const std::string& name)
 
 // drop_privileges() for the calling thread, logged if last; a failure stops sriovd (it must not run
 // on with more than it needs). Returns whether it succeeded.
-bool drop_privileges_here(bool keep_chown, bool last, std::atomic<bool>& failed, PfShared& shared)
+bool drop_privileges_here(bool keep_chown, bool keep_net_admin, bool last, std::atomic<bool>& failed,
+                          PfShared& shared)
 {
     try {
-        const std::string kept = drop_privileges(keep_chown);
+        const std::string kept = drop_privileges(keep_chown, keep_net_admin);
         if (last)
             spdlog::info("privileges: {}", kept);
         return true;
@@ -127,6 +129,9 @@ int run_daemon(const Options& options)
     for (const DaemonConfig& one : all_pfs(configured))
         pfs.push_back(std::make_unique<PfInstance>(one, state_dir, shared));
 
+    // rtnetlink changes need CAP_NET_ADMIN: kept only while a kernel-owned PF is managed.
+    const bool net_admin = std::any_of(pfs.begin(), pfs.end(), [](const auto& pf) { return pf->owner() == owner_kernel; });
+
     // The control socket (vfctl): root and the operators' group.
     std::vector<std::pair<pci::Address, ControlHandler*>> handlers;
     for (auto& pf : pfs)
@@ -164,10 +169,10 @@ int run_daemon(const Options& options)
             ok = pf->provision() && ok;
         // Start-up is done: both threads (this one and the event loop's) give up what run time does
         // not need, before sriovd says it is ready.
-        ok = ok && drop_privileges_here(group.has_value(), false, failed, shared);
+        ok = ok && drop_privileges_here(group.has_value(), net_admin, false, failed, shared);
         if (ok) {
             boost::asio::post(io, [&] {
-                if (!drop_privileges_here(group.has_value(), true, failed, shared))
+                if (!drop_privileges_here(group.has_value(), net_admin, true, failed, shared))
                     return;
                 // A no-op unless systemd started us (Type=notify).
                 ::sd_notifyf(0, "READY=1\nSTATUS=%zu PF(s) up", pfs.size());

@@ -80,14 +80,22 @@ void apply_overrides(const Options& options, DaemonConfig& config)
         if (options.timeout_s)
             other.timeout_s = *options.timeout_s;
     }
-    if (!options.pf.empty())
+    if (!options.pf.empty()) {
         config.pf = options.pf;
+        config.interface.clear();
+    }
     if (options.vfs) {
         check_vf_count(*options.vfs);
         config.num_vfs = *options.vfs;
     }
     config.vfs.resize(config.num_vfs);
     config.drivers.resize(config.num_vfs);
+    config.declared.resize(config.num_vfs);
+    // What the command line sets counts as declared, as a [[pf.vf]] table's keys do.
+    const auto declare = [&](unsigned vf, const char* key) {
+        config.declared[vf].listed = true;
+        config.declared[vf].keys.insert(key);
+    };
 
     std::vector<bool> seen(config.num_vfs);
     for (const auto& text : options.vf_macs) {
@@ -99,12 +107,14 @@ void apply_overrides(const Options& options, DaemonConfig& config)
         if (!mac.is_valid_unicast())
             throw bad_option("--vf-mac", text, "a VF's MAC must be a unicast address, not all zeros");
         config.vfs[vf].mac = mac;
+        declare(vf, "mac");
     }
     for (unsigned vf : options.trusted) {
         if (vf >= config.num_vfs)
             throw bad_option("--vf-trust", std::to_string(vf),
                              fmt::format("there is no VF {}: there are {} VFs", vf, config.num_vfs));
         config.vfs[vf].trusted = true;
+        declare(vf, "trust");
     }
     std::vector<bool> driven(config.num_vfs);
     for (const auto& text : options.vf_drivers) {
@@ -116,6 +126,7 @@ void apply_overrides(const Options& options, DaemonConfig& config)
             std::end(vf_driver_names))
             throw bad_option("--vf-driver", text, "the driver must be vfio-pci or igbvf");
         config.drivers[vf] = driver;
+        declare(vf, "driver");
     }
     if (!options.state_dir.empty())
         config.state_dir = options.state_dir;
@@ -154,7 +165,7 @@ DaemonConfig daemon_config(const Options& options)
 {
     DaemonConfig config = base_config(options);
     apply_overrides(options, config);
-    if (config.pf.empty())
+    if (config.pf.empty() && config.interface.empty())
         throw Error(Errc::invalid_argument, "--pf", "no PF given: use --pf or a configuration file");
     return config;
 }

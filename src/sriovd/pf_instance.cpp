@@ -1,7 +1,9 @@
 #include "pf_instance.hpp"
 
+#include "kernel_backend.hpp"
 #include "options.hpp"
 #include "pf_messages.hpp"
+#include "pf_naming.hpp"
 #include "vfio_backend.hpp"
 
 #include "sriov/error.hpp"
@@ -41,11 +43,20 @@ std::string PfInstance::state_file_for(const pci::Address& pf) { return fmt::for
 PfInstance::PfInstance(const DaemonConfig& configured, const std::filesystem::path& state_dir, PfShared shared)
     : configured_(configured), shared_(std::move(shared))
 {
-    const pci::Address address = pf_config(configured).pf;
-    state_path_ = state_dir / state_file_for(address);
-    std::tie(daemon_, state_) = with_saved_state(configured, state_path_);
-    backend_ = std::make_unique<VfioBackend>(daemon_, address, state_dir, shared_,
-                                             [this](unsigned vf, const MacAddress& mac) { keep_mac(vf, mac); });
+    // Who owns the PF decides what its state holds: on a kernel-owned PF only what is declared.
+    const NamedPf named = find_named_pf(configured);
+    if (configured_.owner.empty())
+        check_owner_keys(configured_, named.owner);
+    configured_.owner = named.owner;
+    if (configured_.pf.empty())
+        configured_.pf = named.address.to_string();
+    state_path_ = state_dir / state_file_for(named.address);
+    std::tie(daemon_, state_) = with_saved_state(configured_, state_path_);
+    auto keep = [this](unsigned vf, const MacAddress& mac) { keep_mac(vf, mac); };
+    if (named.owner == owner_kernel)
+        backend_ = std::make_unique<KernelBackend>(daemon_, named, state_, shared_, keep);
+    else
+        backend_ = std::make_unique<VfioBackend>(daemon_, named.address, state_dir, shared_, keep);
     control_ = std::make_unique<ControlHandler>(*backend_, daemon_.drivers, state_, state_path_,
                                                 [this](unsigned n) { set_num_vfs(n); });
 }

@@ -43,6 +43,8 @@ public:
     bool finish();
 
     const pci::Address& address() const { return backend_->address(); }
+    // "sriovd" or "kernel" (pf_backend.hpp).
+    std::string_view owner() const { return backend_->owner(); }
     ControlHandler& control() { return *control_; }
     // Logs what stays (the VFs, unless removed). Call after the loop stopped.
     void log_exit() const;

@@ -17,13 +17,14 @@
 
 namespace sriov::sriovd {
 
-// Drops every capability of the calling thread but CAP_CHOWN if keep_chown (and that too if not),
+// Drops every capability of the calling thread but CAP_CHOWN if keep_chown and CAP_NET_ADMIN if
+// keep_net_admin,
 // from its effective, permitted, inheritable and bounding sets, and sets no_new_privs. The bounding
 // set can only be narrowed with CAP_SETPCAP: without it (a service manager gave a narrow bounding
 // set already, as sriovd.service does) what it holds beyond the kept capability is left, and the
 // returned line says so; with nothing permitted and no_new_privs it grants nothing.
 // Returns a line for the log saying what was kept. Throws sriov::Error(permission) if the kernel
 // refused a change, naming it.
-std::string drop_privileges(bool keep_chown);
+std::string drop_privileges(bool keep_chown, bool keep_net_admin = false);
 
 }  // namespace sriov::sriovd

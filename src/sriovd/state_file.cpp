@@ -61,6 +61,9 @@ std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& d
     v["max_multicast"] = a.max_multicast;
     v["max_vlans"] = a.max_vlans;
     v["driver"] = driver.empty() ? "vfio-pci" : driver;
+    v["min_tx_rate"] = a.min_tx_rate_mbps;
+    v["vlan_protocol"] = a.port_vlan_802_1ad ? "802.1ad" : "802.1Q";
+    v["query_rss"] = a.query_rss;
     return v;
 }
 
@@ -116,6 +119,15 @@ void set_value(pf::VfAdmin& a, std::string& driver, const std::string& key, cons
         a.max_vlans = whole<unsigned>(v, key);
     else if (key == "driver")
         driver = v.get<std::string>() == "vfio-pci" ? std::string() : v.get<std::string>();
+    else if (key == "min_tx_rate")
+        a.min_tx_rate_mbps = whole<unsigned>(v, key);
+    else if (key == "vlan_protocol") {
+        const auto s = v.get<std::string>();
+        if (s != "802.1Q" && s != "802.1ad")
+            throw Error(Errc::protocol, key, fmt::format("'{}' is not 802.1Q or 802.1ad", s));
+        a.port_vlan_802_1ad = s == "802.1ad";
+    } else if (key == "query_rss")
+        a.query_rss = v.get<bool>();
     else
         throw Error(Errc::protocol, key, "not a VF setting");
 }
@@ -221,10 +233,13 @@ PfState state_of(const DaemonConfig& config)
     PfState state;
     state.pf = config.pf;
     state.num_vfs = config.num_vfs;
+    // A PF its kernel driver keeps is given only what the configuration declares.
+    const bool declared_only = config.owner == owner_kernel;
     for (unsigned vf = 0; vf < config.num_vfs; ++vf) {
         std::map<std::string, StateValue> values;
         for (auto& [key, v] : values_of(config.vfs.at(vf), config.drivers.at(vf)))
-            values[key] = StateValue{std::move(v), Origin::config};
+            if (!declared_only || (vf < config.declared.size() && config.declared[vf].keys.count(key)))
+                values[key] = StateValue{std::move(v), Origin::config};
         state.vfs.push_back(std::move(values));
     }
     return state;
@@ -240,9 +255,10 @@ std::pair<DaemonConfig, PfState> apply_state(const DaemonConfig& config, const P
         return {merged, state};
     }
     if (saved.num_vfs_origin == Origin::runtime) {
-        if (saved.num_vfs > e82576::max_vfs)
+        const unsigned most = config.owner == owner_kernel ? max_vfs_any_pf : e82576::max_vfs;
+        if (saved.num_vfs > most)
             throw Error(Errc::protocol, "state file, num_vfs",
-                        fmt::format("{} VFs is more than {}", saved.num_vfs, e82576::max_vfs));
+                        fmt::format("{} VFs is more than {}", saved.num_vfs, most));
         if (saved.num_vfs != config.num_vfs)
             notes.push_back(fmt::format("num_vfs = {} (changed at run time; wins over the configuration's {})",
                                         saved.num_vfs, config.num_vfs));
@@ -295,9 +311,11 @@ void record_runtime_num_vfs(PfState& state, DaemonConfig& config, unsigned num_v
     config.num_vfs = num_vfs;
     config.vfs.resize(num_vfs);
     config.drivers.resize(num_vfs);
+    config.declared.resize(num_vfs);
     for (std::size_t vf = had; vf < num_vfs; ++vf) {
         config.vfs[vf] = vf < configured.vfs.size() ? configured.vfs[vf] : pf::VfAdmin{};
         config.drivers[vf] = vf < configured.drivers.size() ? configured.drivers[vf] : std::string{};
+        config.declared[vf] = vf < configured.declared.size() ? configured.declared[vf] : VfDeclaration{};
     }
     const PfState fresh = state_of(config);
     state.vfs.resize(num_vfs);

@@ -2,12 +2,14 @@
 // the file and line, the key and what is allowed.
 #include "sriovd/config_file.hpp"
 #include "sriovd/options.hpp"
+#include "sriovd/state_file.hpp"
 
 #include "sriov/error.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -136,9 +138,15 @@ TEST_CASE("configuration mistakes name the file, the line, the key and what is a
     {
         CHECK(contains(error_of(pf_with_vf("link_state = \"up\"\n")), "auto, enable or disable"));
     }
-    SECTION("a driver sriovd does not hand VFs to")
+    SECTION("a driver sriovd does not hand VFs to, on a PF it owns")
     {
-        CHECK(contains(error_of(pf_with_vf("driver = \"e1000e\"\n")), "igbvf or vfio-pci"));
+        CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nowner = \"sriovd\"\nnum_vfs = 1\n[[pf.vf]]\nindex = 0\n"
+                                "driver = \"e1000e\"\n"),
+                       "igbvf or vfio-pci"));
+    }
+    SECTION("a driver name that is not one")
+    {
+        CHECK(contains(error_of(pf_with_vf("driver = \"../igbvf\"\n")), "not a driver name"));
     }
     SECTION("a wrong type")
     {
@@ -156,9 +164,49 @@ TEST_CASE("configuration mistakes name the file, the line, the key and what is a
     {
         CHECK(contains(error_of(pf_with_vf("[[pf.vf]]\nindex = 0\n")), "configured twice"));
     }
-    SECTION("more VFs than an 82576 serves")
+    SECTION("more VFs than an 82576 serves, on a PF sriovd owns")
     {
-        CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 8\n"), "0..7"));
+        CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nowner = \"sriovd\"\nnum_vfs = 8\n"), "0..7"));
+    }
+    SECTION("more VFs than any PF has")
+    {
+        CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 257\n"), "0..256"));
+    }
+    SECTION("an owner that is not one of the two")
+    {
+        CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\nowner = \"igb\"\nnum_vfs = 1\n"),
+                       "is not \"sriovd\""));
+    }
+    SECTION("an interface name that is not one")
+    {
+        CHECK(contains(error_of("[[pf]]\ninterface = \"eth/0\"\nnum_vfs = 1\n"), "not a network interface name"));
+    }
+    SECTION("an interface for a PF sriovd owns")
+    {
+        CHECK(contains(error_of("[[pf]]\ninterface = \"eth0\"\nowner = \"sriovd\"\nnum_vfs = 1\n"),
+                       "has no network interface"));
+    }
+    SECTION("a setting only sriovd can enforce, on a kernel-owned PF")
+    {
+        const auto e = error_of("[[pf]]\ninterface = \"eth0\"\nowner = \"kernel\"\nnum_vfs = 2\n[[pf.vf]]\nindex = 1\n"
+                                "max_frame = 9000\n");
+        CHECK(contains(e, "VF 1"));
+        CHECK(contains(e, "max_frame: only a PF sriovd owns from user space can enforce it"));
+    }
+    SECTION("a kernel-only setting on a PF sriovd owns")
+    {
+        const auto e = error_of("[[pf]]\npci = \"0000:00:02.0\"\nowner = \"sriovd\"\nnum_vfs = 1\n[[pf.vf]]\nindex = 0\n"
+                                "min_tx_rate = 10\n");
+        CHECK(contains(e, "min_tx_rate: only a PF its kernel driver keeps has it"));
+    }
+    SECTION("on_drift that is not restore or report")
+    {
+        CHECK(contains(error_of("[[pf]]\ninterface = \"eth0\"\non_drift = \"ignore\"\nnum_vfs = 1\n"),
+                       "not restore or report"));
+    }
+    SECTION("a VLAN protocol without a VLAN")
+    {
+        CHECK(contains(error_of(pf_with_vf("vlan_protocol = \"802.1ad\"\n")), "needs a port VLAN"));
     }
     SECTION("no PF")
     {
@@ -167,7 +215,7 @@ TEST_CASE("configuration mistakes name the file, the line, the key and what is a
     SECTION("a PF named twice over")
     {
         CHECK(contains(error_of("[[pf]]\npci = \"0000:00:02.0\"\ndevice = \"8086:10c9\"\nnum_vfs = 1\n"),
-                       "either pci or device"));
+                       "one of pci, device and interface"));
     }
     SECTION("a PCI address that is not one")
     {
@@ -315,4 +363,54 @@ TEST_CASE("a VLAN limit from the configuration, 8 by default, and one beyond the
     CHECK(parse_config(pf_with_vf("max_vlans = 0\n"), "test.toml").vfs[0].max_vlans == 0);
     CHECK(contains(error_of(pf_with_vf("max_vlans = 33\n")), "33 is outside 0..32"));
     CHECK(sriovd::load_config_file(SRIOVD_EXAMPLE_CONFIG).vfs[0].max_vlans == 8);
+}
+
+TEST_CASE("a kernel-owned PF by interface: only what its [[pf.vf]] tables say is declared, and kept in the state")
+{
+    const auto config = parse_config(R"([[pf]]
+interface = "enp1s0f0"
+owner = "kernel"
+on_drift = "report"
+num_vfs = 3
+
+[[pf.vf]]
+index = 0
+mac = "02:11:22:33:44:55"
+vlan = 10
+vlan_protocol = "802.1ad"
+min_tx_rate = 50
+query_rss = true
+driver = "iavf"
+
+[[pf.vf]]
+index = 2
+managed = false
+)",
+                                     "test.toml");
+    CHECK(config.pf.empty());
+    CHECK(config.interface == "enp1s0f0");
+    CHECK(config.owner == "kernel");
+    CHECK(config.on_drift == "report");
+    REQUIRE(config.declared.size() == 3);
+    CHECK(config.declared[0].listed);
+    CHECK(config.declared[0].keys ==
+          std::set<std::string>{"mac", "vlan", "qos", "vlan_protocol", "min_tx_rate", "query_rss", "driver"});
+    CHECK_FALSE(config.declared[1].listed);
+    CHECK(config.declared[2].listed);
+    CHECK_FALSE(config.declared[2].managed);
+    CHECK(config.vfs[0].port_vlan_802_1ad);
+    CHECK(config.vfs[0].min_tx_rate_mbps == 50);
+    CHECK(config.vfs[0].query_rss);
+    CHECK(config.drivers[0] == "iavf");
+
+    // Nothing beyond the declared keys goes into the state: no defaults pushed into the kernel.
+    const sriovd::PfState state = sriovd::state_of(config);
+    REQUIRE(state.vfs.size() == 3);
+    std::set<std::string> keys;
+    for (const auto& [key, value] : state.vfs[0])
+        keys.insert(key);
+    CHECK(keys == config.declared[0].keys);
+    CHECK(state.vfs[0].at("vlan_protocol").value == "802.1ad");
+    CHECK(state.vfs[1].empty());
+    CHECK(state.vfs[2].empty());
 }

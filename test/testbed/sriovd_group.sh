@@ -9,11 +9,12 @@
 #   - alice: vfctl status works, and libvf's vf-pktgen receives on VF 1 what it sends on VF 0;
 #     she changes the VF count, and the new VF's device file is the group's too; she resets the
 #     PF, and her frames flow again.
-#   - Once up, every thread of sriovd holds CAP_CHOWN alone (effective, permitted, bounding),
+#   - Once up, every thread of sriovd holds CAP_CHOWN alone (effective, permitted; the bounding
+#     set keeps the unit's CAP_NET_ADMIN too, which needs CAP_SETPCAP to remove),
 #     nothing inheritable or ambient, and no_new_privs: it dropped the rest itself, and the run-time
 #     work above (the VF count, the PF reset, removing the VFs at exit) needs no more.
 # Both run through busybox `su` from root (no password asked), with the rlimits root has.
-# sriovd runs with the capability bounding set of tools/sriovd/sriovd.service (CAP_CHOWN alone)
+# sriovd runs with the capability bounding set of tools/sriovd/sriovd.service (CAP_CHOWN, CAP_NET_ADMIN)
 # and no_new_privs, through util-linux's setpriv (busybox's cannot set a bounding set), and finds
 # its PF by vendor:device (libpci discovery without CAP_SYS_ADMIN sees 64 bytes of config space).
 . /lib/testbed.sh
@@ -89,7 +90,7 @@ driver = "vfio-pci"
 EOF
 
 # The unit's CapabilityBoundingSet= and NoNewPrivileges=; keep them in step.
-UNIT_CAPS="-all,+chown"
+UNIT_CAPS="-all,+chown,+net_admin"
 [ -x /opt/sriov/bin/setpriv ] || tb_fail "no util-linux setpriv in /opt/sriov/bin"
 /opt/sriov/bin/setpriv --bounding-set "$UNIT_CAPS" --no-new-privs -- \
     /opt/sriov/bin/sriovd --foreground --config "$CONF" --token-file "$TOKEN" >"$LOG" 2>&1 &
@@ -97,22 +98,25 @@ sriovd_pid=$!
 tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
 tb_wait_for 30 grep -q "privileges: " "$LOG" || fail "sriovd did not say which privileges it kept"
 tb_log "sriovd: $(grep -o 'privileges: .*' "$LOG")"
-# Capabilities belong to threads: every thread of sriovd is checked. CAP_CHOWN is bit 0.
+# Capabilities belong to threads: every thread of sriovd is checked. CAP_CHOWN is bit 0,
+# CAP_NET_ADMIN bit 12: with no kernel-owned PF it is dropped, but without CAP_SETPCAP it stays in
+# the bounding set (not permitted, and no_new_privs keeps it so).
 sriovd_proc=$(pidof sriovd) || fail "no sriovd process"
 threads=0
 for status in /proc/"$sriovd_proc"/task/*/status; do
     tid=$(basename "$(dirname "$status")")
     field() { sed -n "s/^$1:[[:space:]]*//p" "$status"; }
-    for set in CapEff CapPrm CapBnd; do
+    for set in CapEff CapPrm; do
         [ "$(field $set)" = 0000000000000001 ] || fail "sriovd thread $tid: $set $(field $set), not CAP_CHOWN alone"
     done
+    [ "$(field CapBnd)" = 0000000000001001 ] || fail "sriovd thread $tid: CapBnd $(field CapBnd), not the unit's"
     for set in CapInh CapAmb; do
         [ "$(field $set)" = 0000000000000000 ] || fail "sriovd thread $tid: $set $(field $set), not empty"
     done
     [ "$(field NoNewPrivs)" = 1 ] || fail "sriovd thread $tid: no_new_privs not set"
     threads=$((threads + 1))
 done
-tb_log "ok: each of sriovd's $threads threads: CapEff, CapPrm and CapBnd 0000000000000001 (CAP_CHOWN), CapInh and CapAmb 0, NoNewPrivs 1"
+tb_log "ok: each of sriovd's $threads threads: CapEff and CapPrm 0000000000000001 (CAP_CHOWN), CapBnd the unit's 0000000000001001, CapInh and CapAmb 0, NoNewPrivs 1"
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 tb_expect "VF 0 driver" "$(tb_driver "$vf0")" vfio-pci

@@ -138,6 +138,7 @@ remove_vfs_on_exit = true
 
 [[pf]]
 pci = "$pf"
+owner = "sriovd"
 num_vfs = 3
 
 [[pf.vf]]

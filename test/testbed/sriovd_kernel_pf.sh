@@ -1,0 +1,171 @@
+#!/bin/sh
+# sriovd on a PF its kernel driver keeps (issue 13): the kernel's igb keeps PF 0 and its interface;
+# sriovd, named the PF by its interface, creates 3 VFs, sets them through rtnetlink and binds
+# igbvf. Everything is checked by its effect or by the kernel's own view (`ip -d link show`, the
+# igbvf interfaces, ping), never by asking sriovd:
+#  - the PF keeps igb, its interface stays up with its address;
+#  - the igbvf interfaces come up with the configured MACs; VFs 0 and 1 (VLAN 10) reach each
+#    other, VF 2 (VLAN 20) reaches neither;
+#  - all or none: with the wire down, `vfctl set ... mac X max_tx_rate 100` fails with igb's
+#    refusal of the rate and the kernel's view keeps the old MAC; `state disable` is refused with
+#    a line naming igb and the setting;
+#  - drift: `ip link set PF vf 1 mac X` and `... vlan 7` behind sriovd's back are reported as
+#    drift events and put back within 2 s, and VF 0 reaches VF 1 again;
+#  - an untrusted VF's own MAC change fails; after `vfctl set ... trust on` it succeeds and is kept;
+#  - `vfctl -s show` says the counters are not reported by igb.
+# Needs the QEMU monitor (the wire is taken down once).
+. /lib/testbed.sh
+
+CONFIG=/etc/sriovd/sriovd.toml
+LOG=/tmp/sriovd.log
+EVENTS=/tmp/events.log
+NET=10.78.0
+MAC0=02:00:00:00:13:00
+MAC1=02:00:00:00:13:01
+MAC2=02:00:00:00:13:02
+pf=$(tb_pf_addr 0)
+
+fail() {
+    tb_show_logs "$LOG" "$EVENTS"
+    ip -d link show "$dev" 2>/dev/null
+    tb_fail "$*"
+}
+in_ns() { ip netns exec "$@"; }
+# The kernel's view of VF $1: its line in `ip -d link show` (real iproute2).
+vf_line() { ip -d link show "$dev" | awk -v n="$1" '$1 == "vf" && $2 == n'; }
+# vf_shows VF TEXT: the kernel's view of VF shows TEXT now (for tb_wait_for).
+vf_shows() { vf_line "$1" | grep -q "$2"; }
+no_carrier() { [ "$(cat "/sys/class/net/$1/carrier")" = 0 ]; }
+kernel_has() {
+    case "$(vf_line "$1")" in
+        *"$2"*) tb_log "ok: the kernel's view of vf $1 shows '$2'" ;;
+        *) fail "the kernel's view of vf $1 lacks '$2': $(vf_line "$1")" ;;
+    esac
+}
+# up_in_ns VF MAC: VF's igbvf interface has MAC; moved into namespace vfN with address NET.(N+1).
+up_in_ns() {
+    _vf=$(tb_vf_addr "$pf" "$1") || fail "no VF $1"
+    tb_wait_for 60 test -d "/sys/bus/pci/devices/$_vf/net" || fail "igbvf made no interface for VF $1 ($_vf)"
+    _if=$(tb_netdev "$_vf")
+    eval "vf$1_if=$_if"
+    tb_expect "VF $1 ($_vf, $_if) MAC" "$(cat "/sys/class/net/$_if/address")" "$2"
+    ip netns add "vf$1" || fail "cannot create namespace vf$1"
+    ip link set "$_if" netns "vf$1" || fail "cannot move $_if into namespace vf$1"
+    ip -n "vf$1" link set lo up
+    ip -n "vf$1" addr add "$NET.$(($1 + 1))/24" dev "$_if" || fail "cannot address $_if"
+    ip -n "vf$1" link set "$_if" up || fail "cannot bring $_if up"
+    tb_wait_for 30 in_ns "vf$1" grep -qx 1 "/sys/class/net/$_if/carrier" || fail "$_if has no carrier"
+}
+reaches() { in_ns "vf$1" ping -c 1 -W 1 "$NET.$(($2 + 1))" >/dev/null 2>&1; }
+
+modprobe igbvf || tb_fail "cannot load igbvf"
+tb_bind "$pf" igb || tb_fail "cannot bind $pf to igb"
+tb_wait_for 10 tb_netdev "$pf" >/dev/null || tb_fail "igb made no interface for $pf"
+dev=$(tb_netdev "$pf")
+ip link set "$dev" up || tb_fail "cannot bring $dev up"
+ip addr add 192.0.2.1/24 dev "$dev" || tb_fail "cannot address $dev"
+ifindex=$(cat "/sys/class/net/$dev/ifindex")
+
+mkdir -p /etc/sriovd
+cat >"$CONFIG" <<EOF
+[[pf]]
+interface = "$dev"
+num_vfs = 3
+
+[[pf.vf]]
+index = 0
+mac = "$MAC0"
+vlan = 10
+driver = "igbvf"
+
+[[pf.vf]]
+index = 1
+mac = "$MAC1"
+vlan = 10
+driver = "igbvf"
+
+[[pf.vf]]
+index = 2
+mac = "$MAC2"
+vlan = 20
+driver = "igbvf"
+EOF
+tb_log "--- sriovd on $dev (igb), 3 VFs"
+tb_start_sriovd "$LOG" --verbose --config "$CONFIG"
+vfctl monitor >"$EVENTS" 2>&1 &
+monitor_pid=$!
+
+tb_expect "PF 0's driver" "$(tb_driver "$pf")" igb
+tb_expect "the PF's interface" "$(tb_netdev "$pf")" "$dev"
+tb_expect "its ifindex" "$(cat "/sys/class/net/$dev/ifindex")" "$ifindex"
+ip link show "$dev" | grep -q "<.*UP.*>" || fail "$dev is no longer administratively up"
+ip addr show "$dev" | grep -q "192.0.2.1/24" || fail "$dev lost its address"
+tb_expect "sriov_numvfs" "$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")" 3
+ip -d link show "$dev"
+kernel_has 0 "link/ether $MAC0"
+kernel_has 0 "vlan 10"
+kernel_has 2 "vlan 20"
+
+tb_log "--- the VFs as igbvf sees them, and who reaches whom"
+up_in_ns 0 "$MAC0"
+up_in_ns 1 "$MAC1"
+up_in_ns 2 "$MAC2"
+tb_wait_for 20 reaches 0 1 || fail "VF 0 does not reach VF 1 on VLAN 10"
+tb_log "ok: VF 0 reaches VF 1 (VLAN 10)"
+if reaches 0 2 || reaches 2 1; then fail "VF 2 (VLAN 20) is reached from VLAN 10"; fi
+tb_log "ok: VF 2 (VLAN 20) reaches neither"
+
+tb_log "--- all or none, with the wire down"
+tb_monitor set_link n0 off || fail "the harness cannot take the wire down"
+tb_wait_for 20 no_carrier "$dev" || fail "$dev still has carrier"
+if out=$(vfctl set "$pf" vf 0 mac 02:00:00:00:13:aa max_tx_rate 100 2>&1); then
+    fail "vfctl set mac + max_tx_rate succeeded with the wire down: $out"
+fi
+tb_log "vfctl: $out"
+case "$out" in *igb*max_tx_rate*) ;; *) fail "the refusal does not name igb and the rate: $out" ;; esac
+kernel_has 0 "link/ether $MAC0"
+if out=$(vfctl set "$pf" vf 0 state disable 2>&1); then fail "igb took a VF link state: $out"; fi
+tb_log "vfctl: $out"
+case "$out" in *igb*state*) ;; *) fail "the refusal does not name igb and the setting: $out" ;; esac
+tb_monitor set_link n0 on || fail "the harness cannot bring the wire back"
+tb_wait_for 30 tb_has_carrier "$dev" || fail "$dev has no link after the wire came back"
+
+tb_log "--- drift: VF 1 changed behind sriovd's back"
+ip link set "$dev" vf 1 mac 02:00:00:00:13:bb || fail "ip link set vf 1 mac failed"
+tb_wait_for 3 vf_shows 1 "link/ether $MAC1" ||
+    fail "VF 1's MAC was not put back within 3 s: $(vf_line 1)"
+kernel_has 1 "link/ether $MAC1"
+ip link set "$dev" vf 1 vlan 7 || fail "ip link set vf 1 vlan failed"
+tb_wait_for 3 vf_shows 1 "vlan 10" ||
+    fail "VF 1's VLAN was not put back within 3 s: $(vf_line 1)"
+tb_wait_for 5 grep -q 'drift' "$EVENTS" || fail "no drift event in vfctl monitor"
+tb_log "ok: drift reported: $(grep drift "$EVENTS" | head -2)"
+tb_wait_for 20 reaches 0 1 || fail "VF 0 does not reach VF 1 after the drift was put back"
+tb_log "ok: VF 0 reaches VF 1 again"
+
+tb_log "--- an untrusted VF picks its own MAC"
+if in_ns vf2 ip link set "$vf2_if" address 02:00:00:00:13:cc 2>/dev/null &&
+    sleep 2 && vf_line 2 | grep -q 02:00:00:00:13:cc; then
+    fail "untrusted VF 2 changed its MAC"
+fi
+kernel_has 2 "link/ether $MAC2"
+vfctl set "$dev" vf 2 trust on || fail "vfctl set trust on failed"
+kernel_has 2 "trust on"
+in_ns vf2 ip link set "$vf2_if" address 02:00:00:00:13:cc || fail "trusted VF 2 cannot change its MAC"
+tb_wait_for 5 vf_shows 2 02:00:00:00:13:cc ||
+    fail "the kernel does not show VF 2's own MAC: $(vf_line 2)"
+sleep 3
+kernel_has 2 "link/ether 02:00:00:00:13:cc"
+tb_log "ok: a trusted VF's own MAC is kept, not put back"
+
+tb_log "--- counters"
+out=$(vfctl -s show "$dev" 2>&1) || fail "vfctl -s show failed: $out"
+echo "$out"
+echo "$out" | grep -q "not reported by igb" || fail "vfctl -s show does not say igb reports no counters"
+vfctl -j -s show "$dev" | grep -q '"traffic":"not_reported"' || fail "vfctl -j -s show lacks the marker"
+
+kill "$monitor_pid" 2>/dev/null
+kill "$sriovd_pid"
+tb_wait_for 30 tb_exited "$sriovd_pid" || fail "sriovd did not stop"
+tb_expect "sriov_numvfs after sriovd stopped" "$(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")" 3
+tb_log "PASS"
