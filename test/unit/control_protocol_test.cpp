@@ -34,12 +34,15 @@ TEST_CASE("control: every operation survives encode and decode")
     s.mac = MacAddress::parse("02:11:22:33:44:55");
     s.vlan = 100;
     s.qos = 3;
+    s.vlan_protocol = VlanProtocol::ieee_802_1ad;
     s.max_tx_rate = 100;
+    s.min_tx_rate = 10;
     s.max_frame = 1522;
     s.max_multicast = 4;
     s.max_vlans = 32;
     s.spoofchk = false;
     s.trust = true;
+    s.query_rss = true;
     s.state = LinkState::disable;
     const Operation ops[] = {Show{}, Show{"0000:00:02.0", 1}, Stats{"0000:00:02.0", std::nullopt},
                              SetVf{"0000:00:02.0", 1, s}, SetNumVfs{"0000:00:02.0", 4},
@@ -145,4 +148,45 @@ TEST_CASE("control: frame size and multicast limits are checked like the other s
               .find("max_multicast") != std::string::npos);
     CHECK(error_of(R"({"id":1,"op":"set_vf","pf":"0000:00:02.0","vf":0,"settings":{"max_vlans":33}})") ==
           "\"max_vlans\" is 33, out of range 0..32");
+}
+
+TEST_CASE("control: the settings of a kernel-owned PF's VF, in iproute2's names")
+{
+    const auto r = decode_request(R"({"id":2,"op":"set_vf","pf":"0000:03:00.0","vf":1,"settings":
+        {"vlan":10,"qos":3,"vlan_protocol":"802.1ad","max_tx_rate":1000,"min_tx_rate":100,"query_rss":false}})");
+    const auto& s = std::get<SetVf>(r.op).settings;
+    CHECK(s.vlan_protocol == VlanProtocol::ieee_802_1ad);
+    CHECK(s.min_tx_rate == 100u);
+    CHECK(s.query_rss == false);
+    // Each alone is something to set.
+    CHECK_FALSE(VfSettings{.min_tx_rate = 0}.empty());
+    CHECK_FALSE(VfSettings{.query_rss = true}.empty());
+    CHECK(VfSettings{}.empty());
+    // Only what was set goes on the wire: 802.1Q is spelt when it is asked for, never added.
+    CHECK(encode(Request{1, SetVf{"eth0", 0, VfSettings{.vlan = 5, .vlan_protocol = VlanProtocol::ieee_802_1q}}}) ==
+          R"({"id":1,"op":"set_vf","pf":"eth0","settings":{"vlan":5,"vlan_protocol":"802.1Q"},"vf":0})");
+    CHECK(encode(Request{1, SetVf{"eth0", 0, VfSettings{.min_tx_rate = 0}}}) ==
+          R"({"id":1,"op":"set_vf","pf":"eth0","settings":{"min_tx_rate":0},"vf":0})");
+}
+
+TEST_CASE("control: a bad value of a new setting is refused, naming the value and what is allowed")
+{
+    const std::string head = R"({"op":"set_vf","pf":"0000:03:00.0","vf":0,"settings":)";
+    CHECK(refusal(head + R"({"vlan":10,"vlan_protocol":"802.1ab"}})") ==
+          "\"vlan_protocol\" must be \"802.1Q\" or \"802.1ad\", not \"802.1ab\"");
+    CHECK(refusal(head + R"({"vlan":10,"vlan_protocol":"802.1q"}})") ==
+          "\"vlan_protocol\" must be \"802.1Q\" or \"802.1ad\", not \"802.1q\"");
+    CHECK(refusal(head + R"({"vlan":10,"vlan_protocol":34984}})") == "\"vlan_protocol\" must be a string");
+    CHECK(refusal(head + R"({"vlan_protocol":"802.1ad"}})") == "\"vlan_protocol\" needs \"vlan\"");
+    CHECK(refusal(head + R"({"min_tx_rate":100001}})") == "\"min_tx_rate\" is 100001, out of range 0..100000");
+    CHECK(refusal(head + R"({"min_tx_rate":-5}})") == "\"min_tx_rate\" must be a whole number from 0 to 100000");
+    CHECK(refusal(head + R"({"min_tx_rate":500,"max_tx_rate":100}})") ==
+          "\"min_tx_rate\" 500 is above \"max_tx_rate\" 100");
+    CHECK(refusal(head + R"({"query_rss":"on"}})") == "\"query_rss\" must be true or false");
+    CHECK(refusal(head + R"({"min_rate":5}})") ==
+          "unknown setting \"min_rate\"; valid: mac, vlan, qos, vlan_protocol, max_tx_rate, min_tx_rate, "
+          "max_frame, max_multicast, max_vlans, spoofchk, trust, query_rss, state");
+    // No limit (0) leaves room for any guarantee.
+    CHECK(std::get<SetVf>(decode_request(head + R"({"min_tx_rate":500,"max_tx_rate":0}})").op).settings.min_tx_rate ==
+          500u);
 }

@@ -56,28 +56,36 @@ namespace sriov::control {
 
 inline constexpr int protocol_version = 1;
 inline constexpr std::string_view default_socket = "/run/sriovd/sriovd.sock";
+inline constexpr std::uint32_t max_rate_mbps = 100000;  // the most max_tx_rate and min_tx_rate may be
 
 enum class LinkState { automatic, enable, disable };
 std::string_view to_string(LinkState s);
 
-// The per-VF settings of one request; only what is present changes.
-struct VfSettings {
-    std::optional<MacAddress> mac;
-    std::optional<std::uint16_t> vlan;         // port VLAN 1..4095; 0 removes it
-    std::optional<std::uint8_t> qos;           // priority of the port VLAN's tag, 0..7 (needs vlan)
-    std::optional<std::uint32_t> max_tx_rate;  // Mb/s; 0 removes the limit
-    std::optional<std::uint16_t> max_frame;    // bytes the VF may ask to receive, 64..16383; 0: the chip's
-    std::optional<std::uint8_t> max_multicast; // multicast groups the VF may ask for, 0..30
-    std::optional<std::uint8_t> max_vlans;     // VLANs the VF may join through its mailbox, 0..32
-    std::optional<bool> spoofchk;
-    std::optional<bool> trust;
-    std::optional<LinkState> state;
+// The tag protocol of a port VLAN (iproute2's "proto"): 802.1Q, or 802.1ad (the outer tag of QinQ).
+enum class VlanProtocol { ieee_802_1q, ieee_802_1ad };
+std::string_view to_string(VlanProtocol p);  // "802.1Q", "802.1ad"
 
-    bool empty() const
-    {
-        return !mac && !vlan && !qos && !max_tx_rate && !max_frame && !max_multicast && !max_vlans &&
-               !spoofchk && !trust && !state;
-    }
+// The per-VF settings of one request; only what is present changes. min_tx_rate, vlan_protocol and
+// query_rss are for kernel-owned PFs; max_frame, max_multicast and max_vlans for the PFs sriovd
+// drives itself. A PF that cannot apply a setting refuses the whole request. ({} on each field lets
+// a caller name only the fields it sets, as in VfSettings{.trust = true}.)
+struct VfSettings {
+    std::optional<MacAddress> mac{};
+    std::optional<std::uint16_t> vlan{};         // port VLAN 1..4095; 0 removes it
+    std::optional<std::uint8_t> qos{};           // priority of the port VLAN's tag, 0..7 (needs vlan)
+    std::optional<VlanProtocol> vlan_protocol{}; // the port VLAN's tag protocol (needs vlan); default 802.1Q
+    std::optional<std::uint32_t> max_tx_rate{};  // Mb/s; 0 removes the limit
+    std::optional<std::uint32_t> min_tx_rate{};  // Mb/s kept for the VF; 0: none; <= max_tx_rate
+    std::optional<std::uint16_t> max_frame{};    // bytes the VF may ask to receive, 64..16383; 0: the chip's
+    std::optional<std::uint8_t> max_multicast{}; // multicast groups the VF may ask for, 0..30
+    std::optional<std::uint8_t> max_vlans{};     // VLANs the VF may join through its mailbox, 0..32
+    std::optional<bool> spoofchk{};
+    std::optional<bool> trust{};
+    std::optional<bool> query_rss{};             // may the VF read the PF's RSS key and table
+    std::optional<LinkState> state{};
+
+    // Nothing present (a field added later counts without a change here).
+    bool empty() const { return *this == VfSettings{}; }
     friend bool operator==(const VfSettings&, const VfSettings&) = default;
 };
 
