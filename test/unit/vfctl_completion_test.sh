@@ -29,7 +29,8 @@ chmod +x "$work/up/vfctl" "$work/down/vfctl"
 source "$completion"
 failures=0
 
-# What completing the end of LINE offers, sorted, one line, as bash would insert it.
+# What completing the end of LINE offers, sorted byte by byte (802.1Q before 802.1ad), one line, as bash
+# would insert it.
 offers()
 {
     COMP_LINE=$1
@@ -39,7 +40,7 @@ offers()
     [[ $COMP_LINE =~ [[:space:]]$ ]] || COMP_CWORD=$((COMP_CWORD - 1))
     COMPREPLY=()
     _vfctl vfctl "" ""
-    printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+    printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
 }
 
 expect()
@@ -71,13 +72,15 @@ expect "vfctl set " "0000:00:02.0 0000:81:00.1"
 expect "vfctl set 0000:00:02.0 " "numvfs vf"
 expect "vfctl set 0000:00:02.0 numvfs " ""
 expect "vfctl set 0000:00:02.0 vf " "0 1 2"
-expect "vfctl set 0000:00:02.0 vf 0 " "mac max_frame max_multicast max_tx_rate max_vlans qos spoofchk state trust vlan"
+expect "vfctl set 0000:00:02.0 vf 0 " "mac max_frame max_multicast max_tx_rate max_vlans min_tx_rate proto qos query_rss spoofchk state trust vlan"
 expect "vfctl set 0000:00:02.0 vf 0 tr" "trust"
 expect "vfctl set 0000:00:02.0 vf 0 trust " "off on"
 expect "vfctl set 0000:00:02.0 vf 0 spoofchk o" "off on"
 expect "vfctl set 0000:00:02.0 vf 0 state " "auto disable enable"
 expect "vfctl set 0000:00:02.0 vf 0 mac " ""
-expect "vfctl set 0000:00:02.0 vf 0 trust on vlan 10 " "mac max_frame max_multicast max_tx_rate max_vlans qos spoofchk state"
+expect "vfctl set 0000:00:02.0 vf 0 trust on vlan 10 " "mac max_frame max_multicast max_tx_rate max_vlans min_tx_rate proto qos query_rss spoofchk state"
+expect "vfctl set 0000:00:02.0 vf 0 vlan 10 proto " "802.1Q 802.1ad"
+expect "vfctl set 0000:00:02.0 vf 0 query_rss " "off on"
 expect "vfctl reset 0000:00:02.0 vf " "0 1 2"
 expect "vfctl release 0000:00:02.0 " "vf"
 expect "vfctl monitor " ""

@@ -47,6 +47,43 @@ TEST_CASE("vfctl: several settings of one VF in one command, as ip link writes t
     CHECK(set.settings.state == LinkState::disable);
 }
 
+TEST_CASE("vfctl: a kernel-owned PF's settings, as ip link writes them")
+{
+    const auto set = std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "2", "vlan", "10", "qos", "3", "proto",
+                                            "802.1ad", "max_tx_rate", "1000", "min_tx_rate", "100", "query_rss", "on"}));
+    CHECK(set.settings.vlan == 10);
+    CHECK(set.settings.qos == 3);
+    CHECK(set.settings.vlan_protocol == control::VlanProtocol::ieee_802_1ad);
+    CHECK(set.settings.max_tx_rate == 1000u);
+    CHECK(set.settings.min_tx_rate == 100u);
+    CHECK(set.settings.query_rss == true);
+    // iproute2 reads the protocol's name whatever its case.
+    CHECK(std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "vlan", "5", "proto", "802.1q"})).settings.vlan_protocol ==
+          control::VlanProtocol::ieee_802_1q);
+    CHECK(std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "min_tx_rate", "0"})).settings.min_tx_rate == 0u);
+    CHECK(std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "query_rss", "off"})).settings.query_rss == false);
+    // 0 is no limit, so a guarantee fits under it.
+    CHECK(std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "max_tx_rate", "0", "min_tx_rate", "50"}))
+              .settings.min_tx_rate == 50u);
+}
+
+TEST_CASE("vfctl: a kernel-owned PF's settings refuse what ip link refuses")
+{
+    const std::string pf = "0000:03:00.0";
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "proto", "802.1ad"}),
+               Equals("proto needs a vlan (as in \"vlan 100 proto 802.1ad\")"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "vlan", "10", "proto", "802.1x"}),
+               Equals("proto takes 802.1Q or 802.1ad, not \"802.1x\""));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "min_tx_rate", "100001"}),
+               Equals("min_tx_rate (Mb/s) 100001 is out of range 0..100000"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "min_tx_rate", "500", "max_tx_rate", "100"}),
+               Equals("min_tx_rate 500 is above max_tx_rate 100"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "query_rss", "yes"}), Equals("query_rss takes on or off, not \"yes\""));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "query_rss", "on", "query_rss", "off"}),
+               Equals("\"query_rss\" is given twice"));
+    CHECK_THAT(error_of({"set", pf, "vf", "0", "min_tx_rat", "5"}), ContainsSubstring("did you mean \"min_tx_rate\"?"));
+}
+
 TEST_CASE("vfctl: show, counts, resets and the rest")
 {
     CHECK(std::get<Show>(parse({"show"})).pf == std::nullopt);
@@ -80,8 +117,8 @@ TEST_CASE("vfctl: each kind of bad input gets one clear line")
     CHECK_THAT(error_of({"set", "pf0", "vf", "0", "trust", "on"}),
                Equals("\"pf0\" is not a PF's PCI address (expected e.g. 0000:00:02.0)"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "trsut", "on"}),
-               Equals("unknown setting \"trsut\" (did you mean \"trust\"?); valid: mac, vlan, qos, max_tx_rate, "
-                      "max_frame, max_multicast, max_vlans, spoofchk, trust, state"));
+               Equals("unknown setting \"trsut\" (did you mean \"trust\"?); valid: mac, vlan, qos, proto, max_tx_rate, "
+                      "min_tx_rate, max_frame, max_multicast, max_vlans, spoofchk, trust, query_rss, state"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "max_frame", "20"}),
                Equals("max_frame 20 is below 64 bytes (0: the chip's limit)"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "max_multicast", "31"}),
