@@ -1,10 +1,14 @@
 #include "sriov/control/protocol.hpp"
 
+#include "vfio/pci_address.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <limits>
 #include <set>
 
@@ -64,16 +68,26 @@ std::string string_field(const json& j, std::string_view name)
     return v.get<std::string>();
 }
 
+// "pf" as it came: a PCI address or an interface name, resolved by sriovd.
+std::string pf_value(const json& j)
+{
+    auto pf = string_field(j, "pf");
+    if (!pci::Address::try_parse(pf) && !is_interface_name(pf))
+        bad(fmt::format("\"pf\" \"{}\" is neither a PCI address (0000:00:02.0) nor an interface name (eth0)", pf));
+    return pf;
+}
+
 std::string pf_field(const json& j)
 {
     if (!j.contains("pf"))
-        bad(fmt::format("\"{}\" needs \"pf\" (the PF's PCI address)", j.at("op").get<std::string>()));
-    return string_field(j, "pf");
+        bad(fmt::format("\"{}\" needs \"pf\" (the PF's PCI address or interface name)",
+                        j.at("op").get<std::string>()));
+    return pf_value(j);
 }
 
 std::optional<std::string> optional_pf(const json& j)
 {
-    return j.contains("pf") ? std::optional(string_field(j, "pf")) : std::nullopt;
+    return j.contains("pf") ? std::optional(pf_value(j)) : std::nullopt;
 }
 
 std::optional<unsigned> optional_vf(const json& j)
@@ -279,6 +293,16 @@ std::string_view to_string(LinkState s)
     case LinkState::disable: return "disable";
     }
     return "auto";
+}
+
+bool is_interface_name(std::string_view name)
+{
+    constexpr std::size_t ifnamsiz = 16;  // with the terminating NUL
+    if (name.empty() || name.size() >= ifnamsiz || name == "." || name == "..")
+        return false;
+    return std::none_of(name.begin(), name.end(), [](char c) {
+        return c == '/' || c == ':' || c == '\0' || std::isspace(static_cast<unsigned char>(c));
+    });
 }
 
 std::string_view to_string(VlanProtocol p)

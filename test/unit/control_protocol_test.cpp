@@ -75,7 +75,7 @@ TEST_CASE("control: malformed requests are refused with the reason")
     CHECK_THAT(refusal(R"({"op":"shwo"})"), ContainsSubstring("unknown operation \"shwo\"; valid: show, stats"));
     CHECK(refusal(R"({"op":"show","colour":"red"})") == "unknown field \"colour\" for \"show\"");
     CHECK(refusal(R"({"op":"set_vf","vf":1,"settings":{"trust":true}})") ==
-          "\"set_vf\" needs \"pf\" (the PF's PCI address)");
+          "\"set_vf\" needs \"pf\" (the PF's PCI address or interface name)");
     CHECK(refusal(R"({"op":"set_vf","pf":"0000:00:02.0","settings":{"trust":true}})") ==
           "\"set_vf\" needs \"vf\" (the VF's index)");
     CHECK(refusal(R"({"op":"set_vf","pf":"0000:00:02.0","vf":-1,"settings":{"trust":true}})") ==
@@ -189,4 +189,42 @@ TEST_CASE("control: a bad value of a new setting is refused, naming the value an
     // No limit (0) leaves room for any guarantee.
     CHECK(std::get<SetVf>(decode_request(head + R"({"min_tx_rate":500,"max_tx_rate":0}})").op).settings.min_tx_rate ==
           500u);
+}
+
+TEST_CASE("control: a PF is named by its PCI address or by its interface, and nothing else")
+{
+    // Either form comes through as it was sent; sriovd resolves it.
+    for (const char* pf : {"0000:00:02.0", "00:02.0", "eth0", "enp1s0f0", "abcdefghijklmno"}) {
+        INFO(pf);
+        const Request r{1, SetNumVfs{pf, 2}};
+        CHECK(decode_request(encode(r)) == r);
+        const Request show{2, Show{pf, 1}};
+        CHECK(decode_request(encode(show)) == show);
+    }
+    const auto refused = [](const std::string& pf) {
+        return refusal(R"({"op":"reset","pf":")" + pf + R"("})");
+    };
+    CHECK(refused("eth 0") == "\"pf\" \"eth 0\" is neither a PCI address (0000:00:02.0) nor an interface name (eth0)");
+    for (const char* pf : {"", ".", "..", "eth/0", "eth0:1", "abcdefghijklmnop", "0000:00:02", "\\u0000"}) {
+        INFO(pf);
+        CHECK_THAT(refused(pf), ContainsSubstring("is neither a PCI address (0000:00:02.0) nor an interface name"));
+    }
+    CHECK_THAT(refusal(R"({"op":"show","pf":"eth\teth","vf":0})"), ContainsSubstring("is neither a PCI address"));
+    CHECK(refusal(R"({"op":"stats","pf":7})") == "\"pf\" must be a string");
+}
+
+TEST_CASE("control: an interface name is what Linux would take for one")
+{
+    CHECK(is_interface_name("eth0"));
+    CHECK(is_interface_name("abcdefghijklmno"));      // 15 bytes, the most
+    CHECK_FALSE(is_interface_name("abcdefghijklmnop")); // 16
+    CHECK_FALSE(is_interface_name(""));
+    CHECK_FALSE(is_interface_name("."));
+    CHECK_FALSE(is_interface_name(".."));
+    CHECK(is_interface_name("..."));
+    CHECK_FALSE(is_interface_name("a/b"));
+    CHECK_FALSE(is_interface_name("a b"));
+    CHECK_FALSE(is_interface_name("a\nb"));
+    CHECK_FALSE(is_interface_name(std::string_view("a\0b", 3)));
+    CHECK_FALSE(is_interface_name("0000:00:02.0"));  // an address is never a name
 }

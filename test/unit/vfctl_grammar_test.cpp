@@ -3,6 +3,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+#include <fmt/format.h>
 
 #include <string>
 #include <vector>
@@ -35,7 +36,7 @@ TEST_CASE("vfctl: several settings of one VF in one command, as ip link writes t
     const auto cmd = parse({"set", "0000:00:02.0", "vf", "1", "mac", "02:11:22:33:44:55", "vlan", "100", "qos", "3",
                             "max_tx_rate", "100", "max_vlans", "4", "spoofchk", "off", "trust", "on", "state", "disable"});
     const auto& set = std::get<SetVf>(cmd);
-    CHECK(set.pf.to_string() == "0000:00:02.0");
+    CHECK(set.pf == "0000:00:02.0");
     CHECK(set.vf == 1);
     CHECK(set.settings.mac == MacAddress::parse("02:11:22:33:44:55"));
     CHECK(set.settings.vlan == 100);
@@ -84,11 +85,38 @@ TEST_CASE("vfctl: a kernel-owned PF's settings refuse what ip link refuses")
     CHECK_THAT(error_of({"set", pf, "vf", "0", "min_tx_rat", "5"}), ContainsSubstring("did you mean \"min_tx_rate\"?"));
 }
 
+TEST_CASE("vfctl: a PF named by its network interface goes to sriovd as it was written")
+{
+    CHECK(std::get<SetVf>(parse({"set", "enp1s0f0", "vf", "1", "trust", "on"})).pf == "enp1s0f0");
+    const auto show = std::get<Show>(parse({"show", "eth0", "vf", "3"}, true));
+    CHECK(show.pf == "eth0");
+    CHECK(show.vf == 3u);
+    CHECK(std::get<SetNumVfs>(parse({"set", "eth0", "numvfs", "4"})).pf == "eth0");
+    CHECK(std::get<Reset>(parse({"reset", "eth0"})).pf == "eth0");
+    CHECK(std::get<Release>(parse({"release", "eth0", "vf", "0"})).pf == "eth0");
+    // The longest name Linux allows (15 bytes), and names that look like nothing else.
+    CHECK(std::get<Show>(parse({"show", "abcdefghijklmno"})).pf == "abcdefghijklmno");
+    CHECK(std::get<Show>(parse({"show", "br-lan.10"})).pf == "br-lan.10");
+}
+
+TEST_CASE("vfctl: what cannot be an interface's name is refused, saying what a PF is")
+{
+    const std::string neither = "is neither a PF's PCI address (e.g. 0000:00:02.0) nor a network interface's name "
+                                "(e.g. eth0)";
+    for (const char* bad : {"abcdefghijklmnop", "eth/0", "eth 0", "eth0:1", ".", "..", ""}) {
+        INFO(bad);
+        CHECK_THAT(error_of({"show", bad}), Equals(fmt::format("\"{}\" {}", bad, neither)));
+    }
+    // A forgotten PF is said to be one.
+    CHECK_THAT(error_of({"set", "vf", "0", "trust", "on"}), Equals("missing PF before \"vf\""));
+    CHECK_THAT(error_of({"set", "numvfs", "4"}), Equals("missing PF before \"numvfs\""));
+}
+
 TEST_CASE("vfctl: show, counts, resets and the rest")
 {
     CHECK(std::get<Show>(parse({"show"})).pf == std::nullopt);
     const auto one = std::get<Show>(parse({"show", "02:00.0", "vf", "3"}, true));
-    CHECK(one.pf->to_string() == "0000:02:00.0");
+    CHECK(one.pf == "0000:02:00.0");  // made canonical
     CHECK(one.vf == 3u);
     CHECK(one.stats);
     CHECK(std::get<SetNumVfs>(parse({"set", "0000:00:02.0", "numvfs", "4"})).count == 4);
@@ -114,8 +142,9 @@ TEST_CASE("vfctl: each kind of bad input gets one clear line")
     CHECK_THAT(error_of({"set", pf, "vf", "0", "max_tx_rate", "fast"}),
                Equals("max_tx_rate (Mb/s) \"fast\" is not a number"));
     CHECK_THAT(error_of({"set", pf, "vf", "x", "trust", "on"}), Equals("VF number \"x\" is not a number"));
-    CHECK_THAT(error_of({"set", "pf0", "vf", "0", "trust", "on"}),
-               Equals("\"pf0\" is not a PF's PCI address (expected e.g. 0000:00:02.0)"));
+    CHECK_THAT(error_of({"set", "0000:00:02", "vf", "0", "trust", "on"}),
+               Equals("\"0000:00:02\" is neither a PF's PCI address (e.g. 0000:00:02.0) nor a network interface's "
+                      "name (e.g. eth0)"));
     CHECK_THAT(error_of({"set", pf, "vf", "0", "trsut", "on"}),
                Equals("unknown setting \"trsut\" (did you mean \"trust\"?); valid: mac, vlan, qos, proto, max_tx_rate, "
                       "min_tx_rate, max_frame, max_multicast, max_vlans, spoofchk, trust, query_rss, state"));

@@ -1,6 +1,7 @@
 #include "grammar.hpp"
 
 #include "sriov/error.hpp"
+#include "vfio/pci_address.hpp"
 
 #include <fmt/format.h>
 
@@ -72,11 +73,18 @@ std::uint64_t number(std::string_view text, std::string_view what, std::uint64_t
     return v;
 }
 
-pci::Address pf_address(std::string_view text)
+// A PF: a PCI address, made canonical, or an interface name, kept as it is.
+PfName pf_name(std::string_view text)
 {
     if (auto a = pci::Address::try_parse(text))
-        return *a;
-    throw UsageError(fmt::format("\"{}\" is not a PF's PCI address (expected e.g. 0000:00:02.0)", text));
+        return a->to_string();
+    // Legal interface names, but here surely a forgotten PF.
+    if (text == "vf" || text == "numvfs")
+        throw UsageError(fmt::format("missing PF before \"{}\"", text));
+    if (control::is_interface_name(text))
+        return PfName(text);
+    throw UsageError(fmt::format(
+        "\"{}\" is neither a PF's PCI address (e.g. 0000:00:02.0) nor a network interface's name (e.g. eth0)", text));
 }
 
 // The port VLAN's protocol, spelt as iproute2 reads it: case does not matter.
@@ -119,7 +127,7 @@ unsigned vf_after_pf(Words& w)
 
 Command parse_set(Words& w)
 {
-    const auto pf = pf_address(w.next("PF address after \"set\""));
+    const auto pf = pf_name(w.next("PF after \"set\""));
     const auto& what = w.next("\"vf N ...\" or \"numvfs N\"");
     if (what == "numvfs") {
         const auto count = static_cast<unsigned>(number(w.next("number of VFs"), "numvfs", 255));
@@ -265,7 +273,7 @@ Command parse_command(std::span<const std::string> words, bool stats)
         Show s;
         s.stats = stats;
         if (!w.done())
-            s.pf = pf_address(w.next("PF address"));
+            s.pf = pf_name(w.next("PF"));
         if (!w.done())
             s.vf = vf_after_pf(w);
         w.expect_end("show [PF [vf N]]");
@@ -274,14 +282,14 @@ Command parse_command(std::span<const std::string> words, bool stats)
     if (cmd == "set")
         return parse_set(w);
     if (cmd == "reset") {
-        Reset r{pf_address(w.next("PF address after \"reset\"")), std::nullopt};
+        Reset r{pf_name(w.next("PF after \"reset\"")), std::nullopt};
         if (!w.done())
             r.vf = vf_after_pf(w);
         w.expect_end("reset PF [vf N]");
         return r;
     }
     if (cmd == "release") {
-        Release r{pf_address(w.next("PF address after \"release\""))};
+        Release r{pf_name(w.next("PF after \"release\""))};
         r.vf = vf_after_pf(w);
         w.expect_end("release PF vf N");
         return r;

@@ -32,7 +32,8 @@ Commands:
   monitor                          print events as they happen (VF resets, refusals, ...)
   status                           the daemon's version, uptime and mailbox counters
 
-PF is a PCI address (0000:00:02.0 or 00:02.0), N a VF's index (from 0).
+PF is a PCI address (0000:00:02.0 or 00:02.0) or, for a PF that stays with its kernel
+driver, its network interface (eth0); N is a VF's index (from 0).
 
 Options (before the command):
   -j, --json       print answers as JSON (schema: include/sriov/control/protocol.hpp)

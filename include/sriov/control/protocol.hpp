@@ -89,7 +89,14 @@ struct VfSettings {
     friend bool operator==(const VfSettings&, const VfSettings&) = default;
 };
 
-// Operations. pf is a canonical PCI address ("0000:00:02.0"); vf an index.
+// Whether `name` can be a Linux network interface's name: 1 to 15 bytes, none of them '/', ':' or
+// white space, and not "." or ".." (the kernel's dev_valid_name()). No PCI address is one, since
+// every PCI address has a ':'.
+bool is_interface_name(std::string_view name);
+
+// Operations. pf names a PF by its PCI address, canonical ("0000:00:02.0"), or by its network
+// interface's name ("eth0"), which sriovd resolves to the PF it manages (a PF that stays with its
+// kernel driver has one); vf is an index.
 struct Show {
     std::optional<std::string> pf;
     std::optional<unsigned> vf;
