@@ -59,8 +59,8 @@ TEST_CASE("vfctl: a kernel-owned PF's settings, as ip link writes them")
     CHECK(set.settings.min_tx_rate == 100u);
     CHECK(set.settings.query_rss == true);
     // iproute2 reads the protocol's name whatever its case.
-    CHECK(std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "vlan", "5", "proto", "802.1q"})).settings.vlan_protocol ==
-          control::VlanProtocol::ieee_802_1q);
+    const auto lower = std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "vlan", "5", "proto", "802.1q"}));
+    CHECK(lower.settings.vlan_protocol == control::VlanProtocol::ieee_802_1q);
     CHECK(std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "min_tx_rate", "0"})).settings.min_tx_rate == 0u);
     CHECK(std::get<SetVf>(parse({"set", "0000:03:00.0", "vf", "0", "query_rss", "off"})).settings.query_rss == false);
     // 0 is no limit, so a guarantee fits under it.
