@@ -19,12 +19,27 @@
 //                           "origin":{"mac":"config","trust":"runtime",...}}]}]}
 //          vlan 0 and max_tx_rate 0 mean none; "origin" says per setting whether it comes from the
 //          config file ("config"), a run-time change ("runtime") or the default ("default").
+//          A PF that stays with its kernel driver (igb, ixgbe, ice, mlx5, ...) adds who owns it, and
+//          its VFs what the kernel reports and how that compares with what sriovd wants:
+//          {"pf":"0000:03:00.0","owner":"kernel","interface":"eth0","driver":"igb",...,
+//           "vfs":[{"vf":0,...,"vlan":10,"qos":3,"vlan_protocol":"802.1ad","max_tx_rate":1000,
+//                   "min_tx_rate":100,"query_rss":false,"managed":true,
+//                   "drift":[{"setting":"mac","desired":"02:11:22:33:44:55","found":"02:11:22:33:44:66"}]}]}
+//          "pf" is still the PCI address; "owner" is "sriovd" or "kernel". "managed" false: sriovd
+//          shows the VF but keeps no settings for it. "drift" lists the settings where the kernel's
+//          view differs from the desired one (absent or empty: none), values as in set_vf. Such a
+//          VF lacks the keys only a PF driven by sriovd has (max_frame, max_multicast, max_vlans,
+//          quarantined, clear_to_send, granted); a setting the kernel did not report is absent or null.
 //   stats  {"vfs":[{"pf":...,"vf":0,"rx_packets":N,"rx_bytes":N,"tx_packets":N,"tx_bytes":N,
 //                   "rx_multicast":N,"mailbox_requests":N,"refused":N,"malformed":N,"dropped":N,
 //                   "quarantines":N,"quarantined":false}]}
 //          64-bit totals; "refused", "malformed" and "dropped" (over the VF's request rate, not
 //          answered) are counted among "mailbox_requests"; "quarantines" counts how often the VF was
 //          quarantined, "quarantined" says whether it is now.
+//          A kernel-owned PF's VF has no mailbox keys, and of the traffic what its driver gives:
+//          {"pf":...,"vf":0,"rx_packets":N,"tx_packets":N,"rx_bytes":N,"tx_bytes":N,"broadcast":N,
+//           "multicast":N,"rx_dropped":N,"tx_dropped":N}, or, from a driver that gives none,
+//          {"pf":...,"vf":0,"traffic":"not_reported","traffic_driver":"igb"}.
 //   status {"version":"0.1.0","pfs":1,"uptime_s":N,
 //           "mailbox":{"interrupts":N,"vf_resets":N,"requests":N,"nacks":N,"acks":N,
 //                      "control_messages":N,"errors":N,"dropped":N,"quarantines":N,"log_suppressed":N}}
