@@ -243,6 +243,18 @@ TEST_CASE("vfctl: monitor prints an event as one line with the local time it arr
                Equals("2026-11-22T03:15:32 0000:00:02.0 pf_reset: the PF was reset"));
     CHECK_THAT(event_line(R"({"event":"vf_reset","pf":"0000:00:02.0","vf":3})", arrival),
                Equals("2026-11-22T03:15:32 0000:00:02.0 vf 3 vf_reset"));
+    // The kinds a kernel-owned PF adds, and any kind this vfctl does not know, come out the same way.
+    CHECK_THAT(event_line(R"({"event":"drift","pf":"0000:03:00.0","vf":1,
+                              "message":"mac is 02:11:22:33:44:66, desired 02:11:22:33:44:55"})", arrival),
+               Equals("2026-11-22T03:15:32 0000:03:00.0 vf 1 drift: mac is 02:11:22:33:44:66, desired "
+                      "02:11:22:33:44:55"));
+    CHECK_THAT(event_line(R"({"event":"pf_reloaded","pf":"0000:03:00.0","message":"igb is back; 4 VFs applied"})",
+                          arrival),
+               Equals("2026-11-22T03:15:32 0000:03:00.0 pf_reloaded: igb is back; 4 VFs applied"));
+    CHECK_THAT(event_line(R"({"event":"vf_applied","pf":"0000:03:00.0","vf":0,"message":"mac vlan"})", arrival),
+               Equals("2026-11-22T03:15:32 0000:03:00.0 vf 0 vf_applied: mac vlan"));
+    CHECK_THAT(event_line(R"({"event":"something_new","pf":"eth0"})", arrival),
+               Equals("2026-11-22T03:15:32 eth0 something_new"));
     // What is not an event is printed as it came, and monitor goes on.
     CHECK_THAT(event_line("not json {", arrival), Equals("not json {"));
 }

@@ -50,7 +50,12 @@
 //   set_num_vfs {"num_vfs":N,"changing":true}   set_vf, reset, release, subscribe: {}
 //   events {"event":"quarantine","pf":"0000:00:02.0","vf":0,"message":"..."}
 //          "event" is one of vf_reset, request_refused, quarantine, release, link_change, pf_reset,
-//          vf_changed; "vf" is absent for an event of the whole PF; "message" says what happened.
+//          vf_changed, and for a kernel-owned PF: drift (a VF's setting was changed behind sriovd's
+//          back; the message names it, what is desired and what was found), vf_applied (sriovd wrote
+//          a VF's desired settings to the kernel; the message says which) and pf_reloaded (the PF's
+//          driver went away and came back, and sriovd applied its VFs' settings again). "vf" is
+//          absent for an event of the whole PF; "message" says what happened. A client shows a kind
+//          it does not know as it shows the others: kinds are added, never renamed.
 //          A connection that does not read its events in time loses those that do not fit in
 //          sriovd's bound (ServerOptions::max_output); once it has caught up it gets, where they
 //          would have been,
