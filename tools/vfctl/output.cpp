@@ -75,7 +75,7 @@ std::vector<std::string> lines(const Rows& rows)
     std::vector<std::size_t> width;
     for (const auto& row : rows) {
         width.resize(std::max(width.size(), row.size()));
-        const std::size_t counted = row.size() < columns ? row.size() - 1 : row.size();
+        const std::size_t counted = !row.empty() && row.size() < columns ? row.size() - 1 : row.size();
         for (std::size_t c = 0; c < counted; ++c)
             width[c] = std::max(width[c], row[c].size());
     }
