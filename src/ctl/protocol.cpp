@@ -1,10 +1,14 @@
 #include "sriov/control/protocol.hpp"
 
+#include "vfio/pci_address.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <limits>
 #include <set>
 
@@ -64,16 +68,26 @@ std::string string_field(const json& j, std::string_view name)
     return v.get<std::string>();
 }
 
+// "pf" as it came: a PCI address or an interface name, resolved by sriovd.
+std::string pf_value(const json& j)
+{
+    auto pf = string_field(j, "pf");
+    if (!pci::Address::try_parse(pf) && !is_interface_name(pf))
+        bad(fmt::format("\"pf\" \"{}\" is neither a PCI address (0000:00:02.0) nor an interface name (eth0)", pf));
+    return pf;
+}
+
 std::string pf_field(const json& j)
 {
     if (!j.contains("pf"))
-        bad(fmt::format("\"{}\" needs \"pf\" (the PF's PCI address)", j.at("op").get<std::string>()));
-    return string_field(j, "pf");
+        bad(fmt::format("\"{}\" needs \"pf\" (the PF's PCI address or interface name)",
+                        j.at("op").get<std::string>()));
+    return pf_value(j);
 }
 
 std::optional<std::string> optional_pf(const json& j)
 {
-    return j.contains("pf") ? std::optional(string_field(j, "pf")) : std::nullopt;
+    return j.contains("pf") ? std::optional(pf_value(j)) : std::nullopt;
 }
 
 std::optional<unsigned> optional_vf(const json& j)
@@ -86,6 +100,20 @@ unsigned required_vf(const json& j)
     if (!j.contains("vf"))
         bad(fmt::format("\"{}\" needs \"vf\" (the VF's index)", j.at("op").get<std::string>()));
     return static_cast<unsigned>(unsigned_field(j, "vf", 255));
+}
+
+constexpr std::array<std::string_view, 13> setting_names{
+    "mac",           "vlan",      "qos",      "vlan_protocol", "max_tx_rate", "min_tx_rate", "max_frame",
+    "max_multicast", "max_vlans", "spoofchk", "trust",         "query_rss",   "state"};
+
+VlanProtocol vlan_protocol_field(const json& s)
+{
+    const auto v = string_field(s, "vlan_protocol");
+    if (v == "802.1Q")
+        return VlanProtocol::ieee_802_1q;
+    if (v == "802.1ad")
+        return VlanProtocol::ieee_802_1ad;
+    bad(fmt::format("\"vlan_protocol\" must be \"802.1Q\" or \"802.1ad\", not \"{}\"", v));
 }
 
 VfSettings settings_field(const json& j)
@@ -105,8 +133,12 @@ VfSettings settings_field(const json& j)
             out.vlan = static_cast<std::uint16_t>(unsigned_field(s, "vlan", 4095));
         } else if (key == "qos") {
             out.qos = static_cast<std::uint8_t>(unsigned_field(s, "qos", 7));
+        } else if (key == "vlan_protocol") {
+            out.vlan_protocol = vlan_protocol_field(s);
         } else if (key == "max_tx_rate") {
-            out.max_tx_rate = static_cast<std::uint32_t>(unsigned_field(s, "max_tx_rate", 100000));
+            out.max_tx_rate = static_cast<std::uint32_t>(unsigned_field(s, "max_tx_rate", max_rate_mbps));
+        } else if (key == "min_tx_rate") {
+            out.min_tx_rate = static_cast<std::uint32_t>(unsigned_field(s, "min_tx_rate", max_rate_mbps));
         } else if (key == "max_frame") {
             out.max_frame = static_cast<std::uint16_t>(unsigned_field(s, "max_frame", 16383));
             if (*out.max_frame != 0 && *out.max_frame < 64)
@@ -119,6 +151,8 @@ VfSettings settings_field(const json& j)
             out.spoofchk = bool_field(s, "spoofchk");
         } else if (key == "trust") {
             out.trust = bool_field(s, "trust");
+        } else if (key == "query_rss") {
+            out.query_rss = bool_field(s, "query_rss");
         } else if (key == "state") {
             const auto v = string_field(s, "state");
             if (v == "auto")
@@ -130,13 +164,16 @@ VfSettings settings_field(const json& j)
             else
                 bad(fmt::format("\"state\" must be auto, enable or disable, not \"{}\"", v));
         } else {
-            bad(fmt::format("unknown setting \"{}\"; valid: mac, vlan, qos, max_tx_rate, max_frame, max_multicast, "
-                            "max_vlans, spoofchk, trust, state",
-                            key));
+            bad(fmt::format("unknown setting \"{}\"; valid: {}", key, fmt::join(setting_names, ", ")));
         }
     }
     if (out.qos && !out.vlan)
         bad("\"qos\" needs \"vlan\"");
+    if (out.vlan_protocol && !out.vlan)
+        bad("\"vlan_protocol\" needs \"vlan\"");
+    // 0 is no limit, so any guarantee fits under it.
+    if (out.min_tx_rate && out.max_tx_rate && *out.max_tx_rate != 0 && *out.min_tx_rate > *out.max_tx_rate)
+        bad(fmt::format("\"min_tx_rate\" {} is above \"max_tx_rate\" {}", *out.min_tx_rate, *out.max_tx_rate));
     if (out.empty())
         bad("\"settings\" is empty: nothing to set");
     return out;
@@ -151,8 +188,12 @@ json settings_json(const VfSettings& s)
         j["vlan"] = *s.vlan;
     if (s.qos)
         j["qos"] = *s.qos;
+    if (s.vlan_protocol)
+        j["vlan_protocol"] = std::string(to_string(*s.vlan_protocol));
     if (s.max_tx_rate)
         j["max_tx_rate"] = *s.max_tx_rate;
+    if (s.min_tx_rate)
+        j["min_tx_rate"] = *s.min_tx_rate;
     if (s.max_frame)
         j["max_frame"] = *s.max_frame;
     if (s.max_multicast)
@@ -163,6 +204,8 @@ json settings_json(const VfSettings& s)
         j["spoofchk"] = *s.spoofchk;
     if (s.trust)
         j["trust"] = *s.trust;
+    if (s.query_rss)
+        j["query_rss"] = *s.query_rss;
     if (s.state)
         j["state"] = std::string(to_string(*s.state));
     return j;
@@ -250,6 +293,21 @@ std::string_view to_string(LinkState s)
     case LinkState::disable: return "disable";
     }
     return "auto";
+}
+
+bool is_interface_name(std::string_view name)
+{
+    constexpr std::size_t ifnamsiz = 16;  // with the terminating NUL
+    if (name.empty() || name.size() >= ifnamsiz || name == "." || name == "..")
+        return false;
+    return std::none_of(name.begin(), name.end(), [](char c) {
+        return c == '/' || c == ':' || c == '\0' || std::isspace(static_cast<unsigned char>(c));
+    });
+}
+
+std::string_view to_string(VlanProtocol p)
+{
+    return p == VlanProtocol::ieee_802_1ad ? "802.1ad" : "802.1Q";
 }
 
 std::string encode(const Request& request)

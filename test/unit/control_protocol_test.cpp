@@ -34,12 +34,15 @@ TEST_CASE("control: every operation survives encode and decode")
     s.mac = MacAddress::parse("02:11:22:33:44:55");
     s.vlan = 100;
     s.qos = 3;
+    s.vlan_protocol = VlanProtocol::ieee_802_1ad;
     s.max_tx_rate = 100;
+    s.min_tx_rate = 10;
     s.max_frame = 1522;
     s.max_multicast = 4;
     s.max_vlans = 32;
     s.spoofchk = false;
     s.trust = true;
+    s.query_rss = true;
     s.state = LinkState::disable;
     const Operation ops[] = {Show{}, Show{"0000:00:02.0", 1}, Stats{"0000:00:02.0", std::nullopt},
                              SetVf{"0000:00:02.0", 1, s}, SetNumVfs{"0000:00:02.0", 4},
@@ -72,7 +75,7 @@ TEST_CASE("control: malformed requests are refused with the reason")
     CHECK_THAT(refusal(R"({"op":"shwo"})"), ContainsSubstring("unknown operation \"shwo\"; valid: show, stats"));
     CHECK(refusal(R"({"op":"show","colour":"red"})") == "unknown field \"colour\" for \"show\"");
     CHECK(refusal(R"({"op":"set_vf","vf":1,"settings":{"trust":true}})") ==
-          "\"set_vf\" needs \"pf\" (the PF's PCI address)");
+          "\"set_vf\" needs \"pf\" (the PF's PCI address or interface name)");
     CHECK(refusal(R"({"op":"set_vf","pf":"0000:00:02.0","settings":{"trust":true}})") ==
           "\"set_vf\" needs \"vf\" (the VF's index)");
     CHECK(refusal(R"({"op":"set_vf","pf":"0000:00:02.0","vf":-1,"settings":{"trust":true}})") ==
@@ -145,4 +148,83 @@ TEST_CASE("control: frame size and multicast limits are checked like the other s
               .find("max_multicast") != std::string::npos);
     CHECK(error_of(R"({"id":1,"op":"set_vf","pf":"0000:00:02.0","vf":0,"settings":{"max_vlans":33}})") ==
           "\"max_vlans\" is 33, out of range 0..32");
+}
+
+TEST_CASE("control: the settings of a kernel-owned PF's VF, in iproute2's names")
+{
+    const auto r = decode_request(R"({"id":2,"op":"set_vf","pf":"0000:03:00.0","vf":1,"settings":
+        {"vlan":10,"qos":3,"vlan_protocol":"802.1ad","max_tx_rate":1000,"min_tx_rate":100,"query_rss":false}})");
+    const auto& s = std::get<SetVf>(r.op).settings;
+    CHECK(s.vlan_protocol == VlanProtocol::ieee_802_1ad);
+    CHECK(s.min_tx_rate == 100u);
+    CHECK(s.query_rss == false);
+    // Each alone is something to set.
+    CHECK_FALSE(VfSettings{.min_tx_rate = 0}.empty());
+    CHECK_FALSE(VfSettings{.query_rss = true}.empty());
+    CHECK(VfSettings{}.empty());
+    // Only what was set goes on the wire: 802.1Q is spelt when it is asked for, never added.
+    CHECK(encode(Request{1, SetVf{"eth0", 0, VfSettings{.vlan = 5, .vlan_protocol = VlanProtocol::ieee_802_1q}}}) ==
+          R"({"id":1,"op":"set_vf","pf":"eth0","settings":{"vlan":5,"vlan_protocol":"802.1Q"},"vf":0})");
+    CHECK(encode(Request{1, SetVf{"eth0", 0, VfSettings{.min_tx_rate = 0}}}) ==
+          R"({"id":1,"op":"set_vf","pf":"eth0","settings":{"min_tx_rate":0},"vf":0})");
+}
+
+TEST_CASE("control: a bad value of a new setting is refused, naming the value and what is allowed")
+{
+    const std::string head = R"({"op":"set_vf","pf":"0000:03:00.0","vf":0,"settings":)";
+    CHECK(refusal(head + R"({"vlan":10,"vlan_protocol":"802.1ab"}})") ==
+          "\"vlan_protocol\" must be \"802.1Q\" or \"802.1ad\", not \"802.1ab\"");
+    CHECK(refusal(head + R"({"vlan":10,"vlan_protocol":"802.1q"}})") ==
+          "\"vlan_protocol\" must be \"802.1Q\" or \"802.1ad\", not \"802.1q\"");
+    CHECK(refusal(head + R"({"vlan":10,"vlan_protocol":34984}})") == "\"vlan_protocol\" must be a string");
+    CHECK(refusal(head + R"({"vlan_protocol":"802.1ad"}})") == "\"vlan_protocol\" needs \"vlan\"");
+    CHECK(refusal(head + R"({"min_tx_rate":100001}})") == "\"min_tx_rate\" is 100001, out of range 0..100000");
+    CHECK(refusal(head + R"({"min_tx_rate":-5}})") == "\"min_tx_rate\" must be a whole number from 0 to 100000");
+    CHECK(refusal(head + R"({"min_tx_rate":500,"max_tx_rate":100}})") ==
+          "\"min_tx_rate\" 500 is above \"max_tx_rate\" 100");
+    CHECK(refusal(head + R"({"query_rss":"on"}})") == "\"query_rss\" must be true or false");
+    CHECK(refusal(head + R"({"min_rate":5}})") ==
+          "unknown setting \"min_rate\"; valid: mac, vlan, qos, vlan_protocol, max_tx_rate, min_tx_rate, "
+          "max_frame, max_multicast, max_vlans, spoofchk, trust, query_rss, state");
+    // No limit (0) leaves room for any guarantee.
+    CHECK(std::get<SetVf>(decode_request(head + R"({"min_tx_rate":500,"max_tx_rate":0}})").op).settings.min_tx_rate ==
+          500u);
+}
+
+TEST_CASE("control: a PF is named by its PCI address or by its interface, and nothing else")
+{
+    // Either form comes through as it was sent; sriovd resolves it.
+    for (const char* pf : {"0000:00:02.0", "00:02.0", "eth0", "enp1s0f0", "abcdefghijklmno"}) {
+        INFO(pf);
+        const Request r{1, SetNumVfs{pf, 2}};
+        CHECK(decode_request(encode(r)) == r);
+        const Request show{2, Show{pf, 1}};
+        CHECK(decode_request(encode(show)) == show);
+    }
+    const auto refused = [](const std::string& pf) {
+        return refusal(R"({"op":"reset","pf":")" + pf + R"("})");
+    };
+    CHECK(refused("eth 0") == "\"pf\" \"eth 0\" is neither a PCI address (0000:00:02.0) nor an interface name (eth0)");
+    for (const char* pf : {"", ".", "..", "eth/0", "eth0:1", "abcdefghijklmnop", "0000:00:02", "\\u0000"}) {
+        INFO(pf);
+        CHECK_THAT(refused(pf), ContainsSubstring("is neither a PCI address (0000:00:02.0) nor an interface name"));
+    }
+    CHECK_THAT(refusal(R"({"op":"show","pf":"eth\teth","vf":0})"), ContainsSubstring("is neither a PCI address"));
+    CHECK(refusal(R"({"op":"stats","pf":7})") == "\"pf\" must be a string");
+}
+
+TEST_CASE("control: an interface name is what Linux would take for one")
+{
+    CHECK(is_interface_name("eth0"));
+    CHECK(is_interface_name("abcdefghijklmno"));      // 15 bytes, the most
+    CHECK_FALSE(is_interface_name("abcdefghijklmnop")); // 16
+    CHECK_FALSE(is_interface_name(""));
+    CHECK_FALSE(is_interface_name("."));
+    CHECK_FALSE(is_interface_name(".."));
+    CHECK(is_interface_name("..."));
+    CHECK_FALSE(is_interface_name("a/b"));
+    CHECK_FALSE(is_interface_name("a b"));
+    CHECK_FALSE(is_interface_name("a\nb"));
+    CHECK_FALSE(is_interface_name(std::string_view("a\0b", 3)));
+    CHECK_FALSE(is_interface_name("0000:00:02.0"));  // an address is never a name
 }

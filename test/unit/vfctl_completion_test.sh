@@ -11,13 +11,15 @@ bash -n "$completion" || { echo "FAIL: bash -n $completion"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/up" "$work/down"
-# A vfctl that sriovd answers: one PF with three VFs; it records the socket it was given.
+# A vfctl that sriovd answers: a PF with three VFs and a kernel-owned one (eth0); it records the
+# socket it was given.
 cat >"$work/up/vfctl" <<'STUB'
 #!/bin/sh
 echo "$*" >>"$(dirname "$0")/calls"
 case "$*" in
 *"show 0000:00:02.0") echo '{"pfs":[{"pf":"0000:00:02.0","num_vfs":3,"vfs":[{"vf":0},{"vf":1},{"vf":2}]}]}' ;;
-*show) echo '{"pfs":[{"pf":"0000:00:02.0","num_vfs":3,"vfs":[{"vf":0},{"vf":1},{"vf":2}]},{"pf":"0000:81:00.1","num_vfs":0,"vfs":[]}]}' ;;
+*"show eth0") echo '{"pfs":[{"pf":"0000:81:00.1","interface":"eth0","owner":"kernel","num_vfs":2,"vfs":[{"vf":0},{"vf":1}]}]}' ;;
+*show) echo '{"pfs":[{"pf":"0000:00:02.0","num_vfs":3,"vfs":[{"vf":0},{"vf":1},{"vf":2}]},{"pf":"0000:81:00.1","interface":"eth0","owner":"kernel","num_vfs":0,"vfs":[]}]}' ;;
 *) exit 1 ;;
 esac
 STUB
@@ -29,7 +31,8 @@ chmod +x "$work/up/vfctl" "$work/down/vfctl"
 source "$completion"
 failures=0
 
-# What completing the end of LINE offers, sorted, one line, as bash would insert it.
+# What completing the end of LINE offers, sorted byte by byte (802.1Q before 802.1ad), one line, as bash
+# would insert it.
 offers()
 {
     COMP_LINE=$1
@@ -39,7 +42,7 @@ offers()
     [[ $COMP_LINE =~ [[:space:]]$ ]] || COMP_CWORD=$((COMP_CWORD - 1))
     COMPREPLY=()
     _vfctl vfctl "" ""
-    printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+    printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
 }
 
 expect()
@@ -61,23 +64,27 @@ expect "vfctl " "help monitor release reset set show status"
 expect "vfctl s" "set show status"
 expect "vfctl -" "--help --json --socket --stats -h -j -s"
 expect "vfctl -j s" "set show status"
-expect "vfctl show " "0000:00:02.0 0000:81:00.1"
+expect "vfctl show " "0000:00:02.0 0000:81:00.1 eth0"
+expect "vfctl show e" "eth0"
+expect "vfctl set eth0 vf " "0 1"
 expect "vfctl -s show 0000:8" "81:00.1"
 expect "vfctl show 0000:00:" "02.0"   # bash puts back only what follows the last colon
 expect "vfctl show 0000:00:02.0 " "vf"
 expect "vfctl show 0000:00:02.0 vf " "0 1 2"
 expect "vfctl show 0000:00:02.0 vf 1 " ""
-expect "vfctl set " "0000:00:02.0 0000:81:00.1"
+expect "vfctl set " "0000:00:02.0 0000:81:00.1 eth0"
 expect "vfctl set 0000:00:02.0 " "numvfs vf"
 expect "vfctl set 0000:00:02.0 numvfs " ""
 expect "vfctl set 0000:00:02.0 vf " "0 1 2"
-expect "vfctl set 0000:00:02.0 vf 0 " "mac max_frame max_multicast max_tx_rate max_vlans qos spoofchk state trust vlan"
+expect "vfctl set 0000:00:02.0 vf 0 " "mac max_frame max_multicast max_tx_rate max_vlans min_tx_rate proto qos query_rss spoofchk state trust vlan"
 expect "vfctl set 0000:00:02.0 vf 0 tr" "trust"
 expect "vfctl set 0000:00:02.0 vf 0 trust " "off on"
 expect "vfctl set 0000:00:02.0 vf 0 spoofchk o" "off on"
 expect "vfctl set 0000:00:02.0 vf 0 state " "auto disable enable"
 expect "vfctl set 0000:00:02.0 vf 0 mac " ""
-expect "vfctl set 0000:00:02.0 vf 0 trust on vlan 10 " "mac max_frame max_multicast max_tx_rate max_vlans qos spoofchk state"
+expect "vfctl set 0000:00:02.0 vf 0 trust on vlan 10 " "mac max_frame max_multicast max_tx_rate max_vlans min_tx_rate proto qos query_rss spoofchk state"
+expect "vfctl set 0000:00:02.0 vf 0 vlan 10 proto " "802.1Q 802.1ad"
+expect "vfctl set 0000:00:02.0 vf 0 query_rss " "off on"
 expect "vfctl reset 0000:00:02.0 vf " "0 1 2"
 expect "vfctl release 0000:00:02.0 " "vf"
 expect "vfctl monitor " ""

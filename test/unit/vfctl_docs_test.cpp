@@ -61,7 +61,7 @@ TEST_CASE("vfctl: the man page describes every command and setting of the gramma
 {
     const std::string page = read("vfctl.8");
     REQUIRE(command_words().size() == 6);
-    REQUIRE(setting_words().size() == 10);
+    REQUIRE(setting_words().size() == 13);
     for (const auto word : command_words()) {
         INFO(word);
         CHECK(bold_in_man_page(page, word));
@@ -70,7 +70,8 @@ TEST_CASE("vfctl: the man page describes every command and setting of the gramma
         INFO(word);
         CHECK(bold_in_man_page(page, word));
     }
-    for (const char* word : {"numvfs", "on", "off", "auto", "enable", "disable", "\\-\\-socket", "\\-j", "\\-s"}) {
+    for (const char* word : {"numvfs", "on", "off", "auto", "enable", "disable", "802.1Q", "802.1ad", "\\-\\-socket",
+                             "\\-j", "\\-s"}) {
         INFO(word);
         CHECK(bold_in_man_page(page, word));
     }
@@ -92,7 +93,8 @@ TEST_CASE("vfctl: the bash completion offers every command and setting of the gr
         INFO(word);
         CHECK(has_word(completion, word));
     }
-    for (const char* word : {"vf", "numvfs", "on off", "auto enable disable", "complete -F _vfctl vfctl"}) {
+    for (const char* word :
+         {"vf", "numvfs", "on off", "auto enable disable", "802.1Q 802.1ad", "complete -F _vfctl vfctl"}) {
         INFO(word);
         CHECK(completion.find(word) != std::string::npos);
     }

@@ -43,7 +43,7 @@ TEST_CASE("vfctl: the help names every command and setting, with their values")
 {
     const std::string text(usage());
     REQUIRE(command_words().size() == 6);
-    REQUIRE(setting_words().size() == 10);
+    REQUIRE(setting_words().size() == 13);
     for (const auto word : command_words()) {
         INFO(word);
         CHECK(has_word(text, word));
@@ -53,7 +53,7 @@ TEST_CASE("vfctl: the help names every command and setting, with their values")
         CHECK(has_word(text, word));
     }
     for (const char* word : {"on|off", "auto|enable|disable", "numvfs", "--socket", "--json", "--stats", "1..4095", "0..100000",
-                             "0..7", "0..32", "/run/sriovd/sriovd.sock"}) {
+                             "0..7", "0..32", "/run/sriovd/sriovd.sock", "802.1Q|802.1ad"}) {
         INFO(word);
         CHECK(text.find(word) != std::string::npos);
     }

@@ -5,7 +5,6 @@
 #pragma once
 
 #include "sriov/control/protocol.hpp"
-#include "vfio/pci_address.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -18,26 +17,30 @@ namespace sriov::vfctl {
 using control::LinkState;
 using control::VfSettings;
 
+// A PF as the operator named it: its PCI address in canonical form ("0000:00:02.0"), or its
+// network interface's name ("eth0") as given, for sriovd to resolve.
+using PfName = std::string;
+
 struct Show {
-    std::optional<pci::Address> pf;
+    std::optional<PfName> pf;
     std::optional<unsigned> vf;
     bool stats = false;
 };
 struct SetVf {
-    pci::Address pf;
+    PfName pf;
     unsigned vf = 0;
     VfSettings settings;
 };
 struct SetNumVfs {
-    pci::Address pf;
+    PfName pf;
     unsigned count = 0;
 };
 struct Reset {
-    pci::Address pf;
+    PfName pf;
     std::optional<unsigned> vf;  // nullopt: the PF itself
 };
 struct Release {
-    pci::Address pf;
+    PfName pf;
     unsigned vf = 0;
 };
 struct Monitor {};

@@ -1,11 +1,13 @@
 #include "grammar.hpp"
 
 #include "sriov/error.hpp"
+#include "vfio/pci_address.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <limits>
 
@@ -14,8 +16,9 @@ namespace sriov::vfctl {
 namespace {
 
 constexpr std::array<std::string_view, 6> commands{"show", "set", "reset", "release", "monitor", "status"};
-constexpr std::array<std::string_view, 10> settings{"mac",       "vlan",     "qos",   "max_tx_rate", "max_frame",
-                                                    "max_multicast", "max_vlans", "spoofchk", "trust", "state"};
+constexpr std::array<std::string_view, 13> settings{
+    "mac",           "vlan",      "qos",      "proto", "max_tx_rate", "min_tx_rate", "max_frame",
+    "max_multicast", "max_vlans", "spoofchk", "trust", "query_rss",   "state"};
 
 std::string join(std::span<const std::string_view> words)
 {
@@ -70,11 +73,31 @@ std::uint64_t number(std::string_view text, std::string_view what, std::uint64_t
     return v;
 }
 
-pci::Address pf_address(std::string_view text)
+// A PF: a PCI address, made canonical, or an interface name, kept as it is.
+PfName pf_name(std::string_view text)
 {
     if (auto a = pci::Address::try_parse(text))
-        return *a;
-    throw UsageError(fmt::format("\"{}\" is not a PF's PCI address (expected e.g. 0000:00:02.0)", text));
+        return a->to_string();
+    // Legal interface names, but here surely a forgotten PF.
+    if (text == "vf" || text == "numvfs")
+        throw UsageError(fmt::format("missing PF before \"{}\"", text));
+    if (control::is_interface_name(text))
+        return PfName(text);
+    throw UsageError(fmt::format(
+        "\"{}\" is neither a PF's PCI address (e.g. 0000:00:02.0) nor a network interface's name (e.g. eth0)", text));
+}
+
+// The port VLAN's protocol, spelt as iproute2 reads it: case does not matter.
+control::VlanProtocol vlan_protocol(std::string_view value)
+{
+    std::string lower(value);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "802.1q")
+        return control::VlanProtocol::ieee_802_1q;
+    if (lower == "802.1ad")
+        return control::VlanProtocol::ieee_802_1ad;
+    throw UsageError(fmt::format("proto takes 802.1Q or 802.1ad, not \"{}\"", value));
 }
 
 bool on_off(std::string_view keyword, std::string_view value)
@@ -104,7 +127,7 @@ unsigned vf_after_pf(Words& w)
 
 Command parse_set(Words& w)
 {
-    const auto pf = pf_address(w.next("PF address after \"set\""));
+    const auto pf = pf_name(w.next("PF after \"set\""));
     const auto& what = w.next("\"vf N ...\" or \"numvfs N\"");
     if (what == "numvfs") {
         const auto count = static_cast<unsigned>(number(w.next("number of VFs"), "numvfs", 255));
@@ -185,10 +208,15 @@ VfSettings parse_vf_settings(std::span<const std::string> words)
         } else if (key == "qos") {
             once(s.qos.has_value());
             s.qos = static_cast<std::uint8_t>(number(value(), "qos", 7));
+        } else if (key == "proto") {
+            once(s.vlan_protocol.has_value());
+            s.vlan_protocol = vlan_protocol(value());
         } else if (key == "max_tx_rate" || key == "rate") {
             once(s.max_tx_rate.has_value());
-            const auto text = value();
-            s.max_tx_rate = static_cast<std::uint32_t>(number(text, "max_tx_rate (Mb/s)", 100000));
+            s.max_tx_rate = static_cast<std::uint32_t>(number(value(), "max_tx_rate (Mb/s)", control::max_rate_mbps));
+        } else if (key == "min_tx_rate") {
+            once(s.min_tx_rate.has_value());
+            s.min_tx_rate = static_cast<std::uint32_t>(number(value(), "min_tx_rate (Mb/s)", control::max_rate_mbps));
         } else if (key == "max_frame") {
             once(s.max_frame.has_value());
             const auto bytes = number(value(), "max_frame (bytes)", 16383);
@@ -207,6 +235,9 @@ VfSettings parse_vf_settings(std::span<const std::string> words)
         } else if (key == "trust") {
             once(s.trust.has_value());
             s.trust = on_off(key, value());
+        } else if (key == "query_rss") {
+            once(s.query_rss.has_value());
+            s.query_rss = on_off(key, value());
         } else if (key == "state") {
             once(s.state.has_value());
             const auto v = value();
@@ -224,6 +255,11 @@ VfSettings parse_vf_settings(std::span<const std::string> words)
     }
     if (s.qos && !s.vlan)
         throw UsageError("qos needs a vlan (as in \"vlan 100 qos 3\")");
+    // As in ip link, where proto is read only after vlan.
+    if (s.vlan_protocol && !s.vlan)
+        throw UsageError("proto needs a vlan (as in \"vlan 100 proto 802.1ad\")");
+    if (s.min_tx_rate && s.max_tx_rate && *s.max_tx_rate != 0 && *s.min_tx_rate > *s.max_tx_rate)
+        throw UsageError(fmt::format("min_tx_rate {} is above max_tx_rate {}", *s.min_tx_rate, *s.max_tx_rate));
     return s;
 }
 
@@ -237,7 +273,7 @@ Command parse_command(std::span<const std::string> words, bool stats)
         Show s;
         s.stats = stats;
         if (!w.done())
-            s.pf = pf_address(w.next("PF address"));
+            s.pf = pf_name(w.next("PF"));
         if (!w.done())
             s.vf = vf_after_pf(w);
         w.expect_end("show [PF [vf N]]");
@@ -246,14 +282,14 @@ Command parse_command(std::span<const std::string> words, bool stats)
     if (cmd == "set")
         return parse_set(w);
     if (cmd == "reset") {
-        Reset r{pf_address(w.next("PF address after \"reset\"")), std::nullopt};
+        Reset r{pf_name(w.next("PF after \"reset\"")), std::nullopt};
         if (!w.done())
             r.vf = vf_after_pf(w);
         w.expect_end("reset PF [vf N]");
         return r;
     }
     if (cmd == "release") {
-        Release r{pf_address(w.next("PF address after \"release\""))};
+        Release r{pf_name(w.next("PF after \"release\""))};
         r.vf = vf_after_pf(w);
         w.expect_end("release PF vf N");
         return r;

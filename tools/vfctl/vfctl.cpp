@@ -22,23 +22,14 @@ control::Operation to_operation(const Command& cmd)
     struct Convert {
         control::Operation operator()(const Show& s) const
         {
-            std::optional<std::string> pf;
-            if (s.pf)
-                pf = s.pf->to_string();
             if (s.stats)
-                return control::Stats{pf, s.vf};
-            return control::Show{pf, s.vf};
+                return control::Stats{s.pf, s.vf};
+            return control::Show{s.pf, s.vf};
         }
-        control::Operation operator()(const SetVf& s) const
-        {
-            return control::SetVf{s.pf.to_string(), s.vf, s.settings};
-        }
-        control::Operation operator()(const SetNumVfs& s) const
-        {
-            return control::SetNumVfs{s.pf.to_string(), s.count};
-        }
-        control::Operation operator()(const Reset& r) const { return control::Reset{r.pf.to_string(), r.vf}; }
-        control::Operation operator()(const Release& r) const { return control::Release{r.pf.to_string(), r.vf}; }
+        control::Operation operator()(const SetVf& s) const { return control::SetVf{s.pf, s.vf, s.settings}; }
+        control::Operation operator()(const SetNumVfs& s) const { return control::SetNumVfs{s.pf, s.count}; }
+        control::Operation operator()(const Reset& r) const { return control::Reset{r.pf, r.vf}; }
+        control::Operation operator()(const Release& r) const { return control::Release{r.pf, r.vf}; }
         control::Operation operator()(const Monitor&) const { return control::Subscribe{}; }
         control::Operation operator()(const Status&) const { return control::Status{}; }
     };
