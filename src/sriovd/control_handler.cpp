@@ -43,8 +43,9 @@ std::string describe(const pf::VfAdmin& a)
 }
 
 // The state file's keys of a VF setting, for "origin".
-constexpr const char* setting_keys[] = {"mac",       "vlan",      "qos",         "max_tx_rate", "max_frame",
-                                        "max_multicast", "max_vlans", "spoof_check", "trust",       "link_state"};
+constexpr const char* setting_keys[] = {"mac",         "vlan",          "qos",       "vlan_protocol", "max_tx_rate",
+                                        "min_tx_rate", "max_frame",     "max_multicast", "max_vlans",  "spoof_check",
+                                        "trust",       "link_state",    "query_rss"};
 
 }  // namespace
 

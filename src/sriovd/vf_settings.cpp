@@ -61,6 +61,19 @@ VfChange apply_settings(const pf::VfAdmin& current, const control::VfSettings& s
         a.link_state = link_mode(*settings.state);
         c.keys.push_back("link_state");
     }
+    if (settings.min_tx_rate) {
+        a.min_tx_rate_mbps = *settings.min_tx_rate;
+        c.keys.push_back("min_tx_rate");
+    }
+    // A port VLAN given without its protocol is 802.1Q, as iproute2 sends it.
+    if (settings.vlan || settings.vlan_protocol) {
+        a.port_vlan_802_1ad = settings.vlan_protocol == control::VlanProtocol::ieee_802_1ad;
+        c.keys.push_back("vlan_protocol");
+    }
+    if (settings.query_rss) {
+        a.query_rss = *settings.query_rss;
+        c.keys.push_back("query_rss");
+    }
     return c;
 }
 

@@ -173,11 +173,19 @@ json VfioBackend::mailbox_status() const
                 {"log_suppressed", s.log_suppressed}};
 }
 
-// The 82576's filters enforce all of the settings vfctl has; the policy checks the values.
-void VfioBackend::check(unsigned vf, const control::VfSettings&) const
+// The 82576's filters enforce the rest of vfctl's settings; the policy checks their values.
+void VfioBackend::check(unsigned vf, const control::VfSettings& settings) const
 {
-    if (vf >= num_vfs())
-        throw Error(Errc::invalid_argument, fmt::format("VF {}", vf), "does not exist");
+    const auto refuse = [&](const char* key, const char* why) {
+        throw Error(Errc::invalid_argument, fmt::format("VF {}", vf), fmt::format("{}: {}", key, why));
+    };
+    if (settings.min_tx_rate && *settings.min_tx_rate != 0)
+        refuse("min_tx_rate", "the 82576 as sriovd runs it has no guaranteed rate (only a PF its kernel driver "
+                              "keeps may have one)");
+    if (settings.vlan_protocol == control::VlanProtocol::ieee_802_1ad)
+        refuse("proto 802.1ad", "the 82576 tags port VLANs with 802.1Q only");
+    if (settings.query_rss && *settings.query_rss)
+        refuse("query_rss", "VFs of the 82576 as sriovd runs it cannot query RSS");
 }
 
 void VfioBackend::apply(unsigned vf, const pf::VfAdmin& admin, const std::vector<std::string>&)

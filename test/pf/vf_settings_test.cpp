@@ -31,7 +31,9 @@ TEST_CASE("vlan without qos has priority 0, vlan 0 removes the port VLAN, qos al
     vlan_only.vlan = 20;
     CHECK(apply_settings(current, vlan_only).admin.port_vlan == std::uint16_t{20});
     CHECK(apply_settings(current, vlan_only).admin.port_vlan_qos == 0);
-    CHECK(apply_settings(current, vlan_only).keys == std::vector<std::string>{"vlan", "qos"});
+    // As iproute2 sends it: a VLAN without proto is 802.1Q, whatever it was.
+    CHECK(apply_settings(current, vlan_only).keys == std::vector<std::string>{"vlan", "qos", "vlan_protocol"});
+    CHECK_FALSE(apply_settings(current, vlan_only).admin.port_vlan_802_1ad);
 
     control::VfSettings remove;
     remove.vlan = 0;
@@ -43,6 +45,21 @@ TEST_CASE("vlan without qos has priority 0, vlan 0 removes the port VLAN, qos al
     CHECK(c.admin.port_vlan == std::uint16_t{10});
     CHECK(c.admin.port_vlan_qos == 3);
     CHECK(c.keys == std::vector<std::string>{"qos"});
+}
+
+TEST_CASE("the settings of kernel-owned PFs: proto, min_tx_rate, query_rss")
+{
+    control::VfSettings s;
+    s.vlan = 30;
+    s.vlan_protocol = control::VlanProtocol::ieee_802_1ad;
+    s.min_tx_rate = 50;
+    s.query_rss = true;
+    const VfChange c = apply_settings(pf::VfAdmin{}, s);
+    CHECK(c.admin.port_vlan == std::uint16_t{30});
+    CHECK(c.admin.port_vlan_802_1ad);
+    CHECK(c.admin.min_tx_rate_mbps == 50);
+    CHECK(c.admin.query_rss);
+    CHECK(c.keys == std::vector<std::string>{"vlan", "qos", "min_tx_rate", "vlan_protocol", "query_rss"});
 }
 
 TEST_CASE("link state words map to the policy's modes")

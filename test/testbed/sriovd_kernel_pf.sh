@@ -118,13 +118,13 @@ tb_log "ok: VF 2 (VLAN 20) reaches neither"
 tb_log "--- all or none, with the wire down"
 tb_monitor set_link n0 off || fail "the harness cannot take the wire down"
 tb_wait_for 20 no_carrier "$dev" || fail "$dev still has carrier"
-if out=$(vfctl set "$pf" vf 0 mac 02:00:00:00:13:aa max_tx_rate 100 2>&1); then
+if out=$(vfctl set "$dev" vf 0 mac 02:00:00:00:13:aa max_tx_rate 100 2>&1); then
     fail "vfctl set mac + max_tx_rate succeeded with the wire down: $out"
 fi
 tb_log "vfctl: $out"
 case "$out" in *igb*max_tx_rate*) ;; *) fail "the refusal does not name igb and the rate: $out" ;; esac
 kernel_has 0 "link/ether $MAC0"
-if out=$(vfctl set "$pf" vf 0 state disable 2>&1); then fail "igb took a VF link state: $out"; fi
+if out=$(vfctl set "$dev" vf 0 state disable 2>&1); then fail "igb took a VF link state: $out"; fi
 tb_log "vfctl: $out"
 case "$out" in *igb*state*) ;; *) fail "the refusal does not name igb and the setting: $out" ;; esac
 tb_monitor set_link n0 on || fail "the harness cannot bring the wire back"
