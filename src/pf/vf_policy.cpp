@@ -8,6 +8,16 @@
 
 namespace sriov::pf {
 
+std::string_view to_string(LinkMode mode) noexcept
+{
+    switch (mode) {
+    case LinkMode::enable: return "enable";
+    case LinkMode::disable: return "disable";
+    case LinkMode::automatic: break;
+    }
+    return "auto";
+}
+
 namespace {
 
 std::string vf_name(unsigned vf) { return fmt::format("VF {}", vf); }

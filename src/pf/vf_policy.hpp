@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sriov::pf {
@@ -20,6 +21,8 @@ namespace sriov::pf {
 // 82576 the VF reads the PF's link state itself, so this is automatic), or down with its queues
 // stopped (disable).
 enum class LinkMode { automatic, enable, disable };
+// "auto", "enable", "disable": iproute2's words, and the configuration's.
+std::string_view to_string(LinkMode mode) noexcept;
 
 struct VfAdmin {
     std::optional<MacAddress> mac;           // the VF's MAC after every reset; nullopt: none assigned

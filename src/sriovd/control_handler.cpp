@@ -12,16 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string_view link_mode_name(pf::LinkMode m)
-{
-    switch (m) {
-    case pf::LinkMode::automatic: return "auto";
-    case pf::LinkMode::enable: return "enable";
-    case pf::LinkMode::disable: return "disable";
-    }
-    return "auto";
-}
-
 // "config", "runtime" or "default" for the state file's key of VF vf.
 std::string origin_of(const PfState& state, unsigned vf, const std::string& key)
 {
@@ -39,7 +29,7 @@ std::string describe(const pf::VfAdmin& a)
     return fmt::format("mac {}, vlan {}, qos {}, max_tx_rate {}, spoofchk {}, trust {}, state {}",
                        a.mac ? a.mac->to_string() : "-", a.port_vlan.value_or(0), a.port_vlan_qos,
                        a.max_tx_rate_mbps, a.spoof_check ? "on" : "off", a.trusted ? "on" : "off",
-                       link_mode_name(a.link_state));
+                       pf::to_string(a.link_state));
 }
 
 // The state file's keys of a VF setting, for "origin".

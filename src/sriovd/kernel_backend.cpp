@@ -1,9 +1,9 @@
 #include "kernel_backend.hpp"
 
+#include "kernel_desired.hpp"
 #include "pf_messages.hpp"
 
 #include "netlink/vf_reconcile.hpp"
-#include "pf/generated_mac.hpp"
 #include "sriov/error.hpp"
 #include "vfio/driver_binding.hpp"
 #include "vfio/sriov_control.hpp"
@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -31,16 +33,6 @@ bool counts_vf_traffic(const std::string& driver)
     return drivers.count(driver) > 0;
 }
 
-nl::VfLinkState link_state(pf::LinkMode mode)
-{
-    switch (mode) {
-    case pf::LinkMode::enable: return nl::VfLinkState::enable;
-    case pf::LinkMode::disable: return nl::VfLinkState::disable;
-    case pf::LinkMode::automatic: break;
-    }
-    return nl::VfLinkState::auto_;
-}
-
 std::string read_or(const pci::Sysfs& sysfs, const std::filesystem::path& path, std::string fallback)
 {
     try {
@@ -56,12 +48,10 @@ std::string read_or(const pci::Sysfs& sysfs, const std::filesystem::path& path, 
 
 KernelBackend::KernelBackend(const DaemonConfig& config, const NamedPf& pf, const PfState& state,
                              PfShared& shared, MacKeeper keep_mac)
-    : address_(pf.address), interface_(pf.interface), driver_(pf.driver), admin_(config.vfs),
-      declared_(config.declared), drivers_(config.drivers), on_drift_(config.on_drift),
+    : address_(pf.address), interface_(pf.interface), driver_(pf.driver), admin_(config.vfs), config_(config),
       timeout_(std::chrono::seconds(config.timeout_s)), state_(state), shared_(shared),
-      keep_mac_(std::move(keep_mac)), timer_(shared.io)
+      keep_mac_(std::move(keep_mac)), timer_(shared.io), events_fd_(shared.io)
 {
-    declared_.resize(admin_.size());
     if (interface_.empty())
         throw Error(Errc::not_found, address_.to_string(),
                     fmt::format("has no network interface{}: a PF whose owner is \"kernel\" must be bound to its "
@@ -83,13 +73,25 @@ KernelBackend::KernelBackend(const DaemonConfig& config, const NamedPf& pf, cons
 KernelBackend::~KernelBackend()
 {
     timer_.cancel();
+    events_fd_.close();
     if (reload_.joinable())
         reload_.join();
 }
 
 bool KernelBackend::managed(unsigned vf) const
 {
-    return vf < declared_.size() && declared_[vf].listed && declared_[vf].managed;
+    return vf < config_.declared.size() && config_.declared[vf].listed && config_.declared[vf].managed;
+}
+
+KernelBackend::Plan KernelBackend::plan(const std::vector<std::string>& drivers) const
+{
+    Plan p;
+    for (unsigned vf = 0; vf < num_vfs(); ++vf) {
+        p.want.push_back(desired(vf));
+        p.managed.push_back(managed(vf));
+        p.drivers.push_back(vf < drivers.size() ? drivers[vf] : std::string());
+    }
+    return p;
 }
 
 std::vector<std::string> KernelBackend::declared_keys(unsigned vf) const
@@ -103,33 +105,11 @@ std::vector<std::string> KernelBackend::declared_keys(unsigned vf) const
 
 nl::VfSettings KernelBackend::desired(unsigned vf, const pf::VfAdmin& a, const std::vector<std::string>& keys) const
 {
-    nl::VfSettings s;
-    const auto has = [&](const char* key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
-    if (has("mac")) {
-        if (a.mac)
-            s.mac = *a.mac;
-        else if (a.generated_mac)
-            s.mac = pf::generated_mac(MacAddress::parse(read_or(pci::Sysfs(), pci::Sysfs().root() / "class" / "net" /
-                                                                    interface_ / "address",
-                                                                "00:00:00:00:00:00")),
-                                      vf);
-    }
-    if (has("vlan") || has("qos") || has("vlan_protocol"))
-        s.vlan = nl::VfVlan{a.port_vlan.value_or(0), a.port_vlan_qos,
-                            a.port_vlan_802_1ad ? nl::VlanProtocol::ieee_802_1ad : nl::VlanProtocol::ieee_802_1q};
-    if (has("max_tx_rate"))
-        s.max_tx_rate = a.max_tx_rate_mbps;
-    if (has("min_tx_rate"))
-        s.min_tx_rate = a.min_tx_rate_mbps;
-    if (has("spoof_check"))
-        s.spoofchk = a.spoof_check;
-    if (has("trust"))
-        s.trust = a.trusted;
-    if (has("link_state"))
-        s.link_state = link_state(a.link_state);
-    if (has("query_rss"))
-        s.query_rss = a.query_rss;
-    return s;
+    const pci::Sysfs sysfs;
+    const auto pf_mac = a.generated_mac
+        ? MacAddress::try_parse(read_or(sysfs, sysfs.root() / "class" / "net" / interface_ / "address", ""))
+        : std::nullopt;
+    return desired_settings(a, keys, pf_mac.value_or(MacAddress{}), vf);
 }
 
 nl::VfSettings KernelBackend::desired(unsigned vf) const
@@ -291,15 +271,14 @@ bool KernelBackend::release_vf(unsigned vf)
 
 std::vector<pci::Address> KernelBackend::provision(const std::vector<std::string>& drivers)
 {
-    drivers_ = drivers;
-    return provision_now(drivers, true);
+    return provision_now(plan(drivers));
 }
 
-std::vector<pci::Address> KernelBackend::provision_now(const std::vector<std::string>& drivers, bool log_counts)
+std::vector<pci::Address> KernelBackend::provision_now(const Plan& plan)
 {
     const pci::Sysfs sysfs;
     const pci::SriovControl sriov(sysfs);
-    const unsigned want = num_vfs();
+    const auto want = static_cast<unsigned>(plan.want.size());
     const unsigned had = sriov.num_vfs(address_);
     const auto autoprobe_file = sysfs.device_file(address_, "sriov_drivers_autoprobe");
     bool probe_held = false;
@@ -317,27 +296,28 @@ std::vector<pci::Address> KernelBackend::provision_now(const std::vector<std::st
                 sysfs.write(autoprobe_file, "1");
             throw;
         }
-        if (log_counts)
-            spdlog::info("PF {} ({}): VF count {} -> {}", address_, interface_, had, want);
+        spdlog::info("PF {} ({}): VF count {} -> {}", address_, interface_, had, want);
     }
     // A socket of this thread's own: the loop's is not to be shared.
     nl::RtnlSocket socket;
     const int ifindex = nl::interface_index(interface_);
     const nl::LinkVfInfo info = socket.read_link(ifindex);
     for (unsigned vf = 0; vf < want; ++vf) {
-        if (!managed(vf))
+        if (!plan.managed[vf])
             continue;
         nl::VfSettings had_vf;
         for (const auto& f : info.vfs)
             if (f.vf == vf)
                 had_vf = f.settings;
         try {
-            const auto steps = bring(socket, ifindex, vf, desired(vf), had_vf);
-            if (steps)
-                spdlog::info("{}: {} setting(s) applied: {}", subject(vf), steps, nl::to_string(desired(vf)));
+            const auto steps = bring(socket, ifindex, vf, plan.want[vf], had_vf);
+            if (steps) {
+                spdlog::info("{}: {} setting(s) applied: {}", subject(vf), steps, nl::to_string(plan.want[vf]));
+                publish("vf_applied", vf, fmt::format("applied: {}", nl::to_string(plan.want[vf])));
+            }
         } catch (const Error& e) {
             spdlog::error("{}; VF {} left as it was", e.what(), vf);
-            publish("vf_changed", vf, fmt::format("its settings could not be applied: {}", e.what()));
+            publish("vf_applied", vf, fmt::format("not applied, the VF is left as it was: {}", e.what()));
         }
     }
     if (probe_held)
@@ -351,8 +331,8 @@ std::vector<pci::Address> KernelBackend::provision_now(const std::vector<std::st
         if (!address)
             throw Error(Errc::protocol, address_.to_string(), fmt::format("the kernel shows no VF {}", vf));
         vfs.push_back(*address);
-        const std::string driver = vf < drivers.size() ? drivers[vf] : std::string();
-        if (managed(vf) && !driver.empty()) {
+        const std::string& driver = plan.drivers[vf];
+        if (plan.managed[vf] && !driver.empty()) {
             if (binding.current_driver(*address) != driver) {
                 binding.bind(*address, driver);
                 spdlog::info("VF {} ({}) bound to {}", vf, *address, driver);
@@ -369,7 +349,47 @@ std::vector<pci::Address> KernelBackend::provision_now(const std::vector<std::st
     return vfs;
 }
 
-void KernelBackend::provisioned() { watch(); }
+void KernelBackend::provision_in_background(Plan p, std::string kind, std::string done)
+{
+    if (reload_.joinable())
+        reload_.join();
+    reloading_ = true;
+    reload_ = std::thread([this, p = std::move(p), kind = std::move(kind), done = std::move(done)] {
+        std::string message;
+        try {
+            const auto vfs = provision_now(p);
+            message = fmt::format("{}: {} VFs, their settings and drivers in place", done, vfs.size());
+        } catch (const std::exception& e) {
+            message = fmt::format("{}, but the VFs could not be made: {}", done, e.what());
+        }
+        spdlog::info("PF {}: {}", address_, message);
+        publish(kind, std::nullopt, message);
+        reloading_ = false;
+    });
+}
+
+void KernelBackend::provisioned()
+{
+    watch();
+    events_fd_.assign(::dup(events_.fd()));
+    listen();
+}
+
+// A link notification of the PF: look now rather than at the next tick.
+void KernelBackend::listen()
+{
+    events_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec)
+            return;
+        try {
+            if (events_.take(ifindex_))
+                check_drift();
+        } catch (const std::exception& e) {
+            spdlog::warn("PF {} ({}): link notifications: {}", address_, interface_, e.what());
+        }
+        listen();
+    });
+}
 
 void KernelBackend::remove_vfs()
 {
@@ -377,11 +397,23 @@ void KernelBackend::remove_vfs()
     spdlog::info("PF {} ({}): VFs removed", address_, interface_);
 }
 
-void KernelBackend::set_num_vfs(unsigned, std::vector<std::string>, std::function<std::vector<pf::VfAdmin>(unsigned)>)
+void KernelBackend::set_num_vfs(unsigned n, std::vector<std::string> drivers,
+                                std::function<std::vector<pf::VfAdmin>(unsigned)> record)
 {
-    throw Error(Errc::unsupported, address_.to_string(),
-                "changing the VF count of a PF its kernel driver keeps is not done at run time yet: change num_vfs "
-                "in the configuration and restart sriovd");
+    if (reloading_ || gone_)
+        throw Error(Errc::busy, address_.to_string(),
+                    "the VFs are being made already (a change of their count, or the PF's driver came back): "
+                    "try again when its event says it is done");
+    const unsigned total = pci::SriovControl().total_vfs(address_);
+    if (n > total)
+        throw Error(Errc::invalid_argument, fmt::format("{} ({})", interface_, driver_),
+                    fmt::format("{} VFs asked for; this PF has at most {} (sriov_totalvfs)", n, total));
+    const unsigned before = num_vfs();
+    admin_ = record(n);
+    reported_.assign(n, std::string());
+    shared_.publish(event_json(address_, pf::PfEvent{"num_vfs", std::nullopt,
+                                                     fmt::format("changing from {} to {} VFs", before, n)}));
+    provision_in_background(plan(drivers), "num_vfs", fmt::format("now {} VFs", n));
 }
 
 void KernelBackend::publish(const std::string& kind, std::optional<unsigned> vf, const std::string& message)
@@ -438,20 +470,8 @@ void KernelBackend::check_drift()
         gone_ = false;
         interface_ = *now;
         ifindex_ = nl::interface_index(interface_);
-        reloading_ = true;
         spdlog::info("PF {}: back as {}: re-creating its VFs", address_, interface_);
-        reload_ = std::thread([this] {
-            std::string message;
-            try {
-                const auto vfs = provision_now(drivers_, true);
-                message = fmt::format("{} is back: {} VFs and their settings re-applied", interface_, vfs.size());
-            } catch (const std::exception& e) {
-                message = fmt::format("{} is back, but its VFs could not be re-created: {}", interface_, e.what());
-            }
-            spdlog::info("PF {}: {}", address_, message);
-            publish("pf_reloaded", std::nullopt, message);
-            reloading_ = false;
-        });
+        provision_in_background(plan(config_.drivers), "pf_reloaded", fmt::format("{} is back", interface_));
         return;
     }
     found_ = socket_.read_link(ifindex_);
@@ -478,7 +498,8 @@ void KernelBackend::check_drift()
             reported_[vf].clear();
             continue;
         }
-        const std::string mode = declared_[vf].on_drift.empty() ? on_drift_ : declared_[vf].on_drift;
+        const std::string& own = config_.declared[vf].on_drift;
+        const std::string mode = own.empty() ? config_.on_drift : own;
         if (text != reported_[vf]) {
             reported_[vf] = text;
             spdlog::warn("{}: changed behind sriovd's back: {}{}", subject(vf), text,

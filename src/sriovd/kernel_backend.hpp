@@ -10,8 +10,8 @@
 // one, what was changed before it is put back (nl::apply_all_or_none), and the error names the
 // interface, the driver, the setting and the kernel's words.
 //
-// Watching: every second the kernel's view (RTM_GETLINK with VF info) is read and compared with
-// the desired state. A difference is a `drift` event (once, until it changes) and is put back when
+// Watching: on every link notification of the PF (nl::LinkEvents) and at least once a second the
+// kernel's view (RTM_GETLINK with VF info) is read and compared with the desired state. A difference is a `drift` event (once, until it changes) and is put back when
 // on_drift is "restore". A trusted VF's own MAC is adopted, not put back. When the PF's interface
 // goes away (its driver unbound or reloaded, a reset that drops the VFs) and comes back, sriovd
 // recreates the VF count, re-applies every managed VF, binds the VF drivers again and says so in a
@@ -24,10 +24,12 @@
 #include "pf_shared.hpp"
 #include "state_file.hpp"
 
+#include "netlink/link_events.hpp"
 #include "netlink/rtnl_socket.hpp"
 #include "netlink/vf_info.hpp"
 #include "netlink/vf_settings.hpp"
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -43,8 +45,9 @@ class KernelBackend final : public PfBackend {
 public:
     using MacKeeper = std::function<void(unsigned vf, const MacAddress& mac)>;
 
-    // config: the effective configuration of this PF; state: its state file's contents, which
-    // say what is declared (must outlive this object). Opens an rtnetlink socket and reads the
+    // config: the effective configuration of this PF (which VFs are listed and managed, their
+    // drivers, on_drift), and state: its state file's contents, which say what is declared; both
+    // are the caller's, kept up to date by it, and must outlive this object. Opens an rtnetlink socket and reads the
     // kernel's view once. Throws sriov::Error: not_found when the PF has no interface (not bound
     // to its network driver), invalid_argument when num_vfs is above the PF's TotalVFs.
     KernelBackend(const DaemonConfig& config, const NamedPf& pf, const PfState& state, PfShared& shared,
@@ -80,11 +83,21 @@ public:
     void provisioned() override;
     bool vfs_existed() const override { return vfs_existed_; }
     void remove_vfs() override;
-    // Not yet for a kernel-owned PF: throws sriov::Error(unsupported).
+    // Up to the PF's TotalVFs; the sysfs writes, the settings and the bindings run on a thread of
+    // their own, and a num_vfs event says when it is done. Throws sriov::Error: invalid_argument
+    // above TotalVFs, busy while a change or a reload is under way.
     void set_num_vfs(unsigned n, std::vector<std::string> drivers,
                      std::function<std::vector<pf::VfAdmin>(unsigned m)> record) override;
 
 private:
+    // What a provisioning thread works from, taken on the loop: it must not read what the loop
+    // changes meanwhile.
+    struct Plan {
+        std::vector<nl::VfSettings> want;  // per VF; empty for an unmanaged VF
+        std::vector<bool> managed;
+        std::vector<std::string> drivers;  // per VF; empty: the kernel's choice
+    };
+    Plan plan(const std::vector<std::string>& drivers) const;
     bool managed(unsigned vf) const;
     // What VF vf should have, as netlink settings: the declared keys only.
     nl::VfSettings desired(unsigned vf, const pf::VfAdmin& admin, const std::vector<std::string>& keys) const;
@@ -96,9 +109,12 @@ private:
     std::size_t bring(nl::RtnlSocket& socket, int ifindex, unsigned vf, const nl::VfSettings& want,
                       const nl::VfSettings& had);
     std::string subject(unsigned vf) const;
-    // Sets the count, applies, binds; used at start and after a driver reload. Blocks.
-    std::vector<pci::Address> provision_now(const std::vector<std::string>& drivers, bool log_counts);
+    // Sets the count, applies, binds; at start, after a driver reload, for a new VF count. Blocks.
+    std::vector<pci::Address> provision_now(const Plan& plan);
+    // Runs provision_now(plan) on reload_, then publishes an event of kind saying how it went.
+    void provision_in_background(Plan plan, std::string kind, std::string done);
     void watch();
+    void listen();
     void check_drift();
     void publish(const std::string& kind, std::optional<unsigned> vf, const std::string& message);
 
@@ -107,9 +123,7 @@ private:
     std::string driver_;
     int ifindex_ = 0;
     std::vector<pf::VfAdmin> admin_;
-    std::vector<VfDeclaration> declared_;
-    std::vector<std::string> drivers_;
-    std::string on_drift_;
+    const DaemonConfig& config_;
     std::chrono::milliseconds timeout_;
     const PfState& state_;
     PfShared& shared_;
@@ -119,8 +133,10 @@ private:
     nl::LinkVfInfo found_;
     std::vector<std::string> reported_;  // per VF: the drift last reported, to report it once
     boost::asio::steady_timer timer_;
+    nl::LinkEvents events_;
+    boost::asio::posix::stream_descriptor events_fd_;  // a duplicate of events_'s, for the loop
     bool gone_ = false;                 // the PF's interface went away
-    std::thread reload_;                // re-provisioning after a driver reload
+    std::thread reload_;                // re-provisioning: a driver reload, a new VF count
     std::atomic<bool> reloading_{false};
 };
 

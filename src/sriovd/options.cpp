@@ -81,8 +81,14 @@ void apply_overrides(const Options& options, DaemonConfig& config)
             other.timeout_s = *options.timeout_s;
     }
     if (!options.pf.empty()) {
-        config.pf = options.pf;
-        config.interface.clear();
+        // A PCI address and vendor:device have a ':', which no interface name may have.
+        if (options.pf.find(':') != std::string::npos) {
+            config.pf = options.pf;
+            config.interface.clear();
+        } else {
+            config.interface = options.pf;
+            config.pf.clear();
+        }
     }
     if (options.vfs) {
         check_vf_count(*options.vfs);

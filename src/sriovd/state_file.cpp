@@ -35,16 +35,6 @@ std::string checksum_of(const json& body) { return fmt::format("fnv1a64:{:016x}"
 
 const char* to_string(Origin origin) { return origin == Origin::runtime ? "runtime" : "config"; }
 
-const char* link_name(pf::LinkMode mode)
-{
-    switch (mode) {
-    case pf::LinkMode::enable: return "enable";
-    case pf::LinkMode::disable: return "disable";
-    case pf::LinkMode::automatic: break;
-    }
-    return "auto";
-}
-
 // A VF's settings by configuration key.
 std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& driver)
 {
@@ -55,7 +45,7 @@ std::map<std::string, json> values_of(const pf::VfAdmin& a, const std::string& d
     v["qos"] = a.port_vlan_qos;
     v["allowed_vlans"] = a.allowed_vlans ? json(*a.allowed_vlans) : json(nullptr);
     v["spoof_check"] = a.spoof_check;
-    v["link_state"] = link_name(a.link_state);
+    v["link_state"] = std::string(pf::to_string(a.link_state));
     v["max_tx_rate"] = a.max_tx_rate_mbps;
     v["max_frame"] = a.max_frame;
     v["max_multicast"] = a.max_multicast;

@@ -15,20 +15,6 @@ namespace sriov::sriovd {
 
 using nlohmann::json;
 
-namespace {
-
-std::string_view link_mode_name(pf::LinkMode m)
-{
-    switch (m) {
-    case pf::LinkMode::automatic: return "auto";
-    case pf::LinkMode::enable: return "enable";
-    case pf::LinkMode::disable: return "disable";
-    }
-    return "auto";
-}
-
-}  // namespace
-
 VfioBackend::VfioBackend(const DaemonConfig& config, const pci::Address& address,
                          const std::filesystem::path& state_dir, PfShared& shared, MacKeeper keep_mac)
     : shared_(shared),
@@ -127,7 +113,7 @@ json VfioBackend::show_vf(unsigned vf)
     v["max_vlans"] = admin.max_vlans;
     v["spoofchk"] = admin.spoof_check;
     v["trust"] = admin.trusted;
-    v["state"] = std::string(link_mode_name(admin.link_state));
+    v["state"] = std::string(pf::to_string(admin.link_state));
     v["quarantined"] = state.quarantined;
     v["clear_to_send"] = state.clear_to_send;
     // What the VF itself asked for through the mailbox and was granted (forgotten at its reset).

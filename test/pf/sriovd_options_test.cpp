@@ -120,3 +120,16 @@ TEST_CASE("with several PFs in the file, per-PF options are refused and daemon-w
     CHECK(e.find("--vfs") != std::string::npos);
     std::filesystem::remove(path);
 }
+
+TEST_CASE("the --pf option takes a network interface too: a name has no ':', an address and vendor:device do")
+{
+    Options o = two_vfs();
+    o.pf = "enp3s0f0";
+    const auto by_name = sriovd::daemon_config(o);
+    CHECK(by_name.interface == "enp3s0f0");
+    CHECK(by_name.pf.empty());
+    o.pf = "8086:10c9";
+    const auto by_id = sriovd::daemon_config(o);
+    CHECK(by_id.pf == "8086:10c9");
+    CHECK(by_id.interface.empty());
+}

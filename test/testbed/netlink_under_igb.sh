@@ -20,9 +20,7 @@ sleep 2
 tb_wait_for 30 tb_has_carrier "$dev" || tb_fail "$dev has no link after the VFs' reset"
 
 # The kernel's view of VF $1: its line in `ip -d link show` (real iproute2).
-vf_line() {
-    ip -d link show "$dev" | awk -v n="$1" '$1 == "vf" && $2 == n'
-}
+vf_line() { tb_vf_line "$dev" "$1"; }
 # kernel_has VF TEXT WHAT: the kernel's view of VF shows TEXT.
 kernel_has() {
     line=$(vf_line "$1")

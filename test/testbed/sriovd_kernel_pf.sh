@@ -31,30 +31,17 @@ fail() {
     tb_fail "$*"
 }
 in_ns() { ip netns exec "$@"; }
-# The kernel's view of VF $1: its line in `ip -d link show` (real iproute2).
-vf_line() { ip -d link show "$dev" | awk -v n="$1" '$1 == "vf" && $2 == n'; }
-# vf_shows VF TEXT: the kernel's view of VF shows TEXT now (for tb_wait_for).
-vf_shows() { vf_line "$1" | grep -q "$2"; }
+vf_line() { tb_vf_line "$dev" "$1"; }
+vf_shows() { tb_vf_shows "$dev" "$1" "$2"; }
 no_carrier() { [ "$(cat "/sys/class/net/$1/carrier")" = 0 ]; }
 kernel_has() {
-    case "$(vf_line "$1")" in
-        *"$2"*) tb_log "ok: the kernel's view of vf $1 shows '$2'" ;;
-        *) fail "the kernel's view of vf $1 lacks '$2': $(vf_line "$1")" ;;
-    esac
+    vf_shows "$1" "$2" || fail "the kernel's view of vf $1 lacks '$2': $(vf_line "$1")"
+    tb_log "ok: the kernel's view of vf $1 shows '$2'"
 }
-# up_in_ns VF MAC: VF's igbvf interface has MAC; moved into namespace vfN with address NET.(N+1).
+# up_in_ns VF MAC: VF's interface has MAC; in namespace vfN as NET.(N+1); its name in vfN_if.
 up_in_ns() {
-    _vf=$(tb_vf_addr "$pf" "$1") || fail "no VF $1"
-    tb_wait_for 60 test -d "/sys/bus/pci/devices/$_vf/net" || fail "igbvf made no interface for VF $1 ($_vf)"
-    _if=$(tb_netdev "$_vf")
-    eval "vf$1_if=$_if"
-    tb_expect "VF $1 ($_vf, $_if) MAC" "$(cat "/sys/class/net/$_if/address")" "$2"
-    ip netns add "vf$1" || fail "cannot create namespace vf$1"
-    ip link set "$_if" netns "vf$1" || fail "cannot move $_if into namespace vf$1"
-    ip -n "vf$1" link set lo up
-    ip -n "vf$1" addr add "$NET.$(($1 + 1))/24" dev "$_if" || fail "cannot address $_if"
-    ip -n "vf$1" link set "$_if" up || fail "cannot bring $_if up"
-    tb_wait_for 30 in_ns "vf$1" grep -qx 1 "/sys/class/net/$_if/carrier" || fail "$_if has no carrier"
+    tb_vf_in_ns "$pf" "$1" "$2" "$NET.$(($1 + 1))" || fail "VF $1 cannot be brought up in its namespace"
+    eval "vf$1_if=$tb_vf_if"
 }
 reaches() { in_ns "vf$1" ping -c 1 -W 1 "$NET.$(($2 + 1))" >/dev/null 2>&1; }
 
@@ -95,6 +82,16 @@ tb_start_sriovd "$LOG" --verbose --config "$CONFIG"
 vfctl monitor >"$EVENTS" 2>&1 &
 monitor_pid=$!
 
+# Run as root with no group: what it keeps is CAP_NET_ADMIN alone (bit 12), for rtnetlink.
+grep -q "privileges: kept net_admin alone" "$LOG" || tb_wait_for 10 grep -q "privileges: kept net_admin alone" "$LOG" ||
+    fail "sriovd does not say it kept CAP_NET_ADMIN alone"
+for status in /proc/"$sriovd_pid"/task/*/status; do
+    for set in CapEff CapPrm CapBnd; do
+        value=$(sed -n "s/^$set:[[:space:]]*//p" "$status")
+        [ "$value" = 0000000000001000 ] || fail "sriovd thread $status: $set $value, not CAP_NET_ADMIN alone"
+    done
+done
+tb_log "ok: every sriovd thread holds CAP_NET_ADMIN alone (effective, permitted, bounding)"
 tb_expect "PF 0's driver" "$(tb_driver "$pf")" igb
 tb_expect "the PF's interface" "$(tb_netdev "$pf")" "$dev"
 tb_expect "its ifindex" "$(cat "/sys/class/net/$dev/ifindex")" "$ifindex"

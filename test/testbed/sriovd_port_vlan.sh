@@ -100,17 +100,8 @@ unreachable() {
 # namespace vfN with address $NET.(N+1)/24 and bring it up with carrier there. Sets vf_if to the
 # interface's name.
 up_in_ns() {
-    _vf=$(tb_vf_addr "$pf" "$1") || fail "no VF $1"
-    tb_wait_for 60 test -d "/sys/bus/pci/devices/$_vf/net" || fail "igbvf made no interface for VF $1 ($_vf)"
-    vf_if=$(tb_netdev "$_vf")
-    tb_expect "VF $1 ($_vf, $vf_if) MAC" "$(cat "/sys/class/net/$vf_if/address")" "$2"
-    ip netns add "vf$1" || fail "cannot create namespace vf$1"
-    ip link set "$vf_if" netns "vf$1" || fail "cannot move $vf_if into namespace vf$1"
-    ip -n "vf$1" link set lo up
-    ip -n "vf$1" addr add "$NET.$(($1 + 1))/24" dev "$vf_if" || fail "cannot address $vf_if"
-    ip -n "vf$1" link set "$vf_if" up || fail "cannot bring $vf_if up in namespace vf$1"
-    tb_wait_for 30 in_ns "vf$1" grep -qx 1 "/sys/class/net/$vf_if/carrier" ||
-        fail "$vf_if has no carrier in namespace vf$1: igbvf saw no link or no CTS from sriovd"
+    tb_vf_in_ns "$pf" "$1" "$2" "$NET.$(($1 + 1))" || fail "VF $1 cannot be brought up in namespace vf$1"
+    vf_if=$tb_vf_if
     tb_log "ok: VF $1 ($vf_if) is up in namespace vf$1 as $NET.$(($1 + 1)), port VLAN $3"
 }
 

@@ -22,7 +22,7 @@ int main(int argc, char** argv)
                  "stay in the foreground and log to stderr (the only mode so far)");
     app.add_option("--config", opt.config,
                    "configuration file (default /etc/sriovd/sriovd.toml, unless --pf is given)");
-    app.add_option("--pf", opt.pf, "PCI address (0000:00:02.0) or vendor:device (8086:10c9) of the PF");
+    app.add_option("--pf", opt.pf, "the PF: PCI address (0000:00:02.0), vendor:device (8086:10c9) or network interface (eth0)");
     app.add_option("--vfs", opt.vfs, "number of VFs to create (at most 7 on an 82576)");
     app.add_option("--vf-mac", opt.vf_macs, "N=MAC: the MAC VF N gets at every reset (repeatable)");
     app.add_option("--vf-driver", opt.vf_drivers,

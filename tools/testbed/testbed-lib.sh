@@ -197,3 +197,31 @@ tb_monitor() {
     echo "tb_monitor: no answer from the harness for: $*" >&2
     return 1
 }
+
+# tb_vf_line DEV N: VF N's line in `ip -d link show DEV`, the kernel's own view of it (iproute2).
+tb_vf_line() {
+    ip -d link show "$1" | awk -v n="$2" '$1 == "vf" && $2 == n'
+}
+
+# tb_vf_shows DEV N TEXT: the kernel's view of VF N of DEV shows TEXT now (for tb_wait_for).
+tb_vf_shows() {
+    tb_vf_line "$1" "$2" | grep -q "$3"
+}
+
+# tb_vf_in_ns PF N MAC ADDR: wait for VF N of PF to have its driver's network interface, check that
+# it has MAC, move it into namespace vfN (made anew) with ADDR/24, bring it up and wait for carrier.
+# Sets tb_vf_if to the interface's name. On failure prints why on stderr and returns 1.
+tb_vf_in_ns() {
+    _vf=$(tb_vf_addr "$1" "$2") || { echo "no VF $2 of $1" >&2; return 1; }
+    tb_wait_for 60 test -d "/sys/bus/pci/devices/$_vf/net" || { echo "no interface for VF $2 ($_vf)" >&2; return 1; }
+    tb_vf_if=$(tb_netdev "$_vf")
+    tb_expect "VF $2 ($_vf, $tb_vf_if) MAC" "$(cat "/sys/class/net/$tb_vf_if/address")" "$3"
+    ip netns del "vf$2" 2>/dev/null
+    ip netns add "vf$2" || { echo "cannot create namespace vf$2" >&2; return 1; }
+    ip link set "$tb_vf_if" netns "vf$2" || { echo "cannot move $tb_vf_if into namespace vf$2" >&2; return 1; }
+    ip -n "vf$2" link set lo up
+    ip -n "vf$2" addr add "$4/24" dev "$tb_vf_if" || { echo "cannot address $tb_vf_if" >&2; return 1; }
+    ip -n "vf$2" link set "$tb_vf_if" up || { echo "cannot bring $tb_vf_if up in namespace vf$2" >&2; return 1; }
+    tb_wait_for 30 ip netns exec "vf$2" grep -qx 1 "/sys/class/net/$tb_vf_if/carrier" ||
+        { echo "$tb_vf_if has no carrier in namespace vf$2: its driver saw no link" >&2; return 1; }
+}
