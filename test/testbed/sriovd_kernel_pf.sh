@@ -1,7 +1,8 @@
 #!/bin/sh
 # sriovd on a PF its kernel driver keeps (issue 13): the kernel's igb keeps PF 0 and its interface;
 # sriovd, named the PF by its interface, creates 3 VFs, sets them through rtnetlink and binds
-# igbvf. Everything is checked by its effect or by the kernel's own view (`ip -d link show`, the
+# igbvf. The same sriovd owns PF 1 from user space (owner "sriovd", taken from igb with
+# --take-over, which leaves PF 0 alone). Everything is checked by its effect or by the kernel's own view (`ip -d link show`, the
 # igbvf interfaces, ping), never by asking sriovd:
 #  - the PF keeps igb, its interface stays up with its address;
 #  - the igbvf interfaces come up with the configured MACs; VFs 0 and 1 (VLAN 10) reach each
@@ -24,6 +25,7 @@ MAC0=02:00:00:00:13:00
 MAC1=02:00:00:00:13:01
 MAC2=02:00:00:00:13:02
 pf=$(tb_pf_addr 0)
+pf1=$(tb_pf_addr 1)
 
 fail() {
     tb_show_logs "$LOG" "$EVENTS"
@@ -76,9 +78,14 @@ index = 2
 mac = "$MAC2"
 vlan = 20
 driver = "igbvf"
+
+[[pf]]
+pci = "$pf1"
+owner = "sriovd"
+num_vfs = 1
 EOF
 tb_log "--- sriovd on $dev (igb), 3 VFs"
-tb_start_sriovd "$LOG" --verbose --config "$CONFIG"
+tb_start_sriovd "$LOG" --verbose --take-over --config "$CONFIG"
 vfctl monitor >"$EVENTS" 2>&1 &
 monitor_pid=$!
 
@@ -93,6 +100,11 @@ for status in /proc/"$sriovd_pid"/task/*/status; do
 done
 tb_log "ok: every sriovd thread holds CAP_NET_ADMIN alone (effective, permitted, bounding)"
 tb_expect "PF 0's driver" "$(tb_driver "$pf")" igb
+tb_expect "PF 1's driver (owned by sriovd)" "$(tb_driver "$pf1")" vfio-pci
+tb_expect "PF 1's VF count" "$(cat "/sys/bus/pci/devices/$pf1/sriov_numvfs")" 1
+vfctl -j show | grep -q '"owner":"kernel"' || fail "vfctl show lacks the kernel-owned PF"
+vfctl -j show | grep -q '"owner":"sriovd"' || fail "vfctl show lacks the PF sriovd owns"
+vfctl show
 tb_expect "the PF's interface" "$(tb_netdev "$pf")" "$dev"
 tb_expect "its ifindex" "$(cat "/sys/class/net/$dev/ifindex")" "$ifindex"
 ip link show "$dev" | grep -q "<.*UP.*>" || fail "$dev is no longer administratively up"
