@@ -1,6 +1,7 @@
 #include "kernel_backend.hpp"
 
 #include "kernel_desired.hpp"
+#include "kernel_drift.hpp"
 #include "pf_messages.hpp"
 
 #include "netlink/vf_reconcile.hpp"
@@ -482,35 +483,27 @@ void KernelBackend::check_drift()
         for (const auto& one : found_.vfs)
             if (one.vf == vf)
                 f = one.settings;
-        nl::VfSettings want = desired(vf);
-        // A trusted VF may pick its own MAC: adopted, not put back.
-        if (want.mac && f.mac && *f.mac != *want.mac && admin_[vf].trusted && !f.mac->is_zero()) {
-            spdlog::info("{}: trusted, took MAC {}: kept", subject(vf), *f.mac);
-            admin_[vf].mac = *f.mac;
-            keep_mac_(vf, *f.mac);
-            want.mac = f.mac;
-        }
-        const auto diffs = nl::differences(want, f);
-        std::string text;
-        for (const auto& d : diffs)
-            text += fmt::format("{}{} {} (desired {})", text.empty() ? "" : ", ", d.setting, d.found, d.desired);
-        if (diffs.empty()) {
-            reported_[vf].clear();
-            continue;
-        }
         const std::string& own = config_.declared[vf].on_drift;
         const std::string mode = own.empty() ? config_.on_drift : own;
-        if (text != reported_[vf]) {
-            reported_[vf] = text;
-            spdlog::warn("{}: changed behind sriovd's back: {}{}", subject(vf), text,
-                         mode == "restore" ? "; putting it back" : "");
-            shared_.publish(event_json(address_, pf::PfEvent{"drift", vf, text}));
+        const DriftCheck c = drift_of(desired(vf), f, admin_[vf].trusted, mode == "restore", reported_[vf]);
+        if (c.adopt_mac) {
+            spdlog::info("{}: trusted, took MAC {}: kept", subject(vf), *c.adopt_mac);
+            admin_[vf].mac = *c.adopt_mac;
+            keep_mac_(vf, *c.adopt_mac);
         }
-        if (mode == "restore") {
+        reported_[vf] = c.text;
+        if (c.report) {
+            spdlog::warn("{}: changed behind sriovd's back: {}{}", subject(vf), c.text,
+                         c.restore ? "; putting it back" : "");
+            shared_.publish(event_json(address_, pf::PfEvent{"drift", vf, c.text}));
+        }
+        if (c.restore) {
             try {
-                bring(socket_, ifindex_, vf, want, f);
+                bring(socket_, ifindex_, vf, c.want, f);
             } catch (const Error& e) {
-                spdlog::error("{}; it stays as found", e.what());
+                // Tried again at every check; said once per drift, so that the log stays bounded.
+                if (c.report)
+                    spdlog::error("{}; it stays as found until the driver takes it", e.what());
             }
         }
     }
