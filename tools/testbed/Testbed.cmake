@@ -7,6 +7,7 @@
 #                        [PFS <n>]                number of 82576 PFs (default 1)
 #                        [WIRE]                   cable PF0 to PF1
 #                        [MONITOR]                allow tb_monitor (QEMU monitor commands)
+#                        [STANDBY <n>]            a virtio-net NIC on PF n's wire (tb_standby_netdev)
 #                        [TIMEOUT <seconds>]      harness timeout (default 300)
 #                        [MEM <MB>]               guest memory (default 1024)
 #                        [FILES <src[:dest]>...]  extra files for the guest
@@ -35,7 +36,7 @@ if(SRIOV_TESTBED)
 endif()
 
 function(add_testbed_scenario)
-  cmake_parse_arguments(PARSE_ARGV 0 TB "WIRE;MONITOR" "NAME;SCRIPT;PFS;TIMEOUT;MEM"
+  cmake_parse_arguments(PARSE_ARGV 0 TB "WIRE;MONITOR" "NAME;SCRIPT;PFS;TIMEOUT;MEM;STANDBY"
                         "BINARIES;ARGS;FILES;PCAP;CHECK")
   if(TB_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_testbed_scenario: unknown arguments ${TB_UNPARSED_ARGUMENTS}")
@@ -60,6 +61,9 @@ function(add_testbed_scenario)
   endif()
   if(TB_MONITOR)
     list(APPEND command --monitor)
+  endif()
+  if(DEFINED TB_STANDBY)
+    list(APPEND command --standby ${TB_STANDBY})
   endif()
   if(TB_MEM)
     list(APPEND command --mem ${TB_MEM})

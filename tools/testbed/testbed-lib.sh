@@ -225,3 +225,16 @@ tb_vf_in_ns() {
     tb_wait_for 30 ip netns exec "vf$2" grep -qx 1 "/sys/class/net/$tb_vf_if/carrier" ||
         { echo "$tb_vf_if has no carrier in namespace vf$2: its driver saw no link" >&2; return 1; }
 }
+
+# tb_standby_netdev: the network interface of the harness's standby NIC (--standby N: a virtio-net
+# NIC on PF N's wire, at 00:1e.0), its driver loaded first. Fails without --standby.
+tb_standby_netdev() {
+    [ -n "$TB_STANDBY" ] || { echo "no standby NIC: run the harness with --standby N" >&2; return 1; }
+    modprobe virtio_pci 2>/dev/null
+    modprobe virtio_net 2>/dev/null
+    tb_wait_for 10 _tb_standby_ls >/dev/null || { echo "virtio_net made no interface for 00:1e.0" >&2; return 1; }
+    _tb_standby_ls
+}
+_tb_standby_ls() {
+    ls /sys/bus/pci/devices/0000:00:1e.0/virtio*/net 2>/dev/null | grep .
+}

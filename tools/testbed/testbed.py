@@ -47,9 +47,11 @@ GUEST_MODULES = [
     "irqbypass", "vfio", "vfio_iommu_type1", "vfio_pci_core", "vfio_pci",  # the VFIO stack
     "igb", "igbvf",                                                        # the kernel's drivers
     "veth", "dummy", "8021q",                                              # test networking
+    "virtio_net",                                                          # --standby's NIC (virtio_pci is built in)
 ]
 
 MAX_PFS = 3           # PFs sit at slots 2, 4, 6: their VFs then use slots 0x12-0x17, never a PF's
+STANDBY_SLOT = 0x1e   # --standby's virtio-net NIC: outside the PFs' and the VFs' slots
 STATUS_TIMEOUT = 124  # our exit status when the scenario ran out of time
 STATUS_NO_EXIT = 125  # ... when the guest stopped without reporting the scenario's status
 STATUS_ERROR = 2      # ... when the harness itself could not do its job
@@ -409,6 +411,7 @@ def build_initramfs(args, kernel, work, scenario, scenario_args):
     conf = {
         "TB_PFS": args.pfs,
         "TB_WIRE": int(args.wire),
+        "TB_STANDBY": "" if args.standby is None else args.standby,
         "TB_MONITOR": int(args.monitor),
         "TB_KERNEL": kernel["version"],
         "TB_SHELL": int(scenario is None),
@@ -453,6 +456,14 @@ def qemu_command(args, kernel, initrd, monitor_sock):
         hub = 0 if args.wire and i < 2 else 10 + i
         cmd += ["-netdev", f"hubport,id=n{i},hubid={hub}",
                 "-device", f"igb,netdev=n{i},bus=pcie.0,addr={2 + 2 * i:#x},mac=52:54:00:5a:00:{i:02x}"]
+    if args.standby is not None:
+        # A virtio-net NIC on PF N's wire: one more port on that PF's hub (no failover=on: the
+        # guest's net_failover is not what is tested, libvf's standby path is).
+        pf = args.standby
+        hub = 0 if args.wire and pf < 2 else 10 + pf
+        cmd += ["-netdev", f"hubport,id=s{pf},hubid={hub}",
+                "-device", f"virtio-net-pci,netdev=s{pf},bus=pcie.0,addr={STANDBY_SLOT:#x},"
+                           f"mac=52:54:00:5b:00:{pf:02x}"]
     for pf, path in pcaps(args).items():
         cmd += ["-object", f"filter-dump,id=f{pf},netdev=n{pf},file={path}"]
     return cmd + args.qemu_arg
@@ -680,6 +691,8 @@ def cmd_run(args, scenario, scenario_args):
         raise HarnessError(f"--pfs must be between 1 and {MAX_PFS}")
     if args.wire and args.pfs < 2:
         raise HarnessError("--wire cables PF0 to PF1: it needs --pfs 2 or more")
+    if args.standby is not None and not 0 <= args.standby < args.pfs:
+        raise HarnessError(f"--standby {args.standby}: there is no PF {args.standby} (--pfs {args.pfs})")
     pcaps(args)   # check early
 
     work = new_workdir(args)
@@ -761,6 +774,8 @@ def guest_options(p):
     p.add_argument("--pfs", type=int, default=1, metavar="N",
                    help="number of 82576 PFs, at 00:02.0, 00:04.0, 00:06.0 (default 1)")
     p.add_argument("--wire", action="store_true", help="cable PF0 and PF1 back to back")
+    p.add_argument("--standby", type=int, metavar="N",
+                   help="a virtio-net NIC on PF N's wire, at 00:1e.0 (a standby path for a VF of PF N)")
     p.add_argument("--pcap", action="append", default=[], metavar="FILE[:N]",
                    help="record what crosses PF N's wire (default PF 0) in FILE")
     p.add_argument("--monitor", action="store_true",
