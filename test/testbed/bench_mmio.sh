@@ -67,11 +67,9 @@ ratio() {
 
 modprobe igbvf || fail "cannot load igbvf"
 tb_log "starting sriovd: VFs 0 and 1 on vfio-pci (libvf), 2 and 3 on igbvf"
-sriovd --foreground --pf "$pf" --vfs 4 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-mac 2=$MAC2 --vf-mac 3=$MAC3 \
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 4 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-mac 2=$MAC2 --vf-mac 3=$MAC3 \
     --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --vf-driver 2=igbvf --vf-driver 3=igbvf \
-    --token-file "$TOKEN" >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+    --token-file "$TOKEN"
 vf0=$(tb_vf_addr "$pf" 0) && vf1=$(tb_vf_addr "$pf" 1) && vf2=$(tb_vf_addr "$pf" 2) && vf3=$(tb_vf_addr "$pf" 3) ||
     fail "sriovd did not create four VFs"
 

@@ -58,12 +58,9 @@ else
 fi
 tb_log "starting sriovd"
 # shellcheck disable=SC2086
-sriovd --foreground --verbose --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 $drivers --token-file "$TOKEN" \
-    --state-dir /tmp/sriovd-state --remove-vfs-on-exit \
-    >"$LOG" 2>&1 &
-sriovd_pid=$!
+tb_start_sriovd "$LOG" --verbose --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 $drivers --token-file "$TOKEN" \
+    --state-dir /tmp/sriovd-state --remove-vfs-on-exit
 
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
 tb_log "sriovd is ready: $(grep 'ready:' "$LOG" | sed 's/.*ready: //')"
 tb_expect "PF driver" "$(tb_driver "$pf")" vfio-pci
 tb_expect "sriov_numvfs" "$(cat "$sys/sriov_numvfs")" 2

@@ -27,11 +27,8 @@ expect_failure() {
 
 expect_failure 1 "sriovd is not running" vfctl show
 
-sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-trust 1 \
-    --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --state-dir /tmp/sriovd-state --remove-vfs-on-exit \
-    >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-trust 1 \
+    --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --state-dir /tmp/sriovd-state --remove-vfs-on-exit
 vf1=$(tb_vf_addr "$pf" 1)
 # Started as root with every capability and no operators' group, sriovd keeps none once it is up
 # (capabilities belong to threads: each is checked); what follows is done without them.

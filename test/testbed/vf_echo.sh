@@ -44,11 +44,9 @@ stat_of() {
 
 tb_log "starting sriovd"
 modprobe igbvf || tb_fail "cannot load igbvf"
-sriovd --foreground --pf "$pf" --vfs 4 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-mac 2=$MAC2 --vf-mac 3=$MAC3 \
+tb_start_sriovd "$LOG" --pf "$pf" --vfs 4 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 --vf-mac 2=$MAC2 --vf-mac 3=$MAC3 \
     --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --vf-driver 2=vfio-pci --vf-driver 3=igbvf \
-    --token-file "$TOKEN" --state-dir /tmp/sriovd-state >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+    --token-file "$TOKEN" --state-dir /tmp/sriovd-state
 vf0=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
 vf1=$(tb_vf_addr "$pf" 1) || fail "no VF 1"
 vf2=$(tb_vf_addr "$pf" 2) || fail "no VF 2"
