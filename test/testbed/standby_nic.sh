@@ -1,8 +1,11 @@
 #!/bin/sh
-# The harness's standby NIC (issue 14): with --standby 0 the guest has a virtio-net NIC on PF 0's
-# wire, the path libvf's failover port takes while its VF is away. Shown by traffic: the standby
-# interface (in namespace sb) and the kernel's igb on PF 1 (cabled to PF 0, in namespace peer)
-# ping each other, and the standby's MAC is the harness's.
+# The harness's standby NIC and libvf's standby path (issue 14): with --standby 0 the guest has a
+# virtio-net NIC on PF 0's wire, the path libvf's failover port takes while its VF is away. Shown
+# by traffic with the kernel's igb on PF 1 (cabled to PF 0, in namespace peer):
+#  - the standby interface (in namespace sb) and PF 1 ping each other;
+#  - libvf's StandbyPath (tb_standby) refuses the interface until it has the VF's MAC, and says how;
+#  - then 1000 numbered frames go each way through StandbyPath on the virtio-net, to and from a
+#    StandbyPath on igb's interface, all of them, in order.
 . /lib/testbed.sh
 [ "$TB_STANDBY" = 0 ] || tb_fail "this scenario needs --standby 0"
 [ "$TB_WIRE" = 1 ] || tb_fail "this scenario needs PF 0 cabled to PF 1 (--pfs 2 --wire)"
@@ -23,4 +26,27 @@ tb_wait_for 30 ip netns exec peer grep -qx 1 "/sys/class/net/$peer/carrier" || t
 tb_wait_for 20 ip netns exec sb ping -c 1 -W 1 10.80.0.2 >/dev/null || tb_fail "the standby does not reach PF 1's wire"
 out=$(ip netns exec sb ping -c 5 -i 0.2 10.80.0.2) || tb_fail "ping over the standby failed: $out"
 tb_log "ok: $(echo "$out" | grep 'packets transmitted')"
+
+VF_MAC=02:00:00:00:16:01
+PEER_MAC=$(ip netns exec peer cat "/sys/class/net/$peer/address")
+if out=$(ip netns exec sb tb_standby recv "$sb" "$VF_MAC" 1 1 2>&1); then
+    tb_fail "the standby path opened on $sb without the VF's MAC: $out"
+fi
+case "$out" in *"ip link set $sb address $VF_MAC"*"promisc on"*) ;; *) tb_fail "the refusal does not say how: $out" ;; esac
+tb_log "ok: refused: $out"
+ip -n sb link set "$sb" address "$VF_MAC" || tb_fail "cannot give $sb the VF's MAC"
+
+ip netns exec peer tb_standby recv "$peer" "$PEER_MAC" 1000 60 >/tmp/recv.txt 2>&1 &
+recv_pid=$!
+sleep 1
+ip netns exec sb tb_standby send "$sb" "$VF_MAC" "$PEER_MAC" 1000 || tb_fail "sending through the standby path failed"
+wait "$recv_pid" || tb_fail "PF 1 did not receive all frames in order: $(cat /tmp/recv.txt)"
+tb_log "ok: standby -> PF 1: $(head -1 /tmp/recv.txt)"
+
+ip netns exec sb tb_standby recv "$sb" "$VF_MAC" 1000 60 >/tmp/recv.txt 2>&1 &
+recv_pid=$!
+sleep 1
+ip netns exec peer tb_standby send "$peer" "$PEER_MAC" "$VF_MAC" 1000 || tb_fail "sending from PF 1 failed"
+wait "$recv_pid" || tb_fail "the standby path did not receive all frames in order: $(cat /tmp/recv.txt)"
+tb_log "ok: PF 1 -> standby: $(head -1 /tmp/recv.txt)"
 tb_log "PASS"
