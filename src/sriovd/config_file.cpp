@@ -377,6 +377,7 @@ DaemonConfig parse_config(std::string_view text, const std::string& name)
         if (!policing->is_table())
             throw r.bad(*policing, "policing", "must be a table: write [policing]");
         read_policing(*policing, name, config);
+        config.policing_given = true;
     }
     const toml::value* pfs = r.get("pf");
     if (!pfs || !pfs->is_array() || pfs->as_array().empty())
@@ -396,7 +397,24 @@ DaemonConfig parse_config(std::string_view text, const std::string& name)
         else
             config.other_pfs.push_back(std::move(one));
     }
+    // Where every owner is written down, a [policing] that applies to nothing is refused now;
+    // otherwise once the owners are known (run_daemon).
+    std::vector<std::string> owners;
+    for (const DaemonConfig& one : all_pfs(config))
+        owners.push_back(one.owner);
+    if (std::none_of(owners.begin(), owners.end(), [](const std::string& o) { return o.empty(); }))
+        check_policing(config, owners);
     return config;
+}
+
+void check_policing(const DaemonConfig& config, const std::vector<std::string>& owners)
+{
+    if (!config.policing_given || owners.empty())
+        return;
+    if (std::all_of(owners.begin(), owners.end(), [](const std::string& o) { return o == owner_kernel; }))
+        throw Error(Errc::invalid_argument, "[policing]",
+                    "polices the mailbox of PFs sriovd owns, and every PF here is kept by its kernel driver, which "
+                    "serves its VFs' mailbox itself: remove [policing]");
 }
 
 std::string pf_name(const DaemonConfig& config) { return config.pf.empty() ? config.interface : config.pf; }

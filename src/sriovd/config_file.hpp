@@ -8,7 +8,8 @@
 //   timeout_s = 30                    longest wait for a change of the VF count
 //   group = "sriov"                   may use the control socket and read the VF token; none: root
 //
-//   [policing]                        optional: when a misbehaving VF is quarantined
+//   [policing]                        optional: when a misbehaving VF is quarantined (PFs sriovd
+//                                     owns; refused when every PF is kernel-owned)
 //   requests_per_s = 20               mailbox requests a VF may send per second, sustained
 //   burst = 64                        and at once
 //   max_malformed = 10                more malformed requests than this within window_s: quarantine
@@ -105,6 +106,7 @@ struct DaemonConfig {
     unsigned timeout_s = 30;
     std::string group;  // operators' group (control socket, token); empty: root only
     pf::PolicingLimits policing;
+    bool policing_given = false;  // the file has a [policing] table
     // The second and further [[pf]] tables of the file, each with the daemon-wide settings above
     // (state_dir ... policing) copied in; their own other_pfs are empty.
     std::vector<DaemonConfig> other_pfs;
@@ -117,6 +119,11 @@ std::vector<DaemonConfig> all_pfs(const DaemonConfig& config);
 // Throws sriov::Error(invalid_argument, "PF <name>, VF <n>") for a setting config gives that a PF
 // with this owner cannot take, naming the key and what to do instead.
 void check_owner_keys(const DaemonConfig& config, const std::string& owner);
+
+// Throws sriov::Error(invalid_argument, "[policing]") when config has a [policing] table and every
+// owner in owners is "kernel": a kernel driver serves its VFs' mailbox itself, so the limits
+// would apply to nothing.
+void check_policing(const DaemonConfig& config, const std::vector<std::string>& owners);
 
 // The PF as the configuration names it: its PCI address, vendor:device or interface.
 std::string pf_name(const DaemonConfig& config);

@@ -129,6 +129,10 @@ int run_daemon(const Options& options)
     for (const DaemonConfig& one : all_pfs(configured))
         pfs.push_back(std::make_unique<PfInstance>(one, state_dir, shared));
 
+    std::vector<std::string> owners;
+    for (const auto& pf : pfs)
+        owners.emplace_back(pf->owner());
+    check_policing(configured, owners);
     // rtnetlink changes need CAP_NET_ADMIN: kept only while a kernel-owned PF is managed.
     const bool net_admin = std::any_of(pfs.begin(), pfs.end(), [](const auto& pf) { return pf->owner() == owner_kernel; });
 

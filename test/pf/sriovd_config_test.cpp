@@ -414,3 +414,26 @@ managed = false
     CHECK(state.vfs[1].empty());
     CHECK(state.vfs[2].empty());
 }
+
+TEST_CASE("[policing] with only kernel-owned PFs is refused: it would police nothing")
+{
+    const std::string kernel_pf = "[[pf]]\ninterface = \"eth0\"\nowner = \"kernel\"\nnum_vfs = 1\n";
+    try {
+        parse_config("[policing]\nrequests_per_s = 10\n" + kernel_pf, "test.toml");
+        FAIL("accepted");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("every PF here is kept by its kernel driver") != std::string::npos);
+    }
+    // Without it, or with a PF sriovd owns beside, it is fine.
+    CHECK_NOTHROW(parse_config(kernel_pf, "test.toml"));
+    CHECK_NOTHROW(parse_config("[policing]\nrequests_per_s = 10\n" + kernel_pf +
+                                   "[[pf]]\npci = \"0000:00:04.0\"\nowner = \"sriovd\"\nnum_vfs = 1\n",
+                               "test.toml"));
+    // An owner left to the PF's driver is checked once sriovd knows it.
+    CHECK_NOTHROW(parse_config("[policing]\nrequests_per_s = 10\n[[pf]]\ninterface = \"eth0\"\nnum_vfs = 1\n",
+                               "test.toml"));
+    const auto config = parse_config("[policing]\nrequests_per_s = 10\n[[pf]]\ninterface = \"eth0\"\nnum_vfs = 1\n",
+                                     "test.toml");
+    CHECK_THROWS_AS(sriov::sriovd::check_policing(config, {"kernel"}), Error);
+    CHECK_NOTHROW(sriov::sriovd::check_policing(config, {"sriovd"}));
+}
