@@ -176,6 +176,20 @@ std::uint64_t Container::reserve_iova(std::size_t size, std::size_t align)
     throw Error(Errc::unsupported, container_path, fmt::format("no free IOVA range of {} bytes left", size));
 }
 
+std::uint64_t Container::reserve_iova_at(std::uint64_t iova, std::size_t size)
+{
+    if (!iommu_set_)
+        throw Error(Errc::unsupported, container_path, "no IOMMU group attached yet, so no IOVA space");
+    const bool fits = iova >= next_iova_ && iova + size > iova &&
+                      std::any_of(iova_ranges_.begin(), iova_ranges_.end(),
+                                  [&](const IovaRange& r) { return iova >= r.start && iova + size - 1 <= r.last; });
+    if (!fits)
+        throw Error(Errc::unsupported, container_path,
+                    fmt::format("the IOVA range {:#x}+{:#x} is not free in this container", iova, size));
+    next_iova_ = iova + size;
+    return iova;
+}
+
 void Container::map_dma(const void* vaddr, std::uint64_t iova, std::size_t size)
 {
     vfio_iommu_type1_dma_map map{};

@@ -42,6 +42,9 @@ public:
     // ranges the IOMMU accepts. Ranges are not reused. Throws sriov::Error (unsupported) when
     // the address space is exhausted or no group is attached yet.
     std::uint64_t reserve_iova(std::size_t size, std::size_t align);
+    // Reserves exactly [iova, iova + size): it must lie inside one accepted range and above every
+    // range reserved so far. Returns iova. Throws sriov::Error (unsupported) otherwise.
+    std::uint64_t reserve_iova_at(std::uint64_t iova, std::size_t size);
 
     int fd() const { return fd_.get(); }
 

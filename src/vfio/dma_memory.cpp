@@ -21,13 +21,11 @@ std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to *
 
 }  // namespace
 
-DmaMemory DmaMemory::allocate(const std::shared_ptr<Container>& container, std::size_t size)
+HostMemory HostMemory::allocate(std::size_t size)
 {
     if (size == 0)
         throw Error(Errc::invalid_argument, "DMA memory", "cannot allocate 0 bytes");
-    DmaMemory m;
-    m.container_ = container;
-
+    HostMemory m;
     // Shared mappings: a fork (e.g. a helper process) must never copy-on-write a page the device
     // writes into. Hugepages keep the IOMMU's page tables small; fall back silently when none are reserved.
     if (size >= huge_page / 2) {
@@ -48,51 +46,88 @@ DmaMemory DmaMemory::allocate(const std::shared_ptr<Container>& container, std::
         m.virt_ = p;
         m.size_ = len;
     }
-
     // A forked helper (see pci::BackgroundWrite) never needs the device's memory: keep it out.
     ::madvise(m.virt_, m.size_, MADV_DONTFORK);
-    m.iova_ = container->reserve_iova(m.size_, m.huge_ ? huge_page : small_page);
-    container->map_dma(m.virt_, m.iova_, m.size_);  // on failure, ~DmaMemory frees the pages
-    m.mapped_ = true;
-    spdlog::debug("vfio: DMA memory of {} bytes at IOVA {:#x}{}", m.size_, m.iova_, m.huge_ ? " (hugepages)" : "");
     return m;
 }
 
-DmaMemory::DmaMemory(DmaMemory&& other) noexcept
-    : container_(std::move(other.container_)),
-      virt_(std::exchange(other.virt_, nullptr)),
-      iova_(std::exchange(other.iova_, 0)),
+HostMemory::HostMemory(HostMemory&& other) noexcept
+    : virt_(std::exchange(other.virt_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      huge_(std::exchange(other.huge_, false)),
-      mapped_(std::exchange(other.mapped_, false))
+      huge_(std::exchange(other.huge_, false))
 {
 }
 
-DmaMemory& DmaMemory::operator=(DmaMemory&& other) noexcept
+HostMemory& HostMemory::operator=(HostMemory&& other) noexcept
 {
     if (this != &other) {
         release();
-        container_ = std::move(other.container_);
         virt_ = std::exchange(other.virt_, nullptr);
-        iova_ = std::exchange(other.iova_, 0);
         size_ = std::exchange(other.size_, 0);
         huge_ = std::exchange(other.huge_, false);
-        mapped_ = std::exchange(other.mapped_, false);
     }
     return *this;
 }
 
-DmaMemory::~DmaMemory() { release(); }
+HostMemory::~HostMemory() { release(); }
 
-void DmaMemory::release() noexcept
+std::size_t HostMemory::page_size() const { return huge_ ? huge_page : small_page; }
+
+void HostMemory::release() noexcept
 {
-    if (mapped_)
-        container_->unmap_dma(iova_, size_);  // the device must not touch the pages once they are freed
     if (virt_)
         ::munmap(virt_, size_);
     virt_ = nullptr;
-    mapped_ = false;
+}
+
+DmaMapping::DmaMapping(std::shared_ptr<Container> container, const HostMemory& memory,
+                       std::optional<std::uint64_t> iova)
+    : container_(std::move(container)), size_(memory.size())
+{
+    iova_ = iova ? container_->reserve_iova_at(*iova, size_)
+                 : container_->reserve_iova(size_, memory.page_size());
+    try {
+        container_->map_dma(memory.virt(), iova_, size_);
+    } catch (...) {
+        container_.reset();
+        throw;
+    }
+    spdlog::debug("vfio: DMA memory of {} bytes at IOVA {:#x}{}", size_, iova_,
+                  memory.on_hugepages() ? " (hugepages)" : "");
+}
+
+DmaMapping::DmaMapping(DmaMapping&& other) noexcept
+    : container_(std::move(other.container_)),
+      iova_(std::exchange(other.iova_, 0)),
+      size_(std::exchange(other.size_, 0))
+{
+}
+
+DmaMapping& DmaMapping::operator=(DmaMapping&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        container_ = std::move(other.container_);
+        iova_ = std::exchange(other.iova_, 0);
+        size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+}
+
+DmaMapping::~DmaMapping() { release(); }
+
+void DmaMapping::release() noexcept
+{
+    if (container_)
+        container_->unmap_dma(iova_, size_);  // the device must not touch the pages once they are freed
     container_.reset();
+}
+
+DmaMemory DmaMemory::allocate(const std::shared_ptr<Container>& container, std::size_t size)
+{
+    auto memory = HostMemory::allocate(size);
+    DmaMapping mapping(container, memory);
+    return DmaMemory(std::move(memory), std::move(mapping));
 }
 
 }  // namespace sriov::vfio
