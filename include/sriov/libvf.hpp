@@ -42,6 +42,8 @@
 namespace sriov::vf {
 
 class BufferPool;
+class FailoverPort;
+struct PortBuffers;
 class RxQueue;
 class TxQueue;
 
@@ -213,8 +215,15 @@ public:
     void set_promisc(bool multicast);
 
 private:
+    friend class FailoverPort;
     struct Impl;
     explicit Vf(std::unique_ptr<Impl> impl);
+    // For the failover port: a Vf on the port's buffers (nullptr: its own), reset by the PF but
+    // with its queues not yet set up (start_queues), so that opening can run on another thread
+    // than the one using the pool.
+    static std::unique_ptr<Vf> open_unstarted(const std::string& pci_address, const OpenOptions& options,
+                                              PortBuffers* buffers);
+    void start_queues();
 
     std::unique_ptr<Impl> impl_;
     // The data path's objects, reached without going through impl_.

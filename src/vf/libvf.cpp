@@ -7,6 +7,7 @@
 #include "vf/buffer_pool.hpp"
 #include "vf/coalescing.hpp"
 #include "vf/pf_reset_recovery.hpp"
+#include "vf/port_buffers.hpp"
 #include "vf/rx_interrupts.hpp"
 #include "vf/rx_queue.hpp"
 #include "vf/tx_queue.hpp"
@@ -49,6 +50,38 @@ std::size_t ring_bytes(std::uint32_t descriptors)
     return std::size_t{descriptors} * 16;
 }
 
+// Where a Vf's packet buffers live: its own DMA memory and pool, or a failover port's, mapped
+// into this VF's container at the port's IOVA. Made before the rings, so that the port's range
+// is the container's first.
+class VfBuffers {
+public:
+    VfBuffers(const std::shared_ptr<vfio::Container>& container, const Config& config, PortBuffers* port)
+    {
+        if (!port) {
+            own_memory_.emplace(
+                vfio::DmaMemory::allocate(container, std::size_t{config.buffer_count} * config.buffer_size));
+            own_pool_.emplace(region_of(*own_memory_), config.buffer_count, config.buffer_size);
+            pool_ = &*own_pool_;
+            return;
+        }
+        port_mapping_.emplace(container, port->memory, port->iova);
+        if (!port->pool) {
+            port->iova = port_mapping_->iova();
+            port->pool.emplace(DmaRegion{port->memory.virt(), *port->iova, port->memory.size()},
+                               config.buffer_count, config.buffer_size);
+        }
+        pool_ = &*port->pool;
+    }
+
+    BufferPool& pool() { return *pool_; }
+
+private:
+    std::optional<vfio::DmaMemory> own_memory_;
+    std::optional<BufferPool> own_pool_;
+    std::optional<vfio::DmaMapping> port_mapping_;
+    BufferPool* pool_ = nullptr;
+};
+
 }  // namespace
 
 struct Vf::Impl {
@@ -58,10 +91,10 @@ struct Vf::Impl {
     dev::MmioRegisters regs;
     VfControl control;
     MacAddress mac;
+    VfBuffers buffers;
     vfio::DmaMemory rx_ring_memory;
     vfio::DmaMemory tx_ring_memory;
-    vfio::DmaMemory buffer_memory;
-    BufferPool pool;
+    BufferPool& pool;
     RxQueue rx;
     TxQueue tx;
     // Interrupt mode only: the VF's MSI-X vectors routed to eventfds, and what drives them.
@@ -72,32 +105,37 @@ struct Vf::Impl {
     std::optional<vfio::Interrupts> request_irq;
     std::function<void()> on_release;
     bool release_requested = false;
+    Config settings;
 
-    Impl(std::shared_ptr<vfio::Container> c, vfio::Device d, const Config& config)
+    Impl(std::shared_ptr<vfio::Container> c, vfio::Device d, const Config& config, PortBuffers* port)
         : container(std::move(c)),
           device(std::move(d)),
           bar0(device.map(vfio::PciRegion::bar0)),
           regs(bar0),
           control(regs, device.name()),
           mac(reset_handshake(config)),
+          buffers(container, config, port),
           rx_ring_memory(vfio::DmaMemory::allocate(container, ring_bytes(config.rx_ring_size))),
           tx_ring_memory(vfio::DmaMemory::allocate(container, ring_bytes(config.tx_ring_size))),
-          buffer_memory(
-              vfio::DmaMemory::allocate(container, std::size_t{config.buffer_count} * config.buffer_size)),
-          pool(region_of(buffer_memory), config.buffer_count, config.buffer_size),
+          pool(buffers.pool()),
           rx(regs, Doorbell(bar0, e::VF_RDT(0)), region_of(rx_ring_memory), config.rx_ring_size, pool,
              device.name() + " RX queue 0"),
           tx(regs, Doorbell(bar0, e::VF_TDT(0)), region_of(tx_ring_memory), config.tx_ring_size, pool,
              device.name() + " TX queue 0"),
           recovery(control, rx, tx, mac, [this] { if (irq) irq->start(); }, device.name(),
-                   PfResetRecovery::Options{queue_enable_timeout})
+                   PfResetRecovery::Options{queue_enable_timeout}),
+          settings(config)
     {
-        // The reset handshake disabled the queues (5.4 step 7): set them up now.
+        route_request_interrupt();
+    }
+
+    // The reset handshake disabled the queues (5.4 step 7): set them up, with the interrupts.
+    void start()
+    {
         rx.start(queue_enable_timeout);
         tx.start(queue_enable_timeout);
-        route_request_interrupt();
-        if (config.interrupts == InterruptMode::interrupts)
-            start_interrupts(config);
+        if (settings.interrupts == InterruptMode::interrupts)
+            start_interrupts(settings);
     }
 
     // The VFIO request interrupt (the kernel asking for the device back) to an eventfd.
@@ -188,6 +226,14 @@ struct Vf::Impl {
 
 std::unique_ptr<Vf> Vf::open(const std::string& pci_address, const OpenOptions& options)
 {
+    auto vf = open_unstarted(pci_address, options, nullptr);
+    vf->impl_->start();
+    return vf;
+}
+
+std::unique_ptr<Vf> Vf::open_unstarted(const std::string& pci_address, const OpenOptions& options,
+                                       PortBuffers* buffers)
+{
     const Config& config = options.config;
     if (config.buffer_count < config.rx_ring_size + 1)
         throw Error(Errc::invalid_argument, pci_address,
@@ -204,8 +250,10 @@ std::unique_ptr<Vf> Vf::open(const std::string& pci_address, const OpenOptions& 
     auto container = vfio::Container::open();
     auto device = vfio::Device::open(container, address, device_options);
     return std::unique_ptr<Vf>(
-        new Vf(std::make_unique<Impl>(std::move(container), std::move(device), config)));
+        new Vf(std::make_unique<Impl>(std::move(container), std::move(device), config, buffers)));
 }
+
+void Vf::start_queues() { impl_->start(); }
 
 Vf::Vf(std::unique_ptr<Impl> impl)
     : impl_(std::move(impl)), rx_(&impl_->rx), tx_(&impl_->tx), pool_(&impl_->pool)
@@ -215,13 +263,16 @@ Vf::Vf(std::unique_ptr<Impl> impl)
 Vf::~Vf()
 {
     // Stop the device's DMA before its memory goes: the queues off, as a VF reset leaves them.
+    // Their buffers go back to the pool (which may be a failover port's, outliving this Vf).
     try {
         if (impl_->irq)
             impl_->irq->stop();
-        impl_->regs.write32(e::VF_RXDCTL(0), 0);
-        impl_->regs.write32(e::VF_TXDCTL(0), 0);
+        impl_->rx.disable();
+        impl_->tx.disable();
     } catch (...) {
     }
+    impl_->rx.give_back();
+    impl_->tx.give_back();
 }
 
 const std::string& Vf::name() const { return impl_->device.name(); }

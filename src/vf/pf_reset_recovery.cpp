@@ -70,8 +70,7 @@ bool PfResetRecovery::recover()
         }
         // Step 7: the resets disabled the queues. What TX still held is given up (the device will
         // not send it now); RX gets fresh buffers in every slot.
-        tx_.reclaim();
-        const std::uint32_t lost = tx_.in_flight();
+        const std::uint32_t lost = tx_.give_back();
         rx_.start(options_.queue_enable_timeout);
         tx_.start(options_.queue_enable_timeout);
         if (restart_interrupts_)

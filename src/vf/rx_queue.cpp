@@ -54,12 +54,7 @@ void RxQueue::post(std::uint32_t slot, PacketBuffer* b)
 
 void RxQueue::start(std::chrono::milliseconds enable_timeout)
 {
-    // Give back what a previous start posted.
-    for (PacketBuffer*& b : slots_) {
-        if (b)
-            pool_.free(b);
-        b = nullptr;
-    }
+    give_back();  // what a previous start posted
     if (pool_.available() < size())
         throw Error(
             Errc::invalid_argument, name_,
@@ -85,6 +80,17 @@ void RxQueue::start(std::chrono::milliseconds enable_timeout)
     discarding_ = false;
     // The device may fill every slot but the one at RDT: RDH == RDT means "no free descriptor".
     tail_.ring(mask_);
+}
+
+void RxQueue::disable() { regs_.write32(e::VF_RXDCTL(0), 0); }
+
+void RxQueue::give_back()
+{
+    for (PacketBuffer*& b : slots_) {
+        if (b)
+            pool_.free(b);
+        b = nullptr;
+    }
 }
 
 bool RxQueue::pending() const

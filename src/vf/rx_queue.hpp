@@ -44,6 +44,13 @@ public:
     // as no_buffer) or when it spans more than one buffer or carries an error (counted as errors).
     std::uint32_t burst(PacketBuffer** bufs, std::uint32_t n);
 
+    // Turns the queue off (RXDCTL 0): the device completes no further descriptor; what it has
+    // completed stays for burst(). For a switch of paths (failover port) and before closing.
+    void disable();
+    // Gives every buffer posted in the ring back to the pool; start() posts afresh. Call after
+    // disable() and the last burst().
+    void give_back();
+
     // Whether the device has completed the next descriptor (a frame waits for burst). Reads DMA
     // memory only, like burst.
     bool pending() const;

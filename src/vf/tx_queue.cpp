@@ -37,15 +37,7 @@ TxQueue::TxQueue(dev::RegisterIo& regs, Doorbell tail, const DmaRegion& ring, st
 
 void TxQueue::start(std::chrono::milliseconds enable_timeout)
 {
-    // The descriptors from clean_ to tail_index_ still hold their buffers (reclaim leaves a
-    // reclaimed slot's pointer behind, unused).
-    for (std::uint32_t i = clean_; i != tail_index_; i = (i + 1) & mask_)
-        pool_.free(slots_[i]);
-    for (PacketBuffer*& b : slots_)
-        b = nullptr;
-    for (std::uint32_t i = 0; i < size(); ++i)
-        ring_[i] = TxDesc{};
-    tail_index_ = clean_ = 0;
+    give_back();
 
     // igbvf_configure_tx: the queue is off while it is programmed.
     regs_.write32(e::VF_TXDCTL(0), 0);
@@ -55,6 +47,24 @@ void TxQueue::start(std::chrono::milliseconds enable_timeout)
     regs_.write32(e::VF_TDH(0), 0);
     regs_.write32(e::VF_TDT(0), 0);
     enable_queue(regs_, e::VF_TXDCTL(0), e::xdctl::ENABLE, enable_timeout, name_, "TXDCTL(0)");
+}
+
+void TxQueue::disable() { regs_.write32(e::VF_TXDCTL(0), 0); }
+
+std::uint32_t TxQueue::give_back()
+{
+    reclaim();
+    // The descriptors from clean_ to tail_index_ still hold their buffers (reclaim leaves a
+    // reclaimed slot's pointer behind, unused).
+    const std::uint32_t unsent = in_flight();
+    for (std::uint32_t i = clean_; i != tail_index_; i = (i + 1) & mask_)
+        pool_.free(slots_[i]);
+    for (PacketBuffer*& b : slots_)
+        b = nullptr;
+    for (std::uint32_t i = 0; i < size(); ++i)
+        ring_[i] = TxDesc{};
+    tail_index_ = clean_ = 0;
+    return unsent;
 }
 
 // Both loops work on local copies of the queue's state, written back once (see RxQueue::burst).

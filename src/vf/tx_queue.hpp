@@ -48,6 +48,12 @@ public:
     // it; call it when idle to get buffers back sooner.
     std::uint32_t reclaim();
 
+    // Turns the queue off (TXDCTL 0): the device fetches no further descriptor.
+    void disable();
+    // Gives every buffer still in the ring back to the pool, sent or not, and empties the ring;
+    // returns how many were not reclaimed as sent. start() does this first.
+    std::uint32_t give_back();
+
     const TxStats& stats() const { return stats_; }
 #ifdef SRIOV_COUNT_MMIO
     // Register accesses of this queue's data path (mmio_count.hpp).
