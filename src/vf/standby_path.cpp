@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -122,6 +123,31 @@ std::uint32_t StandbyPath::send(PacketBuffer* const* bufs, std::uint32_t n)
     }
     const int sent = ::sendmmsg(fd_.get(), msgs.data(), n, MSG_DONTWAIT);
     return sent > 0 ? static_cast<std::uint32_t>(sent) : 0;
+}
+
+std::uint32_t StandbyPath::discard()
+{
+    std::uint32_t count = 0;
+    std::array<std::uint8_t, 1> scratch{};
+    while (::recv(fd_.get(), scratch.data(), scratch.size(), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+        ++count;
+    return count;
+}
+
+bool StandbyPath::carrier() const
+{
+    ifreq req = request_for(interface_);
+    if (::ioctl(fd_.get(), SIOCGIFFLAGS, &req) != 0)
+        return false;
+    return (req.ifr_flags & IFF_UP) && (req.ifr_flags & IFF_RUNNING);
+}
+
+std::uint32_t StandbyPath::unsent_bytes() const
+{
+    int bytes = 0;
+    if (::ioctl(fd_.get(), SIOCOUTQ, &bytes) != 0 || bytes < 0)
+        return 0;
+    return static_cast<std::uint32_t>(bytes);
 }
 
 void StandbyPath::announce()

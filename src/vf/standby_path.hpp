@@ -47,6 +47,14 @@ public:
     // Sends up to n frames (at most max_burst); returns how many the kernel took (the rest: its
     // queue is full, try again). Never throws.
     std::uint32_t send(PacketBuffer* const* bufs, std::uint32_t n);
+    // Throws away every frame waiting in the socket (the VF path carries traffic now); returns
+    // how many. Never throws.
+    std::uint32_t discard();
+    // Whether the interface is up with carrier (IFF_RUNNING). Never throws: false when unknown.
+    bool carrier() const;
+    // Bytes handed to the kernel by send() that its driver has not finished with yet (SIOCOUTQ):
+    // 0 once everything sent is out. Never throws: 0 when unknown.
+    std::uint32_t unsent_bytes() const;
     // Sends the announcement frame (announcement_frame) so that switches learn that `mac` is
     // reached through this path now. Throws sriov::Error(io) when the kernel does not take it.
     void announce();

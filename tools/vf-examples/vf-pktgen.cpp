@@ -25,12 +25,19 @@
 // (sriovd restarted, vfctl reset PF) libvf sets the VF up again and they go on, printing a line
 // with the count at that moment and, at the end, how many frames came after the last PF reset.
 //
+// With --standby IFACE either side runs on a failover port (sriov/failover.hpp): the VF plus a
+// standby interface with the VF's MAC (or promiscuous) that carries the traffic while the VF is
+// away. Each switch is printed as it happens ("switch: vf -> standby (released) at 1234"), and the
+// end adds the port's counts per path: "failover: vf tx 900 rx 0 (4.5 s), standby tx 101 rx 0
+// (0.5 s), switch-overs 1, switch-backs 1, announcements 2, copies dropped 0, ...".
+//
 // Built on a libvf with SRIOV_COUNT_MMIO (the target vf-pktgen-mmio in tools/bench), each side
 // also prints the register accesses libvf's data path made on its queue (the sender's TX, the
 // receiver's RX): "mmio: reads R (per packet X), doorbell writes W (per burst Y)", a burst being
 // a call of tx_burst or rx_burst that moved at least one frame.
 #include "pktgen_frame.hpp"
 #include "sriov/error.hpp"
+#include "sriov/failover.hpp"
 #include "sriov/libvf.hpp"
 
 #include <CLI/CLI.hpp>
@@ -43,6 +50,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 using namespace sriov;
@@ -112,8 +120,56 @@ private:
     Clock::time_point next_{};
 };
 
+// The same watch for a failover port: its poll() does the switches; they are printed.
+class FailoverWatch {
+public:
+    void attach(vf::FailoverPort& port) { port_ = &port; }
+    void tick(Clock::time_point now, std::uint64_t count)
+    {
+        count_ = count;
+        if (now < next_)
+            return;
+        next_ = now + control_period;
+        port_->poll();
+    }
+    bool released() const { return port_->stopped(); }
+    // Called by the port (on_switch) from poll().
+    void switched(const vf::SwitchEvent& e)
+    {
+        std::printf("switch: %s -> %s (%s) at %llu", vf::to_string(e.from), vf::to_string(e.to),
+                    vf::to_string(e.reason), static_cast<unsigned long long>(count_));
+        if (e.tx_given_up)
+            std::printf(", %llu TX frames given up", static_cast<unsigned long long>(e.tx_given_up));
+        std::printf("\n");
+        std::fflush(stdout);
+    }
+    void summary(std::uint64_t) const
+    {
+        const vf::FailoverStats st = port_->stats();
+        auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+        auto secs = [](std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); };
+        std::printf("failover: vf tx %llu rx %llu (%.3f s), standby tx %llu rx %llu (%.3f s), switch-overs %llu, "
+                    "switch-backs %llu, announcements %llu, copies dropped %llu, TX given up %llu, standby "
+                    "discarded %llu, reopen failures %llu\n",
+                    u(st.vf.tx_frames), u(st.vf.rx_frames), secs(st.vf.active), u(st.standby.tx_frames),
+                    u(st.standby.rx_frames), secs(st.standby.active), u(st.switch_overs), u(st.switch_backs),
+                    u(st.announcements), u(st.copies_dropped), u(st.tx_given_up), u(st.standby_discarded),
+                    u(st.reopen_failures));
+        std::fflush(stdout);
+    }
+
+private:
+    vf::FailoverPort* port_ = nullptr;
+    std::uint64_t count_ = 0;
+    Clock::time_point next_{};
+};
+
+template <typename Port>
+using WatchOf = std::conditional_t<std::is_same_v<Port, vf::Vf>, ControlWatch, FailoverWatch>;
+
 struct Common {
     std::string vf;
+    std::string standby;  // a failover port with this standby interface
     std::string token_file = "/run/sriovd.token";
     std::uint32_t ring = 512;
     std::uint32_t buffers = 4096;
@@ -209,7 +265,7 @@ double seconds_since(Clock::time_point start)
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::unique_ptr<vf::Vf> open_vf(const Common& c, const vf::Config& base = {})
+vf::OpenOptions open_options(const Common& c, const vf::Config& base)
 {
     vf::OpenOptions o;
     o.config = base;
@@ -217,16 +273,48 @@ std::unique_ptr<vf::Vf> open_vf(const Common& c, const vf::Config& base = {})
     o.config.rx_ring_size = c.ring;
     o.config.tx_ring_size = c.ring;
     o.config.buffer_count = c.buffers;
-    auto port = vf::Vf::open(c.vf, o);
+    return o;
+}
+
+template <typename Port>
+void wait_for_link(const Common& c, Port& port)
+{
     const auto end = Clock::now() + std::chrono::duration<double>(c.link_timeout);
-    while (!port->link_up()) {
+    while (!port.link_up()) {
         if (Clock::now() >= end)
             throw Error(Errc::timeout, c.vf,
                         fmt::format("no link within {} s (is the PF's link up?)", c.link_timeout));
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    std::printf("%s: MAC %s, link up\n", c.vf.c_str(), port->mac().to_string().c_str());
-    return port;
+    std::printf("%s: MAC %s, link up\n", c.vf.c_str(), port.mac().to_string().c_str());
+}
+
+// A port and the watch of its control path.
+template <typename Port>
+struct Opened {
+    std::unique_ptr<WatchOf<Port>> watch;
+    std::unique_ptr<Port> port;
+};
+
+// The port the options ask for, its link up: a Vf, or a failover port whose switches its watch prints.
+template <typename Port>
+Opened<Port> open_port(const Common& c, const vf::Config& base = {})
+{
+    Opened<Port> o;
+    if constexpr (std::is_same_v<Port, vf::Vf>) {
+        o.port = vf::Vf::open(c.vf, open_options(c, base));
+        o.watch = std::make_unique<ControlWatch>(*o.port);
+    } else {
+        o.watch = std::make_unique<FailoverWatch>();
+        vf::FailoverOptions options;
+        options.vf = open_options(c, base);
+        options.standby = c.standby;
+        options.on_switch = [w = o.watch.get()](const vf::SwitchEvent& e) { w->switched(e); };
+        o.port = vf::FailoverPort::open(c.vf, options);
+        o.watch->attach(*o.port);
+    }
+    wait_for_link(c, *o.port);
+    return o;
 }
 
 #ifdef SRIOV_COUNT_MMIO
@@ -255,7 +343,8 @@ void summary(const char* what, std::uint64_t frames, std::uint64_t bytes, double
 }
 
 // Sends one frame, waiting (bounded by the caller's loop) for a buffer and ring space.
-bool send_one(vf::Vf& port, const MacAddress& dst, std::uint16_t type, std::uint64_t seq, std::uint32_t size)
+template <typename Port>
+bool send_one(Port& port, const MacAddress& dst, std::uint16_t type, std::uint64_t seq, std::uint32_t size)
 {
     vf::PacketBuffer* b = port.alloc_buffer();
     if (!b) {
@@ -270,7 +359,8 @@ bool send_one(vf::Vf& port, const MacAddress& dst, std::uint16_t type, std::uint
 }
 
 // The highest acknowledgement among received frames; other frames are dropped.
-std::uint64_t read_acks(vf::Vf& port, std::uint64_t acked)
+template <typename Port>
+std::uint64_t read_acks(Port& port, std::uint64_t acked)
 {
     vf::PacketBuffer* bufs[burst_size];
     const std::uint32_t n = port.rx_burst(bufs, burst_size);
@@ -282,6 +372,7 @@ std::uint64_t read_acks(vf::Vf& port, std::uint64_t acked)
     return acked;
 }
 
+template <typename Port>
 int run_send(const Common& c, const SendOptions& s)
 {
     const auto dst = MacAddress::parse(s.dst);
@@ -289,13 +380,14 @@ int run_send(const Common& c, const SendOptions& s)
         throw Error(Errc::invalid_argument, "--size", "frames are 60 to 1514 bytes (without FCS)");
     if (s.window >= c.buffers)
         throw Error(Errc::invalid_argument, "--window", "the window must be smaller than the buffer count");
-    auto port = open_vf(c);
-    ControlWatch control(*port);
+    auto [control_watch, port] = open_port<Port>(c);
+    auto& control = *control_watch;
 
     std::vector<vf::PacketBuffer*> pending;  // built, not yet taken by the ring
     pending.reserve(burst_size);
     std::uint64_t next_seq = 0;
     std::uint64_t acked = 0;
+    std::uint64_t taken = 0, taken_bytes = 0;  // frames (bytes) tx_burst took
     [[maybe_unused]] std::uint64_t bursts = 0;  // tx_burst calls that took frames
     const auto start = Clock::now();
     auto last_progress = start;
@@ -303,7 +395,7 @@ int run_send(const Common& c, const SendOptions& s)
     const auto idle = std::chrono::duration<double>(c.idle);
 
     while ((next_seq < s.count || !pending.empty()) && !control.released()) {
-        control.tick(Clock::now(), port->tx_stats().packets);
+        control.tick(Clock::now(), taken);
         if (control.released())
             break;
         std::uint64_t allowed = s.count;
@@ -325,8 +417,15 @@ int run_send(const Common& c, const SendOptions& s)
         }
         const auto now = Clock::now();
         if (!pending.empty()) {
+            std::uint64_t bytes = 0;
+            for (const vf::PacketBuffer* b : pending)
+                bytes += b->length;
             const std::uint32_t sent
                 = port->tx_burst(pending.data(), static_cast<std::uint32_t>(pending.size()));
+            for (std::uint32_t i = sent; i < pending.size(); ++i)
+                bytes -= pending[i]->length;
+            taken += sent;
+            taken_bytes += bytes;
             pending.erase(pending.begin(), pending.begin() + sent);
             if (sent) {
                 last_progress = now;
@@ -338,7 +437,7 @@ int run_send(const Common& c, const SendOptions& s)
                         fmt::format("no progress for {} s after {} frames ({} acknowledged): frames lost?",
                                     c.idle, next_seq, acked));
         if (now >= next_report) {
-            std::printf("sent %llu\n", static_cast<unsigned long long>(port->tx_stats().packets));
+            std::printf("sent %llu\n", static_cast<unsigned long long>(taken));
             std::fflush(stdout);
             next_report += std::chrono::seconds(1);
         }
@@ -350,14 +449,16 @@ int run_send(const Common& c, const SendOptions& s)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (vf::PacketBuffer* b : pending)
         port->free_buffer(b);
-    summary("sent", port->tx_stats().packets, port->tx_stats().bytes, secs);
+    summary("sent", taken, taken_bytes, secs);
 #ifdef SRIOV_COUNT_MMIO
-    print_mmio(port->tx_mmio(), port->tx_stats().packets, bursts);
+    if constexpr (std::is_same_v<Port, vf::Vf>)
+        print_mmio(port->tx_mmio(), port->tx_stats().packets, bursts);
 #endif
-    control.summary(port->tx_stats().packets);
+    control.summary(taken);
     return 0;
 }
 
+template <typename Port>
 int run_recv(const Common& c, const RecvOptions& r)
 {
     vf::Config config;
@@ -365,8 +466,8 @@ int run_recv(const Common& c, const RecvOptions& r)
         config.interrupts = vf::InterruptMode::interrupts;
         config.coalescing = coalescing_of(r);
     }
-    auto port = open_vf(c, config);
-    ControlWatch control(*port);
+    auto [control_watch, port] = open_port<Port>(c, config);
+    auto& control = *control_watch;
     std::printf("ready\n");
     std::fflush(stdout);
     if (r.pause > 0)
@@ -423,7 +524,10 @@ int run_recv(const Common& c, const RecvOptions& r)
     };
 
     while (!done()) {
-        if (r.interrupts) {
+        if constexpr (!std::is_same_v<Port, vf::Vf>) {
+            receive_burst();
+            control.tick(Clock::now(), frames);
+        } else if (r.interrupts) {
             // Sleep until an interrupt, poll the ring empty, re-arm.
             // wait() also does poll_events()' work; its findings show in the stats and the flag.
             const auto resets = port->control_stats().pf_resets;
@@ -446,15 +550,18 @@ int run_recv(const Common& c, const RecvOptions& r)
     }
     const double secs = frames ? std::chrono::duration<double>(last - first).count() : 0;
     summary("received", frames, bytes, secs);
-    std::printf("other frames %llu, sequence gaps %llu, dropped for no buffer %llu\n",
-                static_cast<unsigned long long>(other), static_cast<unsigned long long>(gaps),
-                static_cast<unsigned long long>(port->rx_stats().no_buffer));
+    std::printf("other frames %llu, sequence gaps %llu\n", static_cast<unsigned long long>(other),
+                static_cast<unsigned long long>(gaps));
+    if constexpr (std::is_same_v<Port, vf::Vf>)
+        std::printf("dropped for no buffer %llu\n", static_cast<unsigned long long>(port->rx_stats().no_buffer));
     latency.print();
 #ifdef SRIOV_COUNT_MMIO
-    print_mmio(port->rx_mmio(), port->rx_stats().packets, bursts);
+    if constexpr (std::is_same_v<Port, vf::Vf>)
+        print_mmio(port->rx_mmio(), port->rx_stats().packets, bursts);
 #endif
     control.summary(frames);
-    if (r.interrupts) {
+    if constexpr (std::is_same_v<Port, vf::Vf>) {
+      if (r.interrupts) {
         const vf::InterruptStats& st = port->interrupt_stats();
         std::printf("interrupts %llu (RX vector %llu), wake-ups %llu, frames per interrupt %.2f, "
                     "coalescing %s, last VTEITR 0x%08x, PF messages %llu\n",
@@ -463,6 +570,7 @@ int run_recv(const Common& c, const RecvOptions& r)
                     static_cast<unsigned long long>(st.wakeups),
                     st.interrupts ? static_cast<double>(frames) / static_cast<double>(st.interrupts) : 0.0,
                     r.coalesce.c_str(), st.eitr, static_cast<unsigned long long>(st.pf_messages));
+      }
     }
     if (control.released())
         return 0;  // the kernel wants the VF: stopping early is what was asked
@@ -480,6 +588,9 @@ int main(int argc, char** argv)
     RecvOptions recv;
     auto add_common = [&](CLI::App* sub) {
         sub->add_option("--vf", common.vf, "PCI address of the VF (bound to vfio-pci)")->required();
+        sub->add_option("--standby", common.standby,
+                        "run on a failover port: this interface (with the VF's MAC, or promiscuous) carries the "
+                        "traffic while the VF is away (needs CAP_NET_RAW)");
         sub->add_option("--token-file", common.token_file, "file with the VF token (sriovd --token-file)")
             ->capture_default_str();
         sub->add_option("--ring", common.ring, "descriptors per ring (power of two)")->capture_default_str();
@@ -522,7 +633,12 @@ int main(int argc, char** argv)
     CLI11_PARSE(app, argc, argv);
 
     try {
-        return send_cmd->parsed() ? run_send(common, send) : run_recv(common, recv);
+        if (!common.standby.empty() && recv.interrupts)
+            throw Error(Errc::invalid_argument, "--standby", "a failover port polls: leave out --interrupts");
+        if (common.standby.empty())
+            return send_cmd->parsed() ? run_send<vf::Vf>(common, send) : run_recv<vf::Vf>(common, recv);
+        return send_cmd->parsed() ? run_send<vf::FailoverPort>(common, send)
+                                  : run_recv<vf::FailoverPort>(common, recv);
     } catch (const Error& e) {
         std::fprintf(stderr, "vf-pktgen: %s\n", e.what());
         return 2;
