@@ -207,6 +207,13 @@ void PfManager::resize(unsigned num_vfs, const std::vector<VfAdmin>& vfs)
     policy_ = std::move(policy);
     vfs_.resize();
     policer_.resize(num_vfs);
+    // The VFs are gone and their counters start again: what they counted is logged, not lost.
+    sample_counters();
+    for (unsigned vf = 0; vf < counters_.size(); ++vf) {
+        const VfTotals& t = counters_[vf].totals();
+        spdlog::info("{} VF {}: traffic until the VF count changed: rx {} frames ({} bytes), tx {} frames ({} bytes)",
+                     address_, vf, t.rx_packets, t.rx_bytes, t.tx_packets, t.tx_bytes);
+    }
     counters_.assign(num_vfs, VfCounters{});
     bring_up_chip(false);
     spdlog::info("PF {}: brought up again for {} VFs", address_, num_vfs);
