@@ -43,8 +43,8 @@ void FailoverPort::poll()
             if (p.vf->poll_events().release_requested) {
                 p.close_vf();  // taken again before it carried anything
                 p.mode = Mode::standby;
-            } else if (now - p.phase_start >= p.options.settle) {
-                finish_returning();
+            } else if (now - p.phase_start >= p.options.settle && p.vf->link_up()) {
+                finish_returning();  // only onto a VF with link (a returning VF takes a moment)
             }
             break;
         case Mode::stopped:

@@ -42,6 +42,9 @@ sb=$(tb_standby_netdev) || tb_fail "no standby interface"
 sysctl -qw "net.ipv6.conf.$sb.disable_ipv6=1" 2>/dev/null
 ip link set "$sb" address "$VF_MAC" && ip link set "$sb" up || tb_fail "cannot set up the standby $sb"
 
+# sriovd first: it binds PF 0 to vfio-pci, so that loading igb for the receiver leaves PF 0 alone.
+tb_start_sriovd "$LOG" --pf "$pf0" --vfs 1 --vf-mac 0=$VF_MAC --vf-driver 0=vfio-pci --token-file "$TOKEN" \
+    --state-dir /tmp/sriovd-state
 # The receiver: the kernel's igb on PF 1.
 tb_bind "$pf1" igb || tb_fail "cannot bind $pf1 to igb"
 tb_wait_for 10 tb_netdev "$pf1" >/dev/null || tb_fail "igb made no interface for $pf1"
@@ -50,8 +53,6 @@ sysctl -qw "net.ipv6.conf.$peer.disable_ipv6=1" 2>/dev/null
 ip link set "$peer" up || tb_fail "cannot bring up $peer"
 PEER_MAC=$(cat "/sys/class/net/$peer/address")
 
-tb_start_sriovd "$LOG" --pf "$pf0" --vfs 1 --vf-mac 0=$VF_MAC --vf-driver 0=vfio-pci --token-file "$TOKEN" \
-    --state-dir /tmp/sriovd-state
 vf0=$(tb_vf_addr "$pf0" 0) || fail "no VF 0"
 tb_wait_for 30 tb_has_carrier "$peer" || fail "$peer has no link"
 tb_wait_for 30 tb_has_carrier "$sb" || fail "the standby $sb has no link"
@@ -69,9 +70,11 @@ sleep 1
 
 t0=$(now_cs)
 vfctl set "$pf0" numvfs 0 || fail "vfctl set $pf0 numvfs 0 failed"
+tb_wait_for 20 grep -q "^switch: vf -> standby (released)" "$TXLOG" ||
+    fail "the port did not report its switch to the standby"
+tb_wait_for 20 grep -qx 0 "/sys/bus/pci/devices/$pf0/sriov_numvfs" || fail "the VF was not removed"
 t_away=$(now_cs)
-grep -q "^switch: vf -> standby (released)" "$TXLOG" || fail "the port did not report its switch to the standby"
-tb_log "VF taken away: vfctl returned after $(((t_away - t0) * 10)) ms; $(grep '^switch' "$TXLOG")"
+tb_log "VF taken away $(((t_away - t0) * 10)) ms after vfctl set numvfs 0; $(grep '^switch' "$TXLOG")"
 sleep 2
 vfctl set "$pf0" numvfs 1 || fail "vfctl set $pf0 numvfs 1 failed"
 t_back=$(now_cs)
@@ -90,12 +93,17 @@ tb_log "ok: $COUNT frames, every number once and in order"
 
 # Evidence outside the port: the kernel's counter of the virtio NIC and the 82576's of the VF.
 sb_tx=$(($(cat "/sys/class/net/$sb/statistics/tx_packets") - sb_tx0))
+# sriovd logs what a VF counted when the VF count changes (its counters start again).
+vf_tx_before=$(sed -n 's/.* VF 0: traffic until the VF count changed: .* tx \([0-9]*\) frames.*/\1/p' "$LOG" | head -1)
+[ -n "$vf_tx_before" ] || fail "sriovd did not log VF 0's counters at its removal"
 vfctl -s -j show "$pf0" vf 0 >/tmp/stats0 || fail "vfctl -s show failed"
-vf_tx=$(sed -n 's/.*"tx_packets":\([0-9]*\).*/\1/p' /tmp/stats0)
+vf_tx_after=$(sed -n 's/.*"tx_packets":\([0-9]*\).*/\1/p' /tmp/stats0)
+vf_tx=$((vf_tx_before + vf_tx_after))
 line=$(grep "^failover:" "$TXLOG")
 announcements=$(echo "$line" | sed -n 's/.*announcements \([0-9]*\).*/\1/p')
 standby_s=$(echo "$line" | sed -n 's/.*standby tx [0-9]* rx [0-9]* (\([0-9.]*\) s).*/\1/p')
-tb_log "virtio $sb sent $sb_tx frames, the VF (PVFGPTC through sriovd) $vf_tx; the port announced $announcements" \
+tb_log "virtio $sb sent $sb_tx frames, the VF (PVFGPTC through sriovd) $vf_tx ($vf_tx_before before its removal," \
+    "$vf_tx_after after its return); the port announced $announcements" \
     "times and was $standby_s s on the standby"
 tb_expect "virtio + VF frames" "$((sb_tx + vf_tx))" "$((COUNT + announcements))"
 expected_sb=$(awk -v s="$standby_s" -v r="$RATE" 'BEGIN { printf "%d", s * r }')
