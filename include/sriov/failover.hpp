@@ -29,10 +29,11 @@
 //     TX ring are given up (counted), and what the standby had queued is dropped, since it cannot
 //     be told apart from what the VF delivered.
 //   back: the VF's device is found in sysfs again (checked every vf_check_interval) bound to
-//     vfio-pci, or its link or PF is back; the port opens it, and for `settle` receives through
-//     the standby while the VF's ring fills, then waits until the standby's driver has sent what
-//     it was given, moves TX and RX to the VF, drops the VF's copies of frames the standby already
-//     delivered, and announces the MAC on the VF.
+//     vfio-pci, or its link or PF is back; the port opens it and, once it has link, for `settle`
+//     receives through the standby while the VF's ring fills (it holds rx_ring_size frames: above
+//     rx_ring_size / settle frames per second, some can be lost at this switch), then waits until
+//     the standby's driver has sent what it was given, moves TX and RX to the VF, drops the VF's
+//     copies of frames the standby already delivered, and announces the MAC on the VF.
 //
 // Frames the standby receives are delivered only when their destination is the VF's MAC or a
 // group address (a promiscuous standby sees everyone's frames). Interrupt mode is not offered on a
@@ -156,6 +157,7 @@ private:
     void fail_over(SwitchReason reason);
     void watch_for_return(TimePoint now);
     void begin_returning(SwitchReason reason, bool start_queues);
+    void discard_vf_ring();
     void finish_returning();
 
     std::unique_ptr<Impl> impl_;

@@ -123,9 +123,10 @@ std::uint32_t FailoverPort::rx_slow(PacketBuffer** bufs, std::uint32_t n)
         break;
     }
     case Mode::vf_dedupe: {
-        const std::uint32_t got = rx_->burst(bufs + k, n - k);
+        const std::uint32_t first = k;  // frames kept are moved down over the copies dropped
+        const std::uint32_t got = rx_->burst(bufs + first, n - first);
         for (std::uint32_t i = 0; i < got; ++i) {
-            PacketBuffer* b = bufs[k + i];
+            PacketBuffer* b = bufs[first + i];
             if (p.history.is_copy(*b)) {
                 ++p.stats.copies_dropped;
                 ++p.vf_copies;

@@ -43,8 +43,14 @@ void FailoverPort::poll()
             if (p.vf->poll_events().release_requested) {
                 p.close_vf();  // taken again before it carried anything
                 p.mode = Mode::standby;
-            } else if (now - p.phase_start >= p.options.settle && p.vf->link_up()) {
-                finish_returning();  // only onto a VF with link (a returning VF takes a moment)
+            } else if (!p.vf->link_up()) {
+                // A returning VF takes a moment to have link. Until it has, what its ring holds
+                // is thrown away (the standby delivers it), so that the ring cannot fill up and
+                // drop frames just when it takes over; the settling time starts again.
+                discard_vf_ring();
+                p.phase_start = now;
+            } else if (now - p.phase_start >= p.options.settle) {
+                finish_returning();
             }
             break;
         case Mode::stopped:
@@ -196,6 +202,14 @@ void FailoverPort::watch_for_return(TimePoint now)
     p.reopening = std::async(std::launch::async, [&p] {
         return Vf::open_unstarted(p.address, p.options.vf, &p.buffers);
     });
+}
+
+void FailoverPort::discard_vf_ring()
+{
+    std::array<PacketBuffer*, 32> got{};
+    while (const std::uint32_t n = rx_->burst(got.data(), got.size()))
+        for (std::uint32_t i = 0; i < n; ++i)
+            impl_->pool().free(got[i]);
 }
 
 void FailoverPort::begin_returning(SwitchReason reason, bool start_queues)

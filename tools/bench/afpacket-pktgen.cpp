@@ -2,11 +2,11 @@
 // the kernel's igbvf on the same emulated device (test/testbed/bench_mmio.sh).
 //
 //   afpacket-pktgen recv --if eth1 --count 100000 --idle 3
-//   afpacket-pktgen send --if eth0 --dst 02:11:22:33:44:77 --count 100000 --size 60
+//   afpacket-pktgen send --if eth0 --dst 02:11:22:33:44:77 --count 100000 --size 60 [--rate 2000]
 //
 // What it is: an AF_PACKET raw socket bound to one interface. `send` writes COUNT numbered frames
 // (the layout of tools/vf-examples/pktgen_frame.hpp: EtherType 0x88B5, a sequence number, a time
-// stamp) as fast as the kernel takes them, 32 per sendmmsg(); when the interface's queue is full
+// stamp) as fast as the kernel takes them (or at --rate frames per second), 32 per sendmmsg(); when the interface's queue is full
 // the kernel refuses frames (ENOBUFS) and the sender tries those again, so every frame counted as
 // sent was taken by the kernel. `recv` counts the frames of that EtherType arriving on its
 // interface with recvmmsg(), 32 at a time, until COUNT or until --idle seconds without one, and
@@ -25,9 +25,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <thread>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -131,6 +133,7 @@ struct Options {
     std::uint64_t count = 100000;
     std::uint32_t size = 60;
     double idle = 3;
+    double rate = 0;  // frames per second, 0: as fast as the kernel takes them
 };
 
 int run_send(const Options& o)
@@ -158,7 +161,16 @@ int run_send(const Options& o)
     std::uint64_t sent = 0, refused = 0;
     const auto start = Clock::now();
     while (sent < o.count) {
-        const unsigned n = static_cast<unsigned>(std::min<std::uint64_t>(batch, o.count - sent));
+        std::uint64_t allowed = o.count;
+        if (o.rate > 0) {
+            const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+            allowed = std::min<std::uint64_t>(allowed, static_cast<std::uint64_t>(secs * o.rate) + 1);
+            if (allowed <= sent) {
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+                continue;
+            }
+        }
+        const unsigned n = static_cast<unsigned>(std::min<std::uint64_t>(batch, allowed - sent));
         for (unsigned i = 0; i < n; ++i) {
             const std::uint64_t seq = sent + i, stamp = now_ns();
             std::memcpy(frames.data() + std::size_t{i} * o.size + header_size, &seq, sizeof seq);
@@ -202,6 +214,7 @@ int run_recv(const Options& o)
         msgs[i].msg_hdr.msg_iovlen = 1;
     }
     std::uint64_t frames = 0, bytes = 0, gaps = 0, expected = 0;
+    std::uint64_t largest_gap = 0, backwards = 0;  // frames missing at one place; numbers seen again
     Clock::time_point first{}, last = Clock::now();
     const auto idle = std::chrono::duration<double>(o.idle);
     while ((o.count == 0 || frames < o.count) && Clock::now() - last < idle) {
@@ -220,6 +233,10 @@ int run_recv(const Options& o)
             std::memcpy(&seq, storage.data() + static_cast<std::size_t>(i) * 2048 + header_size, sizeof seq);
             if (seq != expected)
                 ++gaps;
+            if (seq > expected)
+                largest_gap = std::max(largest_gap, seq - expected);
+            else if (seq < expected)
+                ++backwards;  // a repeated or reordered frame
             expected = seq + 1;
             if (frames == 0)
                 first = now;
@@ -235,6 +252,8 @@ int run_recv(const Options& o)
     socklen_t st_len = sizeof st;
     ::getsockopt(fd.get(), SOL_PACKET, PACKET_STATISTICS, &st, &st_len);
     std::printf("sequence gaps %llu, socket drops %u\n", static_cast<unsigned long long>(gaps), st.tp_drops);
+    std::printf("largest gap %llu frames, numbers going backwards %llu\n",
+                static_cast<unsigned long long>(largest_gap), static_cast<unsigned long long>(backwards));
     return 0;
 }
 
@@ -252,6 +271,7 @@ int main(int argc, char** argv)
         sub->add_option("--count", o.count, "frames to send, or to wait for (0: until idle)")->capture_default_str();
     }
     send->add_option("--dst", o.dst, "destination MAC address")->required();
+    send->add_option("--rate", o.rate, "frames per second (0: as fast as the kernel takes them)")->capture_default_str();
     send->add_option("--size", o.size, "frame size in bytes without FCS, 60..1514")->capture_default_str();
     recv->add_option("--idle", o.idle, "stop after this many seconds without a frame")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
