@@ -25,11 +25,12 @@
 //     delivered, the standby takes over, the MAC is announced there, and the VF is released. No
 //     frame handed to tx_burst is lost, repeated or reordered; copies of received frames that the
 //     standby also saw are dropped (FrameHistory).
-//   unplanned (link down, PF reset too long): the VF's queues are stopped at once; frames in its
+//   unplanned (link down, PF reset too long, TX stalled): the VF's queues are stopped at once; frames in its
 //     TX ring are given up (counted), and what the standby had queued is dropped, since it cannot
 //     be told apart from what the VF delivered.
 //   back: the VF's device is found in sysfs again (checked every vf_check_interval) bound to
-//     vfio-pci, or its link or PF is back; the port opens it and, once it has link, for `settle`
+//     vfio-pci, or its link or PF is back, or (after a TX stall) a probe frame it is given every
+//     vf_check_interval is sent; the port opens it and, once it has link, for `settle`
 //     receives through the standby while the VF's ring fills (it holds rx_ring_size frames: above
 //     rx_ring_size / settle frames per second, some can be lost at this switch), then waits until
 //     the standby's driver has sent what it was given, moves TX and RX to the VF, drops the VF's
@@ -58,9 +59,12 @@ enum class SwitchReason {
     released,      // the kernel asked for the VF back (VFIO request interrupt)
     link_down,     // the VF's link went down while the standby had carrier
     pf_reset,      // a PF reset did not end within pf_reset_timeout
+    tx_stalled,    // frames waited in the VF's TX ring and none was sent for tx_stall_timeout
+                   // (e.g. the PF stopped the VF's queues: vfctl set PF vf N state disable)
     vf_back,       // the VF's device is there again and was opened
     link_back,     // the VF's link is up again
     pf_recovered,  // the PF's reset ended and libvf set the VF up again
+    tx_resumed,    // after tx_stalled: a probe frame (the MAC's announcement) was sent by the VF
 };
 
 const char* to_string(Path p);
@@ -99,6 +103,7 @@ struct FailoverOptions {
                           // when the kernel takes the VF back)
     std::chrono::milliseconds settle{20};            // both paths watched around a switch
     std::chrono::milliseconds pf_reset_timeout{500};  // a PF reset longer than this: to the standby
+    std::chrono::milliseconds tx_stall_timeout{40};   // the VF's TX ring holding frames, none sent
     std::chrono::milliseconds vf_check_interval{100};  // looking for the returning VF
     std::chrono::milliseconds drain_timeout{100};     // waiting for a TX queue to empty at a switch
     std::function<void(const SwitchEvent&)> on_switch;  // called from poll(), after the switch
@@ -158,6 +163,8 @@ private:
     void watch_for_return(TimePoint now);
     void begin_returning(SwitchReason reason, bool start_queues);
     void discard_vf_ring();
+    void watch_tx(TimePoint now);
+    void probe_tx(TimePoint now);
     void finish_returning();
 
     std::unique_ptr<Impl> impl_;

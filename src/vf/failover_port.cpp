@@ -20,6 +20,8 @@ const char* to_string(SwitchReason r)
     case SwitchReason::vf_back: return "vf_back";
     case SwitchReason::link_back: return "link_back";
     case SwitchReason::pf_recovered: return "pf_recovered";
+    case SwitchReason::tx_stalled: return "tx_stalled";
+    case SwitchReason::tx_resumed: return "tx_resumed";
     }
     return "?";
 }
@@ -41,6 +43,7 @@ std::unique_ptr<FailoverPort> FailoverPort::open(const std::string& pci_address,
     }
     impl->pending.resize(config.buffer_count);
     impl->vf->start_queues();
+    impl->tx_moved_at = Clock::now();
     return std::unique_ptr<FailoverPort>(new FailoverPort(std::move(impl)));
 }
 

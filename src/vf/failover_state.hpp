@@ -72,6 +72,11 @@ struct FailoverPort::Impl {
     Clock::time_point path_since = Clock::now();
     Clock::time_point last_vf_check{};
     std::optional<Clock::time_point> pf_down_since;
+    // TX stall detection: frames the VF's TX ring completed so far, and when that last moved.
+    std::uint64_t tx_completed = 0;
+    Clock::time_point tx_moved_at{};
+    SwitchReason failed_for = SwitchReason::link_down;  // why the port is on the standby with a VF
+    bool probing = false;  // after a TX stall: a probe frame is in the VF's TX ring
     std::future<std::unique_ptr<Vf>> reopening;
     SwitchReason return_reason = SwitchReason::vf_back;
     FailoverStats stats;
@@ -179,6 +184,23 @@ struct FailoverPort::Impl {
         } catch (const Error& e) {
             spdlog::warn("{}: {}", address, e.what());
         }
+    }
+
+    // Gives the VF's TX queue the frame that announces the MAC; whether it took it.
+    bool send_announcement(TxQueue& tx)
+    {
+        PacketBuffer* b = pool().alloc();
+        if (!b)
+            return false;
+        const auto frame = announcement_frame(mac);
+        std::copy(frame.begin(), frame.end(), b->data);
+        b->length = static_cast<std::uint32_t>(frame.size());
+        if (tx.burst(&b, 1) == 0) {
+            pool().free(b);
+            return false;
+        }
+        ++stats.announcements;
+        return true;
     }
 
     void close_vf()

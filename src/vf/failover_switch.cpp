@@ -106,6 +106,46 @@ void FailoverPort::watch_vf(TimePoint now)
     p.pf_down_since.reset();
     if (!p.vf->link_up() && p.standby->carrier())
         fail_over(SwitchReason::link_down);
+    else
+        watch_tx(now);
+}
+
+// Frames waiting in the VF's TX ring while none is sent: the VF has stopped working without
+// saying so (its PF stopped its queues, say). Reads DMA memory only.
+void FailoverPort::watch_tx(TimePoint now)
+{
+    Impl& p = *impl_;
+    tx_->reclaim();
+    const std::uint64_t completed = tx_->stats().packets - tx_->in_flight();
+    if (completed != p.tx_completed || tx_->in_flight() == 0) {
+        p.tx_completed = completed;
+        p.tx_moved_at = now;
+    } else if (now - p.tx_moved_at >= p.options.tx_stall_timeout && p.standby->carrier()) {
+        fail_over(SwitchReason::tx_stalled);
+    }
+}
+
+// After a TX stall the VF gives no sign of working again but sending: every vf_check_interval
+// its queues are set up afresh and one frame, the MAC's announcement, is given to it; once the
+// VF has sent it, the port goes back. What the VF receives meanwhile is thrown away (the standby
+// delivers it).
+void FailoverPort::probe_tx(TimePoint now)
+{
+    Impl& p = *impl_;
+    discard_vf_ring();
+    if (now - p.last_vf_check < p.options.vf_check_interval)
+        return;
+    p.last_vf_check = now;
+    if (p.probing) {
+        tx_->reclaim();
+        if (tx_->in_flight() == 0) {
+            p.probing = false;
+            begin_returning(SwitchReason::tx_resumed, false);
+            return;
+        }
+    }
+    p.vf->start_queues();  // the probe still in the ring is given up
+    p.probing = p.send_announcement(*tx_);
 }
 
 // Planned: TX drained, RX turned off and emptied, then the standby; the VF is given back last.
@@ -148,6 +188,9 @@ void FailoverPort::fail_over(SwitchReason reason)
     p.standby->discard();
     p.history.clear();
     p.stats.tx_given_up += given_up;
+    p.failed_for = reason;
+    p.probing = false;
+    p.last_vf_check = Clock::now();
     p.mode = Mode::standby;
     fast_ = false;
     p.phase_start = Clock::now();
@@ -171,7 +214,9 @@ void FailoverPort::watch_for_return(TimePoint now)
             p.close_vf();  // it was down anyway; wait for it to come back as a device
             return;
         }
-        if (events.pf_reset) {
+        if (p.failed_for == SwitchReason::tx_stalled) {
+            probe_tx(now);
+        } else if (events.pf_reset) {
             begin_returning(SwitchReason::pf_recovered, false);
         } else if (!events.pf_down && p.vf->link_up()) {
             begin_returning(SwitchReason::link_back, true);
@@ -237,15 +282,9 @@ void FailoverPort::finish_returning()
     while (const std::uint32_t n = p.receive_standby(got.data(), got.size(), true))
         for (std::uint32_t i = 0; i < n; ++i)
             p.push_pending(got[i]);
-    if (PacketBuffer* b = p.pool().alloc()) {
-        const auto frame = announcement_frame(p.mac);
-        std::copy(frame.begin(), frame.end(), b->data);
-        b->length = frame.size();
-        if (tx_->burst(&b, 1) == 0)
-            p.pool().free(b);
-        else
-            ++p.stats.announcements;
-    }
+    p.send_announcement(*tx_);
+    p.tx_completed = tx_->stats().packets - tx_->in_flight();
+    p.tx_moved_at = Clock::now();
     p.history.open_window();
     p.mode = Mode::vf_dedupe;
     p.phase_start = Clock::now();

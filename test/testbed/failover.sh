@@ -18,6 +18,7 @@
 #     2 s later, up. The port must move to the standby by itself and back to the VF; the peer's
 #     largest gap must stay under 100 ms of traffic (RATE / 10 frames), no number may come twice
 #     or out of order.
+#   state: the same with `vfctl set PF0 vf 0 state disable`, then `state auto`.
 #
 # Usage (in the guest): failover.sh MODE [COUNT] [RATE]
 . /lib/testbed.sh
@@ -35,9 +36,9 @@ TOKEN=/run/sriovd.token
 pf0=$(tb_pf_addr 0)
 pf1=$(tb_pf_addr 1)
 case "$MODE" in
-    send | link) PORTLOG=$TXLOG ;;
+    send | link | state) PORTLOG=$TXLOG ;;
     recv) PORTLOG=$RXLOG ;;
-    *) tb_fail "MODE must be send, recv or link" ;;
+    *) tb_fail "MODE must be send, recv, link or state" ;;
 esac
 
 fail() {
@@ -95,7 +96,10 @@ if [ "$MODE" = recv ]; then
     send_pid=$!
     tb_wait_for 60 grep -q "^received [1-9]" "$RXLOG" || fail "the port receives nothing"
 else
-    afpacket-pktgen recv --if "$peer" --count "$COUNT" --idle 20 >"$RXLOG" 2>&1 &
+    # Where frames may be lost (link, state) the receiver stops 5 s after the last one.
+    idle=20
+    [ "$MODE" = send ] || idle=5
+    afpacket-pktgen recv --if "$peer" --count "$COUNT" --idle "$idle" >"$RXLOG" 2>&1 &
     recv_pid=$!
     tb_wait_for 30 grep -q "^ready" "$RXLOG" || fail "the receiver on $peer did not get ready"
     vf-pktgen send --vf "$vf0" --standby "$sb" --token-file "$TOKEN" --dst "$PEER_MAC" --count "$COUNT" \
@@ -111,7 +115,17 @@ wait_switch() {
 }
 
 t0=$(now_cs)
-if [ "$MODE" = link ]; then
+if [ "$MODE" = state ]; then
+    vfctl set "$pf0" vf 0 state disable || fail "vfctl set vf 0 state disable failed"
+    tb_wait_for 20 grep -q "^switch: vf -> standby" "$PORTLOG" || fail "the port did not move to the standby"
+    tb_log "VF 0 disabled: the port was on the standby $(((($(now_cs) - t0)) * 10)) ms (at most) later:" \
+        "$(grep '^switch' "$PORTLOG")"
+    sleep 2
+    t1=$(now_cs)
+    vfctl set "$pf0" vf 0 state auto || fail "vfctl set vf 0 state auto failed"
+    tb_wait_for 20 grep -q "^switch: standby -> vf" "$PORTLOG" || fail "the port did not go back to the VF"
+    tb_log "VF 0 enabled: the port was on the VF again $(((($(now_cs) - t1)) * 10)) ms (at most) later"
+elif [ "$MODE" = link ]; then
     tb_monitor set_link n0 off || fail "set_link n0 off failed"
     wait_switch vf standby link_down
     tb_log "PF 0's wire down: the port was on the standby $(((($(now_cs) - t0)) * 10)) ms (at most) later"
@@ -139,7 +153,7 @@ wait "$recv_pid"
 cat "$TXLOG" "$RXLOG"
 grep "^switch" "$PORTLOG"
 
-if [ "$MODE" = link ]; then
+if [ "$MODE" = link ] || [ "$MODE" = state ]; then
     gap=$(sed -n 's/^largest gap \([0-9]*\) frames.*/\1/p' "$RXLOG")
     back=$(sed -n 's/.*numbers going backwards \([0-9]*\).*/\1/p' "$RXLOG")
     got=$(sed -n 's/^received \([0-9]*\) frames.*/\1/p' "$RXLOG")
