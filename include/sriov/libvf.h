@@ -20,6 +20,9 @@
  * last failed sriov_vf_open of the calling thread. No C++ exception leaves the library.
  * The data path (rx/tx bursts, buffers, stats) makes no system call, takes no lock, allocates
  * nothing and reads no register; like the C++ Vf, one sriov_vf is used by one thread at a time.
+ *
+ * The failover port (sriov_vf_failover, the C++ FailoverPort of <sriov/failover.hpp>) is a VF
+ * and a standby kernel interface behind one data path of the same shape, see its section below.
  */
 #ifndef SRIOV_LIBVF_H
 #define SRIOV_LIBVF_H
@@ -224,6 +227,144 @@ sriov_vf_err sriov_vf_set_multicast(sriov_vf* vf, const sriov_vf_mac* groups, si
 sriov_vf_err sriov_vf_set_max_frame(sriov_vf* vf, uint32_t bytes) SRIOV_VF_NOEXCEPT;
 /* multicast: true asks for every multicast frame, false for only the groups set (QEMU ignores it). */
 sriov_vf_err sriov_vf_set_promisc(sriov_vf* vf, bool multicast) SRIOV_VF_NOEXCEPT;
+
+/* ---- The failover port (C++: sriov::vf::FailoverPort, whose header explains the switches).
+ * The VF carries the traffic while it is there; a standby kernel network interface (with the
+ * VF's MAC, or promiscuous) carries it while the kernel has taken the VF back, its link is down,
+ * its PF is in a long reset or its TX has stalled; the port goes back to the VF when it
+ * returns. The application's loop and buffers are the same on both paths:
+ *
+ *     sriov_vf_failover_options fo;
+ *     sriov_vf_failover_options_init(&fo);
+ *     fo.standby = "ens4";
+ *     sriov_vf_failover* port;
+ *     if (sriov_vf_failover_open("0000:00:12.0", &o, &fo, &port) != SRIOV_VF_OK) ...  // o: as above
+ *     for (;;) {
+ *         n = sriov_vf_failover_rx_burst(port, in, 32); ... sriov_vf_failover_tx_burst(port, out, m);
+ *         if (every 10 ms) sriov_vf_failover_poll(port);    // the switches happen here
+ *     }
+ *
+ * Errors are reported as for sriov_vf: a code, and the message in
+ * sriov_vf_failover_error_message(port), or (port NULL) in this thread's message of its last
+ * failed open, which sriov_vf_error_message(NULL) returns too. A port has no interrupt mode: it
+ * polls. Like the C++ port, one sriov_vf_failover is used by one thread at a time, and its
+ * poll runs in the same loop as its data path. Needs CAP_NET_RAW beyond what a VF needs. */
+typedef struct sriov_vf_failover sriov_vf_failover;
+
+typedef enum sriov_vf_path {
+    SRIOV_VF_PATH_VF = 0,  /* the VF */
+    SRIOV_VF_PATH_STANDBY  /* the standby interface */
+} sriov_vf_path;
+
+typedef enum sriov_vf_switch_reason {
+    SRIOV_VF_SWITCH_RELEASED = 0,  /* the kernel asked for the VF back (planned: nothing lost) */
+    SRIOV_VF_SWITCH_LINK_DOWN,     /* the VF's link went down while the standby had carrier */
+    SRIOV_VF_SWITCH_PF_RESET,      /* a PF reset lasted longer than pf_reset_timeout_ms */
+    SRIOV_VF_SWITCH_TX_STALLED,    /* frames waited in the VF's TX ring, none sent for
+                                    * tx_stall_timeout_ms (e.g. the PF stopped the VF's queues) */
+    SRIOV_VF_SWITCH_VF_BACK,       /* the VF's device is there again and was opened */
+    SRIOV_VF_SWITCH_LINK_BACK,     /* the VF's link is up again */
+    SRIOV_VF_SWITCH_PF_RECOVERED,  /* the PF's reset ended and the VF was set up again */
+    SRIOV_VF_SWITCH_TX_RESUMED     /* after TX_STALLED: the VF sent a probe frame again */
+} sriov_vf_switch_reason;
+
+/* The C++ names, e.g. "standby", "link_down"; "unknown" for a value out of range. Never NULL. */
+const char* sriov_vf_path_name(sriov_vf_path path) SRIOV_VF_NOEXCEPT;
+const char* sriov_vf_switch_reason_name(sriov_vf_switch_reason reason) SRIOV_VF_NOEXCEPT;
+
+typedef struct sriov_vf_switch_event {
+    sriov_vf_path from;
+    sriov_vf_path to;
+    sriov_vf_switch_reason reason;
+    uint64_t tx_given_up;  /* unplanned: frames in the VF's TX ring that may not have been sent */
+} sriov_vf_switch_event;
+
+typedef struct sriov_vf_failover_options {
+    const char* standby;  /* the standby interface, or NULL (or ""): none, and the port stops
+                           * when the kernel takes the VF back */
+    uint32_t settle_ms;             /* both paths watched around a switch */
+    uint32_t pf_reset_timeout_ms;   /* a PF reset longer than this: to the standby */
+    uint32_t tx_stall_timeout_ms;   /* the VF's TX ring holds frames, sends none this long: to the standby */
+    uint32_t vf_check_interval_ms;  /* how often to look for the returning VF */
+    uint32_t drain_timeout_ms;      /* the longest wait for a TX queue to empty at a switch */
+    /* Called after each switch, from sriov_vf_failover_poll in its thread, or NULL. The event is
+     * valid during the call only. */
+    void (*on_switch)(const sriov_vf_switch_event* event, void* user);
+    void* user;  /* passed to on_switch */
+} sriov_vf_failover_options;
+
+/* Fills *options with the defaults of the C++ FailoverOptions (no standby, no callback). */
+void sriov_vf_failover_options_init(sriov_vf_failover_options* options) SRIOV_VF_NOEXCEPT;
+
+/* Opens the VF at `pci_address` as sriov_vf_open does (vf_options may be NULL for the defaults;
+ * interrupts must stay off) and the standby interface of `options` (NULL: the defaults). On
+ * success *port is the handle; on failure *port is NULL and the reason is
+ * sriov_vf_failover_error_message(NULL) in this thread: the VF's errors as for sriov_vf_open,
+ * the standby's name the interface (no such interface, no CAP_NET_RAW, neither the VF's MAC nor
+ * promiscuous, down). */
+sriov_vf_err sriov_vf_failover_open(const char* pci_address, const sriov_vf_options* vf_options,
+                                    const sriov_vf_failover_options* options,
+                                    sriov_vf_failover** port) SRIOV_VF_NOEXCEPT;
+/* Closes the VF (if it has one) and the standby; every buffer becomes invalid. NULL is allowed. */
+void sriov_vf_failover_close(sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+
+/* The message of the last failed call on port ("" if none), valid until the next call on port;
+ * for port == NULL, that of this thread's last failed open, of a port or of a VF. */
+const char* sriov_vf_failover_error_message(const sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+
+const char* sriov_vf_failover_name(const sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;  /* the VF's PCI address */
+/* The VF's MAC, which both paths carry. */
+sriov_vf_mac sriov_vf_failover_get_mac(const sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+/* The path that carries TX now. */
+sriov_vf_path sriov_vf_failover_active_path(const sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+/* A VF is open (it may be in a switch, or its link down). */
+bool sriov_vf_failover_has_vf(const sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+/* Without a standby only: the kernel took the VF back and the port carries nothing any more;
+ * the application should close it. */
+bool sriov_vf_failover_stopped(const sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+/* The active path has link: the VF's, or the standby's carrier (control path: not for the
+ * fast path). */
+bool sriov_vf_failover_link_up(sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+
+/* The data path, with the contracts of the sriov_vf_ functions of the same names. Buffers come
+ * from the port and stay valid across switches; while the VF carries the traffic and no switch
+ * is under way, these are the VF's own bursts. */
+uint32_t sriov_vf_failover_rx_burst(sriov_vf_failover* port, sriov_vf_buffer** bufs, uint32_t n) SRIOV_VF_NOEXCEPT;
+/* During a planned switch tx_burst takes nothing for a while, as with a full ring. */
+uint32_t sriov_vf_failover_tx_burst(sriov_vf_failover* port, sriov_vf_buffer** bufs, uint32_t n) SRIOV_VF_NOEXCEPT;
+sriov_vf_buffer* sriov_vf_failover_alloc_buffer(sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+void sriov_vf_failover_free_buffer(sriov_vf_failover* port, sriov_vf_buffer* b) SRIOV_VF_NOEXCEPT;
+/* Frees buffers the VF has finished sending (the standby copies frames, so it holds none). */
+uint32_t sriov_vf_failover_reclaim_tx(sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+uint32_t sriov_vf_failover_free_buffers(const sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+
+/* The control path, every few milliseconds (every 10 ms keeps a planned switch within about
+ * settle_ms + 10 ms): serves the VF's events, notices failures, runs the switches and calls
+ * on_switch. What goes wrong in a switch is logged and tried again on a later call, not
+ * returned: the result is SRIOV_VF_OK unless libvf itself failed (SRIOV_VF_E_NO_MEMORY,
+ * SRIOV_VF_E_INTERNAL). */
+sriov_vf_err sriov_vf_failover_poll(sriov_vf_failover* port) SRIOV_VF_NOEXCEPT;
+
+typedef struct sriov_vf_path_stats {
+    uint64_t rx_frames;  /* delivered to the application through this path */
+    uint64_t tx_frames;  /* taken by this path's device or socket */
+    uint64_t active_ns;  /* how long this path carried the traffic */
+} sriov_vf_path_stats;
+
+/* Totals since the port was opened. */
+typedef struct sriov_vf_failover_stats {
+    sriov_vf_path_stats vf;
+    sriov_vf_path_stats standby;
+    uint64_t switch_overs;       /* VF -> standby */
+    uint64_t switch_backs;       /* standby -> VF */
+    uint64_t copies_dropped;     /* received frames found to be copies around a switch */
+    uint64_t tx_given_up;        /* unplanned switches: frames left in the VF's TX ring */
+    uint64_t standby_discarded;  /* frames the standby received while the VF carried traffic */
+    uint64_t foreign_dropped;    /* standby frames for another MAC (promiscuous standby) */
+    uint64_t reopen_failures;    /* attempts to open the returning VF that failed (retried) */
+    uint64_t announcements;      /* frames announcing the MAC after a switch (in tx_frames) */
+} sriov_vf_failover_stats;
+void sriov_vf_failover_get_stats(const sriov_vf_failover* port, sriov_vf_failover_stats* stats) SRIOV_VF_NOEXCEPT;
 
 #ifdef __cplusplus
 }

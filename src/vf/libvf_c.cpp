@@ -1,12 +1,14 @@
-// libvf's C API (include/sriov/libvf.h) over the C++ sriov::vf::Vf.
+// libvf's C API (include/sriov/libvf.h) over the C++ sriov::vf::Vf and sriov::vf::FailoverPort.
 //
 // Control-path calls run the C++ call inside one catch-all (guarded) that turns sriov::Error into
 // its code and keeps the message in a fixed buffer, so nothing allocates to report a failure and
-// no exception reaches C. The data path calls the Vf directly: sriov_vf_buffer is the very
-// PacketBuffer object (the layouts are checked below), so buffers pass both ways without copying.
+// no exception reaches C. The data path calls the Vf or the port directly: sriov_vf_buffer is the
+// very PacketBuffer object (the layouts are checked below), so buffers pass both ways without
+// copying.
 #include "sriov/libvf.h"
 
 #include "sriov/error.hpp"
+#include "sriov/failover.hpp"
 #include "sriov/libvf.hpp"
 
 #include <cstddef>
@@ -35,6 +37,18 @@ SRIOV_VF_SAME_MEMBER(index);
 #undef SRIOV_VF_SAME_MEMBER
 static_assert(sizeof(sriov_vf_mac) == 6);
 
+// The C enums of the failover port are the C++ ones by value, so they convert with a cast.
+static_assert(SRIOV_VF_PATH_VF == static_cast<int>(vf::Path::vf));
+static_assert(SRIOV_VF_PATH_STANDBY == static_cast<int>(vf::Path::standby));
+static_assert(SRIOV_VF_SWITCH_RELEASED == static_cast<int>(vf::SwitchReason::released));
+static_assert(SRIOV_VF_SWITCH_LINK_DOWN == static_cast<int>(vf::SwitchReason::link_down));
+static_assert(SRIOV_VF_SWITCH_PF_RESET == static_cast<int>(vf::SwitchReason::pf_reset));
+static_assert(SRIOV_VF_SWITCH_TX_STALLED == static_cast<int>(vf::SwitchReason::tx_stalled));
+static_assert(SRIOV_VF_SWITCH_VF_BACK == static_cast<int>(vf::SwitchReason::vf_back));
+static_assert(SRIOV_VF_SWITCH_LINK_BACK == static_cast<int>(vf::SwitchReason::link_back));
+static_assert(SRIOV_VF_SWITCH_PF_RECOVERED == static_cast<int>(vf::SwitchReason::pf_recovered));
+static_assert(SRIOV_VF_SWITCH_TX_RESUMED == static_cast<int>(vf::SwitchReason::tx_resumed));
+
 struct sriov_vf {
     std::unique_ptr<vf::Vf> port;
     void (*release_callback)(void*) = nullptr;
@@ -42,9 +56,16 @@ struct sriov_vf {
     mutable char message[512] = "";  // the last failure's message (sriov_vf_error_message)
 };
 
+struct sriov_vf_failover {
+    std::unique_ptr<vf::FailoverPort> port;
+    mutable char message[512] = "";  // the last failure's message (sriov_vf_failover_error_message)
+};
+
 namespace {
 
 constexpr std::size_t message_size = sizeof(sriov_vf::message);
+static_assert(sizeof(sriov_vf_failover::message) == message_size);
+// Both kinds of open report here: a failed open has no handle to keep its message in.
 thread_local char open_message[message_size] = "";
 
 sriov_vf_err code_of(Errc code)
@@ -136,6 +157,27 @@ vf::Config config_of(const sriov_vf_options& o)
     return config;
 }
 
+// The VF's half of the options: its Config, token and token file.
+vf::OpenOptions open_options_of(const sriov_vf_options* options)
+{
+    vf::OpenOptions o;
+    if (options) {
+        o.config = config_of(*options);
+        if (options->vf_token)
+            o.vf_token = options->vf_token;
+        if (options->token_file)
+            o.token_file = options->token_file;
+    }
+    return o;
+}
+
+std::uint64_t ns_of(std::chrono::nanoseconds d) { return static_cast<std::uint64_t>(d.count()); }
+
+sriov_vf_path_stats path_stats_of(const vf::PathStats& s)
+{
+    return sriov_vf_path_stats{s.rx_frames, s.tx_frames, ns_of(s.active)};
+}
+
 }  // namespace
 
 extern "C" {
@@ -202,16 +244,8 @@ sriov_vf_err sriov_vf_open(const char* pci_address, const sriov_vf_options* opti
     if (!pci_address)
         return invalid(open_message, "sriov_vf_open: no PCI address given");
     return guarded(open_message, [&] {
-        vf::OpenOptions o;
-        if (options) {
-            o.config = config_of(*options);
-            if (options->vf_token)
-                o.vf_token = options->vf_token;
-            if (options->token_file)
-                o.token_file = options->token_file;
-        }
         auto handle = std::make_unique<sriov_vf>();
-        handle->port = vf::Vf::open(pci_address, o);
+        handle->port = vf::Vf::open(pci_address, open_options_of(options));
         sriov_vf* h = handle.get();
         h->port->on_release_request([h] {
             if (h->release_callback)
@@ -365,6 +399,133 @@ sriov_vf_err sriov_vf_set_max_frame(sriov_vf* vf, uint32_t bytes) noexcept
 sriov_vf_err sriov_vf_set_promisc(sriov_vf* vf, bool multicast) noexcept
 {
     return guarded(vf->message, [&] { vf->port->set_promisc(multicast); });
+}
+
+// ---- The failover port.
+const char* sriov_vf_path_name(sriov_vf_path path) noexcept
+{
+    if (static_cast<unsigned>(path) > SRIOV_VF_PATH_STANDBY)
+        return "unknown";  // the C++ to_string would call any other value "standby"
+    return vf::to_string(static_cast<vf::Path>(path));
+}
+
+const char* sriov_vf_switch_reason_name(sriov_vf_switch_reason reason) noexcept
+{
+    if (static_cast<unsigned>(reason) > SRIOV_VF_SWITCH_TX_RESUMED)
+        return "unknown";  // as sriov_vf_strerror says of a code it does not know
+    return vf::to_string(static_cast<vf::SwitchReason>(reason));
+}
+
+void sriov_vf_failover_options_init(sriov_vf_failover_options* options) noexcept
+{
+    const vf::FailoverOptions d;
+    *options = sriov_vf_failover_options{};
+    options->settle_ms = static_cast<std::uint32_t>(d.settle.count());
+    options->pf_reset_timeout_ms = static_cast<std::uint32_t>(d.pf_reset_timeout.count());
+    options->tx_stall_timeout_ms = static_cast<std::uint32_t>(d.tx_stall_timeout.count());
+    options->vf_check_interval_ms = static_cast<std::uint32_t>(d.vf_check_interval.count());
+    options->drain_timeout_ms = static_cast<std::uint32_t>(d.drain_timeout.count());
+}
+
+sriov_vf_err sriov_vf_failover_open(const char* pci_address, const sriov_vf_options* vf_options,
+                                    const sriov_vf_failover_options* options, sriov_vf_failover** out) noexcept
+{
+    if (!out)
+        return invalid(open_message, "sriov_vf_failover_open: no place for the handle (port is NULL)");
+    *out = nullptr;
+    if (!pci_address)
+        return invalid(open_message, "sriov_vf_failover_open: no PCI address given");
+    return guarded(open_message, [&] {
+        vf::FailoverOptions o;
+        o.vf = open_options_of(vf_options);
+        if (options) {
+            if (options->standby)
+                o.standby = options->standby;
+            o.settle = std::chrono::milliseconds(options->settle_ms);
+            o.pf_reset_timeout = std::chrono::milliseconds(options->pf_reset_timeout_ms);
+            o.tx_stall_timeout = std::chrono::milliseconds(options->tx_stall_timeout_ms);
+            o.vf_check_interval = std::chrono::milliseconds(options->vf_check_interval_ms);
+            o.drain_timeout = std::chrono::milliseconds(options->drain_timeout_ms);
+            if (auto* callback = options->on_switch) {
+                o.on_switch = [callback, user = options->user](const vf::SwitchEvent& e) {
+                    const sriov_vf_switch_event event{static_cast<sriov_vf_path>(e.from),
+                                                      static_cast<sriov_vf_path>(e.to),
+                                                      static_cast<sriov_vf_switch_reason>(e.reason), e.tx_given_up};
+                    callback(&event, user);
+                };
+            }
+        }
+        auto handle = std::make_unique<sriov_vf_failover>();
+        handle->port = vf::FailoverPort::open(pci_address, o);
+        *out = handle.release();
+    });
+}
+
+void sriov_vf_failover_close(sriov_vf_failover* port) noexcept
+{
+    delete port;  // ~FailoverPort waits for a VF being opened again, closes the rest; never throws
+}
+
+const char* sriov_vf_failover_error_message(const sriov_vf_failover* port) noexcept
+{
+    return port ? port->message : open_message;
+}
+
+const char* sriov_vf_failover_name(const sriov_vf_failover* port) noexcept { return port->port->name().c_str(); }
+
+sriov_vf_mac sriov_vf_failover_get_mac(const sriov_vf_failover* port) noexcept
+{
+    sriov_vf_mac m;
+    std::memcpy(m.bytes, port->port->mac().bytes().data(), sizeof m.bytes);
+    return m;
+}
+
+sriov_vf_path sriov_vf_failover_active_path(const sriov_vf_failover* port) noexcept
+{
+    return static_cast<sriov_vf_path>(port->port->active());
+}
+
+bool sriov_vf_failover_has_vf(const sriov_vf_failover* port) noexcept { return port->port->has_vf(); }
+bool sriov_vf_failover_stopped(const sriov_vf_failover* port) noexcept { return port->port->stopped(); }
+bool sriov_vf_failover_link_up(sriov_vf_failover* port) noexcept { return port->port->link_up(); }
+
+// The data path: straight through to the port, whose fast path is one branch before the VF's.
+uint32_t sriov_vf_failover_rx_burst(sriov_vf_failover* port, sriov_vf_buffer** bufs, uint32_t n) noexcept
+{
+    return port->port->rx_burst(cxx(bufs), n);
+}
+uint32_t sriov_vf_failover_tx_burst(sriov_vf_failover* port, sriov_vf_buffer** bufs, uint32_t n) noexcept
+{
+    return port->port->tx_burst(cxx(bufs), n);
+}
+sriov_vf_buffer* sriov_vf_failover_alloc_buffer(sriov_vf_failover* port) noexcept
+{
+    return c(port->port->alloc_buffer());
+}
+void sriov_vf_failover_free_buffer(sriov_vf_failover* port, sriov_vf_buffer* b) noexcept
+{
+    port->port->free_buffer(reinterpret_cast<vf::PacketBuffer*>(b));
+}
+uint32_t sriov_vf_failover_reclaim_tx(sriov_vf_failover* port) noexcept { return port->port->reclaim_tx(); }
+uint32_t sriov_vf_failover_free_buffers(const sriov_vf_failover* port) noexcept
+{
+    return port->port->free_buffers();
+}
+
+// FailoverPort::poll catches and logs the switches' failures itself; guarded is there for what
+// escapes even that (a failure to log), which must not reach C either.
+sriov_vf_err sriov_vf_failover_poll(sriov_vf_failover* port) noexcept
+{
+    return guarded(port->message, [&] { port->port->poll(); });
+}
+
+void sriov_vf_failover_get_stats(const sriov_vf_failover* port, sriov_vf_failover_stats* stats) noexcept
+{
+    const vf::FailoverStats s = port->port->stats();
+    *stats = sriov_vf_failover_stats{path_stats_of(s.vf),  path_stats_of(s.standby), s.switch_overs,
+                                     s.switch_backs,       s.copies_dropped,         s.tx_given_up,
+                                     s.standby_discarded,  s.foreign_dropped,        s.reopen_failures,
+                                     s.announcements};
 }
 
 }  // extern "C"
