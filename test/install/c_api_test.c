@@ -1,5 +1,6 @@
 /* libvf's C API without a device (test libvf.c_api, unit): the defaults, MAC addresses, error
- * names, and open failures that come back as codes and messages, one message per thread.
+ * names, and open failures that come back as codes and messages, one message per thread; the
+ * same for the failover port, and the names of its paths and switch reasons.
  * Built in C11 against the shared libvf, as a C consumer sees it. */
 #include <sriov/libvf.h>
 
@@ -90,11 +91,89 @@ static void open_failures_are_codes_with_messages(void)
     sriov_vf_close(NULL); /* allowed */
 }
 
+static void failover_defaults_are_the_cxx_apis(void)
+{
+    sriov_vf_failover_options o;
+    memset(&o, 0xab, sizeof o);
+    sriov_vf_failover_options_init(&o);
+    CHECK(o.standby == NULL);
+    CHECK(o.settle_ms == 20 && o.pf_reset_timeout_ms == 500 && o.tx_stall_timeout_ms == 40);
+    CHECK(o.vf_check_interval_ms == 100 && o.drain_timeout_ms == 100);
+    CHECK(o.on_switch == NULL && o.user == NULL);
+}
+
+static void path_and_reason_names(void)
+{
+    CHECK_STR(sriov_vf_path_name(SRIOV_VF_PATH_VF), "vf");
+    CHECK_STR(sriov_vf_path_name(SRIOV_VF_PATH_STANDBY), "standby");
+    CHECK_STR(sriov_vf_path_name((sriov_vf_path)2), "unknown");
+    CHECK_STR(sriov_vf_path_name((sriov_vf_path)-1), "unknown");
+    static const char* const reasons[] = {"released", "link_down", "pf_reset",     "tx_stalled",
+                                          "vf_back",  "link_back", "pf_recovered", "tx_resumed"};
+    for (int r = SRIOV_VF_SWITCH_RELEASED; r <= SRIOV_VF_SWITCH_TX_RESUMED; ++r)
+        CHECK_STR(sriov_vf_switch_reason_name((sriov_vf_switch_reason)r), reasons[r]);
+    CHECK_STR(sriov_vf_switch_reason_name((sriov_vf_switch_reason)8), "unknown");
+    CHECK_STR(sriov_vf_switch_reason_name((sriov_vf_switch_reason)-1), "unknown");
+}
+
+static int switches;
+
+static void count_switch(const sriov_vf_switch_event* event, void* user)
+{
+    (void)event;
+    ++*(int*)user;
+}
+
+static void failover_open_failures_are_codes_with_messages(void)
+{
+    sriov_vf_failover* port = (sriov_vf_failover*)&port; /* must be set to NULL */
+    sriov_vf_failover_options fo;
+    sriov_vf_failover_options_init(&fo);
+    fo.standby = "sb-missing0";
+    fo.on_switch = count_switch;
+    fo.user = &switches;
+
+    /* A VF that does not exist: the C++ port's error (the VF is opened before the standby), one
+     * line naming the address; sriov_vf_error_message(NULL) is the same thread's open message. */
+    CHECK(sriov_vf_failover_open("ffff:ee:1f.7", NULL, &fo, &port) == SRIOV_VF_E_NOT_FOUND);
+    CHECK(port == NULL);
+    CHECK_STR(sriov_vf_failover_error_message(NULL), "ffff:ee:1f.7: no such PCI device");
+    CHECK(strchr(sriov_vf_failover_error_message(NULL), '\n') == NULL);
+    CHECK(sriov_vf_error_message(NULL) == sriov_vf_failover_error_message(NULL));
+    CHECK(switches == 0);
+
+    port = (sriov_vf_failover*)&port;
+    CHECK(sriov_vf_failover_open("12.0x", NULL, NULL, &port) == SRIOV_VF_E_INVALID_ARGUMENT);
+    CHECK(port == NULL);
+    CHECK_STR(sriov_vf_failover_error_message(NULL), "12.0x: not a PCI address (expected DDDD:BB:DD.F)");
+
+    /* A failover port polls: interrupt mode is refused before any device is touched. */
+    sriov_vf_options o;
+    sriov_vf_options_init(&o);
+    o.interrupts = SRIOV_VF_INTERRUPTS;
+    CHECK(sriov_vf_failover_open("0000:00:12.0", &o, &fo, &port) == SRIOV_VF_E_INVALID_ARGUMENT);
+    CHECK_STR(sriov_vf_failover_error_message(NULL),
+              "0000:00:12.0: a failover port polls: open it without interrupts");
+    sriov_vf_options_init(&o);
+    o.coalescing.mode = (sriov_vf_coalescing_mode)7;
+    CHECK(sriov_vf_failover_open("0000:00:12.0", &o, &fo, &port) == SRIOV_VF_E_INVALID_ARGUMENT);
+    CHECK_STR(sriov_vf_failover_error_message(NULL), "sriov_vf_options: unknown coalescing mode");
+
+    CHECK(sriov_vf_failover_open(NULL, NULL, &fo, &port) == SRIOV_VF_E_INVALID_ARGUMENT);
+    CHECK_STR(sriov_vf_failover_error_message(NULL), "sriov_vf_failover_open: no PCI address given");
+    CHECK(sriov_vf_failover_open("0000:00:12.0", NULL, &fo, NULL) == SRIOV_VF_E_INVALID_ARGUMENT);
+    CHECK_STR(sriov_vf_failover_error_message(NULL),
+              "sriov_vf_failover_open: no place for the handle (port is NULL)");
+    sriov_vf_failover_close(NULL); /* allowed */
+}
+
 static void* fail_an_open(void* unused)
 {
     (void)unused;
     sriov_vf* vf;
     sriov_vf_open("another thread", NULL, &vf);
+    sriov_vf_failover* port;
+    sriov_vf_failover_open("another thread's port", NULL, NULL, &port);
     return NULL;
 }
 
@@ -114,6 +193,9 @@ int main(void)
     mac_addresses();
     error_names();
     open_failures_are_codes_with_messages();
+    failover_defaults_are_the_cxx_apis();
+    path_and_reason_names();
+    failover_open_failures_are_codes_with_messages();
     open_messages_are_per_thread();
     if (failures) {
         fprintf(stderr, "%d checks failed\n", failures);
