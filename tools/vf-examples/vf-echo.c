@@ -2,6 +2,7 @@
  *
  *   vf-echo --vf 0000:00:12.2                                back to each frame's sender
  *   vf-echo --vf 0000:00:12.2 --dst 02:11:22:33:44:77 --interrupts
+ *   vf-echo --vf 0000:00:12.2 --standby ens4                 on a failover port
  *
  * A frame leaves from the buffer it came in (zero copy) with its Ethernet addresses rewritten:
  * the destination becomes the frame's source MAC (or --dst), the source this VF's MAC; the rest
@@ -13,6 +14,15 @@
  * "ready" once it can receive, a running count once a second, and a summary at the end. It stops
  * on SIGINT or SIGTERM, after --idle seconds without a frame, or when the kernel asks for the VF
  * back (e.g. sriovd lowering the VF count), each with exit status 0; 2 when libvf fails.
+ *
+ * With --standby IFACE the same loop runs on a failover port (sriov_vf_failover): while the VF is
+ * away (the kernel took it back, its link is down, its PF is in a long reset) the interface IFACE,
+ * which has the VF's MAC or is promiscuous, carries the frames, and the port goes back to the VF
+ * when it returns. The kernel's request is then a switch, not a reason to stop. The port's poll
+ * runs every 10 ms in place of the VF's control path and does the switches; each is printed as
+ * vf-pktgen prints it ("switch: vf -> standby (released) at 1234", the count being the frames
+ * received so far), and the summary ends with the port's counts per path ("failover: vf tx ...").
+ * A failover port polls, so --interrupts is refused with it.
  */
 #define _GNU_SOURCE /* getopt_long */
 
@@ -53,6 +63,7 @@ static void sleep_ms(long ms)
 
 struct options {
     const char* vf;
+    const char* standby; /* a failover port with this standby interface, or NULL */
     const char* token_file;
     const char* dst;
     int interrupts;
@@ -72,6 +83,9 @@ static void usage(FILE* out)
             "operators' group): to the frame's source MAC, or to --dst.\n"
             "\n"
             "  --vf ADDR            PCI address of the VF (bound to vfio-pci)\n"
+            "  --standby IFACE      run on a failover port: IFACE (with the VF's MAC, or promiscuous)\n"
+            "                       carries the frames while the VF is away (needs CAP_NET_RAW; polls,\n"
+            "                       so not with --interrupts)\n"
             "  --token-file FILE    file with the VF token (default /run/sriovd.token; \"\" for none)\n"
             "  --dst MAC            send every frame to MAC instead of back to its source\n"
             "  --interrupts         sleep until an MSI-X interrupt instead of polling\n"
@@ -83,7 +97,8 @@ static void usage(FILE* out)
             "  --link-timeout S     seconds to wait for link (default 10)\n"
             "  -h, --help           this text\n"
             "\n"
-            "Stops on SIGINT or SIGTERM, after --idle, or when the kernel asks for the VF back.\n");
+            "Stops on SIGINT or SIGTERM, after --idle, or when the kernel asks for the VF back (with\n"
+            "--standby the frames go through IFACE then, until the VF returns).\n");
 }
 
 static int bad_option(const char* what, const char* value)
@@ -108,13 +123,15 @@ static int parse_options(int argc, char** argv, struct options* o)
         {"coalesce", required_argument, NULL, 'c'},    {"eitr-timing", required_argument, NULL, 'e'},
         {"ring", required_argument, NULL, 'r'},        {"buffers", required_argument, NULL, 'b'},
         {"idle", required_argument, NULL, 'I'},        {"link-timeout", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
+        {"standby", required_argument, NULL, 's'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     double number;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (c) {
         case 'v': o->vf = optarg; break;
+        case 's': o->standby = optarg; break;
         case 't': o->token_file = optarg; break;
         case 'd': o->dst = optarg; break;
         case 'i': o->interrupts = 1; break;
@@ -142,6 +159,10 @@ static int parse_options(int argc, char** argv, struct options* o)
         return bad_option("unexpected argument", argv[optind]);
     if (!o->vf)
         return bad_option("missing option", "--vf");
+    if (o->standby && !o->standby[0])
+        return bad_option("--standby", "no interface given");
+    if (o->standby && o->interrupts)
+        return bad_option("--standby", "a failover port polls: leave out --interrupts");
     return -1;
 }
 
@@ -172,7 +193,8 @@ static int open_options(const struct options* o, sriov_vf_options* v)
 }
 
 struct echo {
-    sriov_vf* vf;
+    sriov_vf* vf;                /* the VF; NULL with --standby */
+    sriov_vf_failover* failover; /* with --standby the failover port, else NULL */
     sriov_vf_mac own;
     int to_dst;
     sriov_vf_mac dst;
@@ -182,6 +204,67 @@ struct echo {
     double first, last; /* when the first and the last frame came */
 };
 
+/* The port that is open, the VF or the failover port: both have the same data path. */
+static uint32_t port_rx_burst(struct echo* e, sriov_vf_buffer** bufs, uint32_t n)
+{
+    return e->failover ? sriov_vf_failover_rx_burst(e->failover, bufs, n) : sriov_vf_rx_burst(e->vf, bufs, n);
+}
+
+static uint32_t port_tx_burst(struct echo* e, sriov_vf_buffer** bufs, uint32_t n)
+{
+    return e->failover ? sriov_vf_failover_tx_burst(e->failover, bufs, n) : sriov_vf_tx_burst(e->vf, bufs, n);
+}
+
+static void port_free_buffer(struct echo* e, sriov_vf_buffer* b)
+{
+    if (e->failover)
+        sriov_vf_failover_free_buffer(e->failover, b);
+    else
+        sriov_vf_free_buffer(e->vf, b);
+}
+
+/* Frees what the device has sent; returns the free buffers then. */
+static uint32_t port_reclaim(struct echo* e)
+{
+    if (e->failover) {
+        sriov_vf_failover_reclaim_tx(e->failover);
+        return sriov_vf_failover_free_buffers(e->failover);
+    }
+    sriov_vf_reclaim_tx(e->vf);
+    return sriov_vf_free_buffers(e->vf);
+}
+
+static bool port_link_up(struct echo* e)
+{
+    return e->failover ? sriov_vf_failover_link_up(e->failover) : sriov_vf_link_up(e->vf);
+}
+
+/* The control path of a polling loop: the failover port's switches, or the VF's events. */
+static sriov_vf_err port_control(struct echo* e)
+{
+    return e->failover ? sriov_vf_failover_poll(e->failover) : sriov_vf_poll_events(e->vf, NULL);
+}
+
+static void port_close(struct echo* e)
+{
+    sriov_vf_failover_close(e->failover);
+    sriov_vf_close(e->vf);
+    e->failover = NULL;
+    e->vf = NULL;
+}
+
+/* Called by the failover port from its poll after a switch: one line, in vf-pktgen's words. */
+static void on_switch(const sriov_vf_switch_event* s, void* user)
+{
+    const struct echo* e = user;
+    printf("switch: %s -> %s (%s) at %llu", sriov_vf_path_name(s->from), sriov_vf_path_name(s->to),
+           sriov_vf_switch_reason_name(s->reason), e->received);
+    if (s->tx_given_up)
+        printf(", %llu TX frames given up", (unsigned long long)s->tx_given_up);
+    printf("\n");
+    fflush(stdout);
+}
+
 /* Sends what waits; when nothing does, receives a burst and rewrites it. Returns the frames
  * received. */
 static uint32_t echo_burst(struct echo* e)
@@ -189,12 +272,12 @@ static uint32_t echo_burst(struct echo* e)
     uint32_t n = 0;
     if (e->next == e->count) {
         sriov_vf_buffer* in[burst_size];
-        n = sriov_vf_rx_burst(e->vf, in, burst_size);
+        n = port_rx_burst(e, in, burst_size);
         e->next = e->count = 0;
         for (uint32_t i = 0; i < n; ++i) {
             sriov_vf_buffer* b = in[i];
             if (b->length < ether_header) {
-                sriov_vf_free_buffer(e->vf, b);
+                port_free_buffer(e, b);
                 ++e->dropped;
                 continue;
             }
@@ -210,17 +293,19 @@ static uint32_t echo_burst(struct echo* e)
         }
     }
     if (e->next < e->count) {
-        const uint32_t sent = sriov_vf_tx_burst(e->vf, e->out + e->next, e->count - e->next);
+        const uint32_t sent = port_tx_burst(e, e->out + e->next, e->count - e->next);
         e->next += sent;
         e->echoed += sent;
     }
     return n;
 }
 
-static int fail(sriov_vf* vf, const char* what)
+/* Says what failed with libvf's message (a failed open's, when nothing is open), closes the port. */
+static int fail(struct echo* e, const char* what)
 {
-    fprintf(stderr, "vf-echo: %s: %s\n", what, sriov_vf_error_message(vf));
-    sriov_vf_close(vf);
+    fprintf(stderr, "vf-echo: %s: %s\n", what,
+            e->failover ? sriov_vf_failover_error_message(e->failover) : sriov_vf_error_message(e->vf));
+    port_close(e);
     return 2;
 }
 
@@ -230,6 +315,21 @@ static void print_summary(const struct echo* e, const char* why, int interrupts)
     printf("received %llu frames, echoed %llu, dropped %llu in %.3f s: %.0f frames/s\n", e->received,
            e->echoed, e->dropped, secs, secs > 0 ? (double)e->received / secs : 0.0);
     printf("stopped: %s\n", why);
+    if (e->failover) {
+        sriov_vf_failover_stats f;
+        sriov_vf_failover_get_stats(e->failover, &f);
+        printf("failover: vf tx %llu rx %llu (%.3f s), standby tx %llu rx %llu (%.3f s), switch-overs %llu, "
+               "switch-backs %llu, announcements %llu, copies dropped %llu, TX given up %llu, standby "
+               "discarded %llu, reopen failures %llu\n",
+               (unsigned long long)f.vf.tx_frames, (unsigned long long)f.vf.rx_frames, (double)f.vf.active_ns / 1e9,
+               (unsigned long long)f.standby.tx_frames, (unsigned long long)f.standby.rx_frames,
+               (double)f.standby.active_ns / 1e9, (unsigned long long)f.switch_overs,
+               (unsigned long long)f.switch_backs, (unsigned long long)f.announcements,
+               (unsigned long long)f.copies_dropped, (unsigned long long)f.tx_given_up,
+               (unsigned long long)f.standby_discarded, (unsigned long long)f.reopen_failures);
+        fflush(stdout);
+        return;
+    }
     sriov_vf_stats s;
     sriov_vf_get_stats(e->vf, &s);
     printf("libvf: RX %llu frames, %llu bytes, no buffer %llu, errors %llu; TX %llu frames, %llu bytes, "
@@ -250,7 +350,7 @@ static void print_summary(const struct echo* e, const char* why, int interrupts)
 
 int main(int argc, char** argv)
 {
-    struct options o = {NULL, "/run/sriovd.token", NULL, 0, "adaptive", "datasheet", 512, 4096, 0, 10};
+    struct options o = {NULL, NULL, "/run/sriovd.token", NULL, 0, "adaptive", "datasheet", 512, 4096, 0, 10};
     const int parsed = parse_options(argc, argv, &o);
     if (parsed >= 0)
         return parsed;
@@ -272,24 +372,39 @@ int main(int argc, char** argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    if (sriov_vf_open(o.vf, &vo, &e.vf) != SRIOV_VF_OK)
-        return fail(NULL, "cannot open the VF");
+    /* The kernel's request for the VF stops the echo on a VF; a failover port switches instead. */
     int released = 0;
-    sriov_vf_on_release_request(e.vf, on_release, &released);
-    e.own = sriov_vf_get_mac(e.vf);
+    char mode[64];
+    if (o.standby) {
+        sriov_vf_failover_options fo;
+        sriov_vf_failover_options_init(&fo);
+        fo.standby = o.standby;
+        fo.on_switch = on_switch;
+        fo.user = &e;
+        if (sriov_vf_failover_open(o.vf, &vo, &fo, &e.failover) != SRIOV_VF_OK)
+            return fail(&e, "cannot open the failover port");
+        e.own = sriov_vf_failover_get_mac(e.failover);
+        snprintf(mode, sizeof mode, "polling, standby %s", o.standby);
+    } else {
+        if (sriov_vf_open(o.vf, &vo, &e.vf) != SRIOV_VF_OK)
+            return fail(&e, "cannot open the VF");
+        sriov_vf_on_release_request(e.vf, on_release, &released);
+        e.own = sriov_vf_get_mac(e.vf);
+        snprintf(mode, sizeof mode, "%s", o.interrupts ? "interrupts" : "polling");
+    }
     const double link_end = now_seconds() + o.link_timeout;
-    while (!sriov_vf_link_up(e.vf)) {
+    while (!port_link_up(&e)) {
         if (now_seconds() >= link_end || stop_signal) {
             fprintf(stderr, "vf-echo: %s: no link within %g s (is the PF's link up?)\n", o.vf, o.link_timeout);
-            sriov_vf_close(e.vf);
+            port_close(&e);
             return 2;
         }
         sleep_ms(10);
     }
     char own[18], dst[18];
-    printf("%s: MAC %s, link up, echoing to %s (%s)\n", sriov_vf_name(e.vf), sriov_vf_mac_format(&e.own, own),
-           e.to_dst ? sriov_vf_mac_format(&e.dst, dst) : "each frame's source",
-           o.interrupts ? "interrupts" : "polling");
+    printf("%s: MAC %s, link up, echoing to %s (%s)\n",
+           e.failover ? sriov_vf_failover_name(e.failover) : sriov_vf_name(e.vf), sriov_vf_mac_format(&e.own, own),
+           e.to_dst ? sriov_vf_mac_format(&e.dst, dst) : "each frame's source", mode);
     printf("ready\n");
     fflush(stdout);
 
@@ -302,13 +417,13 @@ int main(int argc, char** argv)
         if (o.interrupts) {
             bool woken = false;
             if (sriov_vf_wait(e.vf, 100, &woken) != SRIOV_VF_OK)
-                return fail(e.vf, "waiting for an interrupt");
+                return fail(&e, "waiting for an interrupt");
             if (woken && !released) {
                 /* Poll until the ring is empty and nothing waits to be sent, then re-arm. */
                 while ((echo_burst(&e) > 0 || e.next < e.count) && !stop_signal) {
                 }
                 if (sriov_vf_rearm(e.vf) != SRIOV_VF_OK)
-                    return fail(e.vf, "re-arming the interrupt");
+                    return fail(&e, "re-arming the interrupt");
             }
         } else {
             echo_burst(&e);
@@ -316,8 +431,8 @@ int main(int argc, char** argv)
         const double now = now_seconds();
         if (!o.interrupts && now >= next_control) {
             next_control = now + 0.01;
-            if (sriov_vf_poll_events(e.vf, NULL) != SRIOV_VF_OK)
-                return fail(e.vf, "looking at the control path");
+            if (port_control(&e) != SRIOV_VF_OK)
+                return fail(&e, "looking at the control path");
         }
         if (now >= next_report) {
             printf("received %llu, echoed %llu\n", e.received, e.echoed);
@@ -335,16 +450,16 @@ int main(int argc, char** argv)
     }
 
     /* Frames still waiting are given up; then the TX ring may empty (every buffer back but the
-     * RX ring's) before closing stops the queues. */
+     * RX ring's) before closing stops the queues. A failover port on its standby keeps no buffer
+     * in a ring (the standby copies), so there is nothing to wait for there. */
     for (uint32_t i = e.next; i < e.count; ++i) {
-        sriov_vf_free_buffer(e.vf, e.out[i]);
+        port_free_buffer(&e, e.out[i]);
         ++e.dropped;
     }
     const double drain_end = now_seconds() + 2;
-    while (!released && (sriov_vf_reclaim_tx(e.vf), sriov_vf_free_buffers(e.vf) + o.ring < o.buffers)
-           && now_seconds() < drain_end)
+    while (!released && port_reclaim(&e) + o.ring < o.buffers && now_seconds() < drain_end)
         sleep_ms(1);
     print_summary(&e, why, o.interrupts);
-    sriov_vf_close(e.vf);
+    port_close(&e);
     return 0;
 }
