@@ -22,31 +22,48 @@ namespace bench {
 
 using sriov::vf::PacketBuffer;
 
-// Runs inside callgrind (started by instruction_pass below): one dump per mode and burst, named
-// "bench-datapath MODE BURST PACKETS", holding only what the libvf steps executed.
+// Runs inside callgrind (started by instruction_pass below): one dump per subject, mode and burst,
+// named "bench-datapath SUBJECT MODE BURST PACKETS", holding only what the libvf steps executed.
+// Every step must move a full burst, all of it to the device: the device delivers `burst` frames,
+// the step receives them all, and what it sends the device completes. Anything less is a
+// functional error (frames lost, or buffers not given back to the RX ring), reported on stderr
+// with a non-zero exit; it would also leave the figure for a part of the work.
 int instruction_pass_child(const std::vector<std::uint32_t>& bursts, std::uint64_t packets)
 {
     for (std::uint32_t burst : bursts)
-        for (Mode mode : {rx, tx, rxtx}) {
-            DatapathRig rig;
-            PacketBuffer* bufs[max_burst];
-            auto run = [&](std::uint64_t wanted) {
-                std::uint64_t done = 0;
-                while (done < wanted) {
-                    if (mode != tx)
-                        rig.device_rx(burst);
-                    done += run_step(mode, rig, bufs, burst);
-                    if (mode != rx)
-                        rig.device_tx();
+        for (Mode mode : {rx, tx, rxtx})
+            for (Subject subject : subjects) {
+                DatapathRig rig;
+                PacketBuffer* bufs[max_burst];
+                std::string error;
+                auto run = [&](std::uint64_t wanted) {
+                    std::uint64_t done = 0;
+                    while (done < wanted && error.empty()) {
+                        const std::uint32_t delivered = mode != tx ? rig.device_rx(burst) : burst;
+                        const std::uint32_t n = run_step(subject, mode, rig, bufs, burst);
+                        const std::uint32_t completed = mode != rx ? rig.device_tx() : n;
+                        if (delivered != burst)
+                            error = fmt::format("the device found {} of {} RX descriptors posted", delivered, burst);
+                        else if (n != burst)
+                            error = fmt::format("a step moved {} of {} frames", n, burst);
+                        else if (completed != n)
+                            error = fmt::format("the device completed {} of the {} frames sent", completed, n);
+                        done += n;
+                    }
+                    return done;
+                };
+                run(2 * DatapathRig::ring_size);  // every slot and buffer in use once
+                CALLGRIND_ZERO_STATS;
+                const std::uint64_t done = run(packets);
+                const std::string name = fmt::format("bench-datapath {} {} {} {}", subject_names[subject],
+                                                     mode_names[mode], burst, done);
+                CALLGRIND_DUMP_STATS_AT(name.c_str());
+                if (!error.empty()) {
+                    fmt::print(stderr, "bench-datapath: frames not delivered, {} {} at burst {}: {}\n",
+                               subject_titles[subject], mode_titles[mode], burst, error);
+                    return 1;
                 }
-                return done;
-            };
-            run(2 * DatapathRig::ring_size);  // every slot and buffer in use once
-            CALLGRIND_ZERO_STATS;
-            const std::uint64_t done = run(packets);
-            const std::string name = fmt::format("bench-datapath {} {} {}", mode_names[mode], burst, done);
-            CALLGRIND_DUMP_STATS_AT(name.c_str());
-        }
+            }
     return 0;
 }
 
@@ -127,19 +144,22 @@ bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t pa
         if (!dump)
             continue;
         std::istringstream words(dump->first);
-        std::string program, mode_name;
+        std::string program, subject_name, mode_name;
         std::uint32_t burst = 0;
         double done = 0;
-        if (!(words >> program >> mode_name >> burst >> done) || program != "bench-datapath" || done <= 0)
+        if (!(words >> program >> subject_name >> mode_name >> burst >> done) || program != "bench-datapath"
+            || done <= 0)
             continue;
-        for (unsigned m = 0; m < mode_names.size(); ++m)
-            if (mode_name == mode_names[m]) {
-                results[burst][m].instructions = dump->second / done;
-                ++found;
-            }
+        for (Subject subject : subjects)
+            for (unsigned m = 0; m < mode_names.size(); ++m)
+                if (subject_name == subject_names[subject] && mode_name == mode_names[m]) {
+                    results[burst][subject][m].instructions = dump->second / done;
+                    ++found;
+                }
     }
-    if (found != 3 * bursts.size()) {
-        fmt::print(stderr, "bench-datapath: callgrind left {} of {} dumps\n", found, 3 * bursts.size());
+    const std::size_t wanted = subjects.size() * mode_names.size() * bursts.size();
+    if (found != wanted) {
+        fmt::print(stderr, "bench-datapath: callgrind left {} of {} dumps\n", found, wanted);
         return false;
     }
     return true;

@@ -1,5 +1,5 @@
 // bench-datapath's instruction pass: the program runs itself under callgrind, which collects
-// only inside the bench::libvf_* steps; each mode and burst size is one dump (see
+// only inside the bench::libvf_* steps; each subject, mode and burst size is one dump (see
 // bench_datapath.cpp for the method).
 #pragma once
 
@@ -11,10 +11,12 @@
 namespace bench {
 
 // Runs `valgrind --tool=callgrind` on this program with --instruction-pass and fills in
-// instructions for every mode and burst size; false (said on stderr) when it could not.
+// instructions for every subject, mode and burst size; false (said on stderr) when it could not,
+// or when a step did not deliver its frames (a functional error).
 bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t packets, Results& results);
 
-// What runs under callgrind (--instruction-pass): `packets` per mode and burst size.
+// What runs under callgrind (--instruction-pass): `packets` per subject, mode and burst size;
+// returns non-zero when a step did not deliver its frames.
 int instruction_pass_child(const std::vector<std::uint32_t>& bursts, std::uint64_t packets);
 
 }  // namespace bench

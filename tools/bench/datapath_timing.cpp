@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -69,10 +70,15 @@ std::uint64_t tsc_overhead()
     return best;
 }
 
+// How long the libvf thread waits for the device, or keeps moving no frame, before the run is
+// given up as broken: far beyond any scheduling delay on a busy machine.
+constexpr auto stall_timeout = std::chrono::seconds(10);
+
 // The device thread counts what it did; the libvf thread starts a step only once a full burst is
 // there to take (RX: frames delivered; TX: room in the ring after reclaim), waiting outside the
 // measured time, so that each measured step does as much as the instruction pass's steps do.
-Figures time_one(Mode mode, std::uint32_t burst, const TimingOptions& o)
+// nullopt (said on stderr) when the frames stopped moving: a functional error.
+std::optional<Figures> time_one(Subject subject, Mode mode, std::uint32_t burst, const TimingOptions& o)
 {
     DatapathRig rig;
     std::atomic<bool> stop{false};
@@ -101,18 +107,41 @@ Figures time_one(Mode mode, std::uint32_t burst, const TimingOptions& o)
     // steps slowed by an interrupt, a preemption or caches cooled by another process on the core
     // do not count.
     std::vector<std::uint32_t> step_ticks;
-    std::uint64_t moved = 0;
+    std::uint64_t moved = 0, short_steps = 0;
+    // Spins waiting and steps that moved nothing since a frame last moved; the clock is read only
+    // every 64 Ki of them, so that watching for a stall costs the measured loop nothing.
+    std::uint64_t idle = 0;
+    std::chrono::steady_clock::time_point idle_since;
+    bool stalled = false;
+    auto still_moving = [&] {
+        if (++idle % 65536 != 0)
+            return true;
+        const auto now = std::chrono::steady_clock::now();
+        if (idle == 65536)
+            idle_since = now;
+        stalled = now - idle_since > stall_timeout;
+        return !stalled;
+    };
     auto run = [&](std::uint64_t packets) {
         step_ticks.clear();
-        for (moved = 0; moved < packets;) {
-            while (!ready()) {
+        short_steps = 0;
+        for (moved = 0; moved < packets && !stalled;) {
+            while (!ready() && still_moving()) {
             }
+            if (stalled)
+                break;
             const std::uint64_t start = tsc_begin();
-            const std::uint32_t n = run_step(mode, rig, bufs, burst);
+            const std::uint32_t n = run_step(subject, mode, rig, bufs, burst);
             const std::uint64_t ticks = tsc_end() - start;
             received += mode != tx ? n : 0;
             sent += mode != rx ? n : 0;
             moved += n;
+            if (n == 0)
+                still_moving();
+            else
+                idle = 0;
+            if (n != burst)
+                ++short_steps;
             if (step_ticks.size() < step_ticks.capacity())
                 step_ticks.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(ticks, UINT32_MAX)));
         }
@@ -127,6 +156,17 @@ Figures time_one(Mode mode, std::uint32_t burst, const TimingOptions& o)
     device.join();
     if (!device_pinned)
         fmt::print(stderr, "bench-datapath: could not pin the device thread to core {}\n", o.device_core);
+    if (stalled) {
+        fmt::print(stderr,
+                   "bench-datapath: frames not delivered, {} {} at burst {}: nothing moved for {} s (the device "
+                   "delivered {} and completed {}; libvf received {} and sent {})\n",
+                   subject_titles[subject], mode_titles[mode], burst, stall_timeout.count(), delivered.load(),
+                   completed.load(), received, sent);
+        return std::nullopt;
+    }
+    if (short_steps)
+        fmt::print(stderr, "bench-datapath: {} {} at burst {}: {} steps moved less than a full burst\n",
+                   subject_titles[subject], mode_titles[mode], burst, short_steps);
     auto middle = step_ticks.begin() + static_cast<std::ptrdiff_t>(step_ticks.size() / 2);
     std::nth_element(step_ticks.begin(), middle, step_ticks.end());
     const double median = static_cast<double>(*middle > overhead ? *middle - overhead : 1);
@@ -138,16 +178,25 @@ Figures time_one(Mode mode, std::uint32_t burst, const TimingOptions& o)
 
 }  // namespace
 
-void timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& o, Results& results)
+bool timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& o, Results& results)
 {
     if (!pin_to_core(o.libvf_core))
         fmt::print(stderr, "bench-datapath: could not pin the libvf thread to core {}\n", o.libvf_core);
+    bool ok = true;
+    // The subjects of one mode and burst one after the other, so that what other processes do to
+    // the machine meanwhile falls on their comparison as little as it can.
     for (std::uint32_t burst : bursts)
-        for (Mode mode : {rx, tx, rxtx}) {
-            const Figures f = time_one(mode, burst, o);
-            results[burst][mode].mpps = f.mpps;
-            results[burst][mode].wall_mpps = f.wall_mpps;
-        }
+        for (Mode mode : {rx, tx, rxtx})
+            for (Subject subject : subjects) {
+                const std::optional<Figures> f = time_one(subject, mode, burst, o);
+                if (!f) {
+                    ok = false;
+                    continue;
+                }
+                results[burst][subject][mode].mpps = f->mpps;
+                results[burst][subject][mode].wall_mpps = f->wall_mpps;
+            }
+    return ok;
 }
 
 }  // namespace bench

@@ -10,12 +10,13 @@
 namespace bench {
 
 struct TimingOptions {
-    std::uint64_t packets;  // per mode and burst size
+    std::uint64_t packets;  // per subject, mode and burst size
     int libvf_core;
     int device_core;
 };
 
-// Fills in mpps and wall_mpps for every mode and burst size.
-void timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& options, Results& results);
+// Fills in mpps and wall_mpps for every subject, mode and burst size; false (said on stderr) when
+// frames stopped moving in one of them (a functional error; its figures stay empty).
+bool timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& options, Results& results);
 
 }  // namespace bench
