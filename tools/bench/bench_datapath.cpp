@@ -59,6 +59,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -78,12 +79,13 @@ std::string cell(const std::optional<double>& v, const char* format)
     return v ? fmt::format(fmt::runtime(format), *v) : std::string("-");
 }
 
-// The port's figure relative to the plain Vf's, in percent.
+// The port's figure relative to the plain Vf's, in percent; equal figures give 0 (not -0.0).
 std::optional<double> relative(const std::optional<double>& port, const std::optional<double>& vf)
 {
     if (!port || !vf || *vf == 0)
         return std::nullopt;
-    return (*port / *vf - 1) * 100;
+    const double percent = (*port / *vf - 1) * 100;
+    return std::abs(percent) < 1e-9 ? 0.0 : percent;
 }
 
 // Issue 7's table: the queues called directly.
