@@ -214,6 +214,10 @@ public:
     void set_max_frame(std::uint32_t bytes);
     void set_promisc(bool multicast);
 
+    // For benchmarks on the register model (tools/bench): a Vf over queues and a pool that its
+    // caller owns, with no device: only the data path (bursts, buffers, stats) is usable.
+    static std::unique_ptr<Vf> over_queues(RxQueue& rx, TxQueue& tx, BufferPool& pool);
+
 private:
     friend class FailoverPort;
     struct Impl;
@@ -227,9 +231,9 @@ private:
 
     std::unique_ptr<Impl> impl_;
     // The data path's objects, reached without going through impl_.
-    RxQueue* rx_;
-    TxQueue* tx_;
-    BufferPool* pool_;
+    RxQueue* rx_ = nullptr;
+    TxQueue* tx_ = nullptr;
+    BufferPool* pool_ = nullptr;
 };
 
 }  // namespace sriov::vf

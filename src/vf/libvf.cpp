@@ -255,13 +255,28 @@ std::unique_ptr<Vf> Vf::open_unstarted(const std::string& pci_address, const Ope
 
 void Vf::start_queues() { impl_->start(); }
 
-Vf::Vf(std::unique_ptr<Impl> impl)
-    : impl_(std::move(impl)), rx_(&impl_->rx), tx_(&impl_->tx), pool_(&impl_->pool)
+Vf::Vf(std::unique_ptr<Impl> impl) : impl_(std::move(impl))
 {
+    if (impl_) {
+        rx_ = &impl_->rx;
+        tx_ = &impl_->tx;
+        pool_ = &impl_->pool;
+    }
+}
+
+std::unique_ptr<Vf> Vf::over_queues(RxQueue& rx, TxQueue& tx, BufferPool& pool)
+{
+    auto vf = std::unique_ptr<Vf>(new Vf(nullptr));
+    vf->rx_ = &rx;
+    vf->tx_ = &tx;
+    vf->pool_ = &pool;
+    return vf;
 }
 
 Vf::~Vf()
 {
+    if (!impl_)
+        return;  // over_queues: the caller owns the queues
     // Stop the device's DMA before its memory goes: the queues off, as a VF reset leaves them.
     // Their buffers go back to the pool (which may be a failover port's, outliving this Vf).
     try {

@@ -36,8 +36,7 @@
 // - queues: the steps call libvf's RxQueue, TxQueue and BufferPool directly (issue 7's table and
 //   goals).
 // - Vf: the steps call the plain Vf's members, which are out-of-line forwarding calls into the
-//   library (src/vf/libvf.cpp). A Vf cannot be opened on the model, so a class with the same
-//   members, defined the same way, stands in for it (datapath_vf.hpp).
+//   library (src/vf/libvf.cpp), on a Vf built by Vf::over_queues on the rig's queues and pool.
 // - port: the steps call a failover port with its VF active, built by FailoverPort::over_queues
 //   on the rig's queues and pool: its bursts are the queues' behind one branch, its alloc and free
 //   the pool's, all out of line like the Vf's.
@@ -127,8 +126,8 @@ void print_table(const Results& results)
 void print_comparison(const Results& results)
 {
     fmt::print("\nThe failover port (issue 14) beside the plain Vf, over the same queues. Vf: the steps call the\n"
-               "Vf's data path, out-of-line calls into libvf (a stand-in with Vf's members: a Vf cannot run on the\n"
-               "model); port: they call a FailoverPort with its VF active (over_queues). The port is judged against\n"
+               "Vf's data path, out-of-line calls into libvf (Vf::over_queues); port: they call a FailoverPort\n"
+               "with its VF active (FailoverPort::over_queues). The port is judged against\n"
                "the Vf, like for like: against the queues called directly (the table above) it would also be\n"
                "charged with the call layer every Vf application pays. vs Vf: the port's figure over the Vf's.\n");
     auto table = [&](const char* title, std::optional<double> Figures::*what) {

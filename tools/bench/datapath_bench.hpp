@@ -20,7 +20,7 @@ inline constexpr std::array<const char*, 3> mode_titles{"RX", "TX", "RX+TX"};
 inline constexpr std::uint32_t max_burst = 64;
 
 // What the steps call, all over the rig's one pair of queues and pool: the queues and pool
-// themselves (issue 7's figures), the plain Vf's out-of-line members (datapath_vf.hpp), a failover
+// themselves (issue 7's figures), the plain Vf's out-of-line members (Vf::over_queues), a failover
 // port with its VF active (FailoverPort::over_queues; issue 14 compares it with the plain Vf).
 enum Subject : unsigned { queues, plain_vf, failover_port };
 inline constexpr std::array<Subject, 3> subjects{queues, plain_vf, failover_port};

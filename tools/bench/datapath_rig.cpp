@@ -72,7 +72,7 @@ DatapathRig::DatapathRig()
           "VF 0 RX"),
       tx_(model_->vf(vf_index), Doorbell(model_->vf(vf_index), VF_TDT(0)), part(rings_.region(), tx_ring_offset),
           ring_size, pool_, "VF 0 TX"),
-      plain_vf_(rx_, tx_, pool_), port_(sriov::vf::FailoverPort::over_queues(rx_, tx_, pool_))
+      plain_vf_(sriov::vf::Vf::over_queues(rx_, tx_, pool_)), port_(sriov::vf::FailoverPort::over_queues(rx_, tx_, pool_))
 {
     model_->attach_dma(rings_iova, rings_.region().virt, rings_.region().size);
     model_->attach_dma(buffers_iova, buffers_.region().virt, buffers_.region().size);

@@ -1,7 +1,7 @@
 // The set-up bench-datapath measures: libvf's RX and TX queue 0 of VF 0, with its buffer pool,
 // over the 82576 register model (test/model) playing the device; and over those same queues and
-// pool, the two ways an application reaches them: a plain Vf (its stand-in, datapath_vf.hpp) and a
-// failover port with its VF active (FailoverPort::over_queues, issue 14).
+// pool, the two ways an application reaches them: a plain Vf (Vf::over_queues) and a failover port
+// with its VF active (FailoverPort::over_queues, issue 14).
 //
 // The PF is made ready for VF traffic as sriovd leaves it (link up, RCTL.EN with SECRC, TCTL.EN;
 // VMDq off, so VFRE/VFTE do not gate the queues), the queues are started by libvf's own start(),
@@ -11,9 +11,9 @@
 // calls in the instruction pass).
 #pragma once
 
-#include "datapath_vf.hpp"
 #include "model/e82576_model.hpp"
 #include "sriov/failover.hpp"
+#include "sriov/libvf.hpp"
 #include "vf/buffer_pool.hpp"
 #include "vf/rx_queue.hpp"
 #include "vf/tx_queue.hpp"
@@ -54,7 +54,7 @@ public:
     sriov::vf::RxQueue& rx() { return rx_; }
     sriov::vf::TxQueue& tx() { return tx_; }
     sriov::vf::BufferPool& pool() { return pool_; }
-    PlainVf& plain_vf() { return plain_vf_; }
+    sriov::vf::Vf& plain_vf() { return *plain_vf_; }
     sriov::vf::FailoverPort& port() { return *port_; }
 
     // The device's work: up to `max` frames into the posted RX descriptors; the TX descriptors
@@ -69,7 +69,7 @@ private:
     sriov::vf::BufferPool pool_;
     sriov::vf::RxQueue rx_;
     sriov::vf::TxQueue tx_;
-    PlainVf plain_vf_;
+    std::unique_ptr<sriov::vf::Vf> plain_vf_;  // over rx_, tx_ and pool_: gone before them
     std::unique_ptr<sriov::vf::FailoverPort> port_;  // over rx_, tx_ and pool_: gone before them
 };
 

@@ -63,7 +63,7 @@ std::uint32_t forward_step(Port& port, PacketBuffer** bufs, std::uint32_t burst)
     return n;
 }
 
-[[gnu::noinline]] std::uint32_t libvf_rx_step(PlainVf& vf, PacketBuffer** bufs, std::uint32_t burst)
+[[gnu::noinline]] std::uint32_t libvf_rx_step(sriov::vf::Vf& vf, PacketBuffer** bufs, std::uint32_t burst)
 {
     return rx_step(vf, bufs, burst);
 }
@@ -90,7 +90,7 @@ std::uint32_t forward_step(Port& port, PacketBuffer** bufs, std::uint32_t burst)
     return sent;
 }
 
-[[gnu::noinline]] std::uint32_t libvf_tx_step(PlainVf& vf, PacketBuffer** bufs, std::uint32_t burst,
+[[gnu::noinline]] std::uint32_t libvf_tx_step(sriov::vf::Vf& vf, PacketBuffer** bufs, std::uint32_t burst,
                                               std::uint32_t length)
 {
     return tx_step(vf, bufs, burst, length);
@@ -114,7 +114,7 @@ std::uint32_t forward_step(Port& port, PacketBuffer** bufs, std::uint32_t burst)
     return sent;
 }
 
-[[gnu::noinline]] std::uint32_t libvf_forward_step(PlainVf& vf, PacketBuffer** bufs, std::uint32_t burst)
+[[gnu::noinline]] std::uint32_t libvf_forward_step(sriov::vf::Vf& vf, PacketBuffer** bufs, std::uint32_t burst)
 {
     return forward_step(vf, bufs, burst);
 }
