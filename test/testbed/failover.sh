@@ -14,6 +14,8 @@
 #     First, a standby that does not exist, has not the VF's MAC, or is down is refused in one
 #     line that names it and says what to do.
 #   recv: the same, the peer sending and the port receiving: every number exactly once, in order.
+#   echo: the same through libvf's C API: vf-echo --standby sends every frame back to the peer,
+#     which must get every number back exactly once, in order.
 #   link: unplanned. The port sends; PF 0's wire goes down (QEMU monitor: set_link n0 off) and,
 #     2 s later, up. The port must move to the standby by itself and back to the VF; the peer's
 #     largest gap must stay under 100 ms of traffic (RATE / 10 frames), no number may come twice
@@ -38,11 +40,12 @@ pf1=$(tb_pf_addr 1)
 case "$MODE" in
     send | link | state) PORTLOG=$TXLOG ;;
     recv) PORTLOG=$RXLOG ;;
-    *) tb_fail "MODE must be send, recv, link or state" ;;
+    echo) PORTLOG=/tmp/echo.log ;;
+    *) tb_fail "MODE must be send, recv, echo, link or state" ;;
 esac
 
 fail() {
-    tb_show_logs "$LOG" "$TXLOG" "$RXLOG"
+    tb_show_logs "$LOG" "$TXLOG" "$RXLOG" /tmp/echo.log
     tb_fail "$*"
 }
 
@@ -88,7 +91,17 @@ tb_wait_for 30 tb_has_carrier "$sb" || fail "the standby $sb has no link"
 sb_tx0=$(cat "/sys/class/net/$sb/statistics/tx_packets")
 
 # The receiver first, then the sender.
-if [ "$MODE" = recv ]; then
+if [ "$MODE" = echo ]; then
+    vf-echo --vf "$vf0" --standby "$sb" --token-file "$TOKEN" >"$PORTLOG" 2>&1 &
+    echo_pid=$!
+    tb_wait_for 60 grep -q "^ready" "$PORTLOG" || fail "vf-echo did not get ready"
+    afpacket-pktgen recv --if "$peer" --count "$COUNT" --idle 20 >"$RXLOG" 2>&1 &
+    recv_pid=$!
+    tb_wait_for 30 grep -q "^ready" "$RXLOG" || fail "the receiver on $peer did not get ready"
+    afpacket-pktgen send --if "$peer" --dst "$VF_MAC" --count "$COUNT" --rate "$RATE" >"$TXLOG" 2>&1 &
+    send_pid=$!
+    sleep 1
+elif [ "$MODE" = recv ]; then
     vf-pktgen recv --vf "$vf0" --standby "$sb" --token-file "$TOKEN" --count "$COUNT" --idle 20 >"$RXLOG" 2>&1 &
     recv_pid=$!
     tb_wait_for 60 grep -q "^ready" "$RXLOG" || fail "the port did not get ready to receive"
@@ -150,6 +163,12 @@ tb_wait_for 120 tb_exited "$send_pid" || fail "the sender did not finish"
 wait "$send_pid" || fail "the sender failed"
 tb_wait_for 60 tb_exited "$recv_pid" || fail "the receiver did not finish"
 wait "$recv_pid"
+if [ "$MODE" = echo ]; then
+    kill -TERM "$echo_pid"
+    tb_wait_for 20 tb_exited "$echo_pid" || fail "vf-echo did not stop"
+    wait "$echo_pid" || fail "vf-echo failed"
+    cat "$PORTLOG"
+fi
 cat "$TXLOG" "$RXLOG"
 grep "^switch" "$PORTLOG"
 
@@ -168,7 +187,7 @@ grep -q "^received $COUNT frames" "$RXLOG" || fail "the receiver did not get all
 grep -Eq "(^|, )sequence gaps 0(,|$)" "$RXLOG" || fail "frames were lost, repeated or reordered"
 tb_log "ok: $COUNT frames, every number once and in order"
 line=$(grep "^failover:" "$PORTLOG")
-if [ "$MODE" = recv ]; then
+if [ "$MODE" = recv ] || [ "$MODE" = echo ]; then
     tb_log "the port's view: $line"
     tb_log "PASS"
     exit 0

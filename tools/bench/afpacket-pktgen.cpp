@@ -6,12 +6,14 @@
 //
 // What it is: an AF_PACKET raw socket bound to one interface. `send` writes COUNT numbered frames
 // (the layout of tools/vf-examples/pktgen_frame.hpp: EtherType 0x88B5, a sequence number, a time
-// stamp) as fast as the kernel takes them (or at --rate frames per second), 32 per sendmmsg(); when the interface's queue is full
-// the kernel refuses frames (ENOBUFS) and the sender tries those again, so every frame counted as
-// sent was taken by the kernel. `recv` counts the frames of that EtherType arriving on its
-// interface with recvmmsg(), 32 at a time, until COUNT or until --idle seconds without one, and
-// prints how many the socket itself dropped (PACKET_STATISTICS). Both print vf-pktgen's summary
-// line ("sent|received N frames, B bytes in S s: R frames/s, M Mbit/s"); the receiver's time runs
+// stamp) as fast as the kernel takes them (or at --rate frames per second), 32 per sendmmsg();
+// when the interface's queue is full the kernel refuses frames (ENOBUFS) and the sender tries
+// those again, so every frame counted as sent was taken by the kernel. `recv` counts the frames
+// of that EtherType arriving on its interface (not those sent from it, by a sender beside it) with
+// recvmmsg(), 32 at a time, until COUNT or until --idle seconds without one, and prints how many
+// the socket itself dropped (PACKET_STATISTICS), the largest run of missing numbers and how often
+// a number went backwards (a frame repeated or reordered). Both print vf-pktgen's summary line
+// ("sent|received N frames, B bytes in S s: R frames/s, M Mbit/s"); the receiver's time runs
 // from its first frame to its last. No zero-copy ring (PACKET_MMAP): the plain socket calls, as
 // an ordinary application would use them.
 #include <CLI/CLI.hpp>
@@ -196,6 +198,10 @@ int run_send(const Options& o)
 int run_recv(const Options& o)
 {
     const Fd fd = open_socket(o.ifname, data_type);
+    // Only frames arriving: a sender on the same interface (another process) is not counted.
+    const int on = 1;
+    if (::setsockopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on) < 0)
+        fail("PACKET_IGNORE_OUTGOING");
     const int rcvbuf = 16 << 20;  // room for bursts while this process is not running
     if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
         ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
