@@ -37,7 +37,8 @@
 //     copies of frames the standby already delivered, and announces the MAC on the VF.
 //
 // Frames the standby receives are delivered only when their destination is the VF's MAC or a
-// group address (a promiscuous standby sees everyone's frames). Interrupt mode is not offered on a
+// group address (a promiscuous standby sees everyone's frames) and their source is not the VF's
+// MAC (the port's own frames, seen on the shared segment). Interrupt mode is not offered on a
 // failover port: it polls.
 //
 // Privileges beyond a plain Vf: CAP_NET_RAW for the standby's packet socket. Nothing else.
@@ -91,7 +92,8 @@ struct FailoverStats {
     std::uint64_t copies_dropped = 0;   // received frames found to be copies around a switch
     std::uint64_t tx_given_up = 0;      // unplanned switches: frames left in the VF's TX ring
     std::uint64_t standby_discarded = 0;  // frames the standby received while the VF carried traffic
-    std::uint64_t foreign_dropped = 0;  // standby frames for another MAC (promiscuous standby)
+    std::uint64_t foreign_dropped = 0;  // standby frames for another MAC (promiscuous standby), or
+                                        // from the port's own
     std::uint64_t reopen_failures = 0;  // attempts to open the returning VF that failed (retried)
     std::uint64_t announcements = 0;    // frames announcing the MAC after a switch (one per switch,
                                         // counted in the new path's tx_frames)

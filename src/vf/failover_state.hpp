@@ -45,9 +45,14 @@ inline bool vf_device_ready(const std::string& address)
     return !ec && driver.filename() == "vfio-pci";
 }
 
+// Whether a frame the standby received is one the VF would have: to its MAC or a group address,
+// and not from its own MAC (the port's own frames seen on the shared segment, e.g. the VF path's
+// announcement of the MAC, which a VF does not receive back).
 inline bool is_for(const PacketBuffer& b, const MacAddress& mac)
 {
-    if (b.length < 6)
+    if (b.length < 12)
+        return false;
+    if (std::equal(mac.bytes().begin(), mac.bytes().end(), b.data + 6))
         return false;
     if (b.data[0] & 1)
         return true;  // broadcast or multicast

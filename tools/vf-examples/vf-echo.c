@@ -6,7 +6,7 @@
  *
  * A frame leaves from the buffer it came in (zero copy) with its Ethernet addresses rewritten:
  * the destination becomes the frame's source MAC (or --dst), the source this VF's MAC; the rest
- * is sent as it came. Frames the TX ring cannot take yet wait, and no new ones are received
+ * is sent as it came. Without --dst a frame from this VF's own MAC is dropped, not sent back. Frames the TX ring cannot take yet wait, and no new ones are received
  * meanwhile, so the echo never reorders or drops frames itself.
  *
  * Polling (the default) busy-polls the RX ring and looks at libvf's control path every 10 ms;
@@ -276,7 +276,9 @@ static uint32_t echo_burst(struct echo* e)
         e->next = e->count = 0;
         for (uint32_t i = 0; i < n; ++i) {
             sriov_vf_buffer* b = in[i];
-            if (b->length < ether_header) {
+            /* Too short, or (sending back) a frame from this VF's own MAC, which would come
+             * back for ever: a failover port's announcement of the MAC, say. */
+            if (b->length < ether_header || (!e->to_dst && memcmp(b->data + 6, e->own.bytes, 6) == 0)) {
                 port_free_buffer(e, b);
                 ++e->dropped;
                 continue;
