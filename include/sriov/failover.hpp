@@ -97,6 +97,7 @@ struct FailoverStats {
     std::uint64_t reopen_failures = 0;  // attempts to open the returning VF that failed (retried)
     std::uint64_t announcements = 0;    // frames announcing the MAC after a switch (one per switch,
                                         // counted in the new path's tx_frames)
+    std::uint64_t rx_no_buffer = 0;     // frames the VF dropped for want of a free buffer
 };
 
 struct FailoverOptions {

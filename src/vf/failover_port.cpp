@@ -177,6 +177,7 @@ FailoverStats FailoverPort::stats() const
     FailoverStats s = p.stats;
     s.vf.rx_frames = p.closed_vf_rx + (p.vf ? p.vf->rx_stats().packets : 0) - p.vf_copies;
     s.vf.tx_frames = p.closed_vf_tx + (p.vf ? p.vf->tx_stats().packets : 0);
+    s.rx_no_buffer = p.closed_vf_no_buffer + (p.vf ? p.vf->rx_stats().no_buffer : 0);
     auto& current = p.path == Path::vf ? s.vf : s.standby;
     current.active += Clock::now() - p.path_since;
     return s;

@@ -87,6 +87,7 @@ struct FailoverPort::Impl {
     FailoverStats stats;
     std::uint64_t closed_vf_rx = 0;  // frames of Vfs already closed
     std::uint64_t closed_vf_tx = 0;
+    std::uint64_t closed_vf_no_buffer = 0;
     std::uint64_t vf_copies = 0;     // VF frames dropped as copies (counted in the Vf's RX stats)
 
     Impl(std::string a, FailoverOptions o) : address(std::move(a)), options(std::move(o)) {}
@@ -212,6 +213,7 @@ struct FailoverPort::Impl {
     {
         closed_vf_rx += vf->rx_stats().packets;
         closed_vf_tx += vf->tx_stats().packets;
+        closed_vf_no_buffer += vf->rx_stats().no_buffer;
         vf.reset();  // queues off, buffers back to the port's pool, device given back
     }
 };

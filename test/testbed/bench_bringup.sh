@@ -70,10 +70,7 @@ while [ "$vf" -lt 7 ]; do
 done
 tb_log "starting sriovd with 7 VFs on igbvf"
 # shellcheck disable=SC2086
-sriovd --foreground --verbose --pf "$pf" --vfs 7 $args --state-dir /tmp/sriovd-state --remove-vfs-on-exit \
-    >"$LOG" 2>&1 &
-sriovd_pid=$!
-tb_wait_for 120 grep -q "ready:" "$LOG" || fail "sriovd did not report ready"
+tb_start_sriovd -t 120 "$LOG" --verbose --pf "$pf" --vfs 7 $args --state-dir /tmp/sriovd-state --remove-vfs-on-exit
 
 results=""
 for n in 7 6 5 4 3 2 1; do

@@ -184,7 +184,7 @@ if [ "$MODE" = link ] || [ "$MODE" = state ]; then
 fi
 
 grep -q "^received $COUNT frames" "$RXLOG" || fail "the receiver did not get all $COUNT frames"
-grep -Eq "(^|, )sequence gaps 0(,|$)" "$RXLOG" || fail "frames were lost, repeated or reordered"
+grep -q "sequence gaps 0," "$RXLOG" || fail "frames were lost, repeated or reordered"
 tb_log "ok: $COUNT frames, every number once and in order"
 line=$(grep "^failover:" "$PORTLOG")
 if [ "$MODE" = recv ] || [ "$MODE" = echo ]; then

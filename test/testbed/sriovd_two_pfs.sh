@@ -47,8 +47,7 @@ mac = "$MAC_B"
 driver = "igbvf"
 EOF2
 
-sriovd --foreground --config "$CONFIG" >"$LOG" 2>&1 &
-sriovd_pid=$!
+tb_start_sriovd "$LOG" --config "$CONFIG"
 tb_wait_for 60 sh -c "[ \$(grep -c 'ready:' $LOG) -ge 2 ]" || fail "sriovd did not report both PFs ready"
 tb_expect "PF 0's sriov_numvfs" "$(cat /sys/bus/pci/devices/$pf0/sriov_numvfs)" 2
 tb_expect "PF 1's sriov_numvfs" "$(cat /sys/bus/pci/devices/$pf1/sriov_numvfs)" 1

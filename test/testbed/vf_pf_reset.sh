@@ -40,11 +40,8 @@ fail() {
 start_sriovd() {
     run=$((run + 1))
     LOG=/tmp/sriovd.$run.log
-    sriovd --foreground --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
-        --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --state-dir "$STATE" --token-file "$TOKEN" \
-        >"$LOG" 2>&1 &
-    sriovd_pid=$!
-    tb_wait_for 60 grep -q "ready:" "$LOG" || fail "sriovd (run $run) did not report ready"
+    tb_start_sriovd "$LOG" --pf "$pf" --vfs 2 --vf-mac 0=$MAC0 --vf-mac 1=$MAC1 \
+        --vf-driver 0=vfio-pci --vf-driver 1=vfio-pci --state-dir "$STATE" --token-file "$TOKEN"
 }
 
 # The receiver's last running count.

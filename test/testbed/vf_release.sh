@@ -7,14 +7,19 @@
 # complete (sriov_numvfs 1, vfctl shows 1 VF, "ready:" logged again) well within its timeout
 # (sriovd's default, 30 s): LIMIT_S seconds at most. With MODE "interrupts" the receiver sleeps
 # in libvf's wait() instead of polling, for up to 60 s a call: only the request's eventfd, which
-# wait() watches too, can wake it in time.
+# wait() watches too, can wake it in time. With MODE "failover" the receiver runs on a failover
+# port without a standby (vf-pktgen --failover), which must behave as the plain VF does.
 #
 # Usage (in the guest): vf_release.sh [LIMIT_S] [MODE]
 . /lib/testbed.sh
 
 LIMIT_S=${1:-10}
 MODE=${2:-polling}
-rx_mode=$(tb_recv_mode "$MODE") || tb_fail "bad MODE"
+if [ "$MODE" = failover ]; then
+    rx_mode="--failover"
+else
+    rx_mode=$(tb_recv_mode "$MODE") || tb_fail "bad MODE"
+fi
 [ "$MODE" = interrupts ] && rx_mode="$rx_mode --wait-ms 60000"
 MAC0=02:11:22:33:44:55
 MAC1=02:11:22:33:44:66

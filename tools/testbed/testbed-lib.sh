@@ -144,15 +144,17 @@ tb_show_logs() {
     done
 }
 
-# tb_start_sriovd LOG ARGS...: start `sriovd --foreground ARGS` in the background, its output
-# (stdout and stderr) in LOG, its PID in sriovd_pid, and wait up to 60 s for it to log "ready:".
-# If it does not, print LOG's last 50 lines and fail the scenario.
+# tb_start_sriovd [-t SECONDS] LOG ARGS...: start `sriovd --foreground ARGS` in the background,
+# its output (stdout and stderr) in LOG, its PID in sriovd_pid, and wait up to SECONDS (60) for it
+# to log "ready:". If it does not, print LOG's last 50 lines and fail the scenario.
 tb_start_sriovd() {
+    _ready_s=60
+    [ "$1" = -t ] && { _ready_s=$2; shift 2; }
     _log=$1
     shift
     sriovd --foreground "$@" >"$_log" 2>&1 &
     sriovd_pid=$!
-    tb_wait_for 60 grep -q "ready:" "$_log" && return 0
+    tb_wait_for "$_ready_s" grep -q "ready:" "$_log" && return 0
     tb_show_logs -n 50 "$_log"
     tb_fail "sriovd did not report ready"
 }

@@ -132,7 +132,16 @@ public:
         next_ = now + control_period;
         port_->poll();
     }
-    bool released() const { return port_->stopped(); }
+    // A port without a standby stops when the kernel takes its VF back, as a Vf does.
+    bool released()
+    {
+        if (port_->stopped() && !said_stopped_) {
+            std::printf("the kernel asks for the VF back: stopping\n");
+            std::fflush(stdout);
+            said_stopped_ = true;
+        }
+        return port_->stopped();
+    }
     // Called by the port (on_switch) from poll().
     void switched(const vf::SwitchEvent& e)
     {
@@ -160,6 +169,7 @@ public:
 
 private:
     vf::FailoverPort* port_ = nullptr;
+    bool said_stopped_ = false;
     std::uint64_t count_ = 0;
     Clock::time_point next_{};
 };
@@ -170,6 +180,7 @@ using WatchOf = std::conditional_t<std::is_same_v<Port, vf::Vf>, ControlWatch, F
 struct Common {
     std::string vf;
     std::string standby;  // a failover port with this standby interface
+    bool failover = false;  // a failover port even without a standby
     std::string token_file = "/run/sriovd.token";
     std::uint32_t ring = 512;
     std::uint32_t buffers = 4096;
@@ -550,10 +561,14 @@ int run_recv(const Common& c, const RecvOptions& r)
     }
     const double secs = frames ? std::chrono::duration<double>(last - first).count() : 0;
     summary("received", frames, bytes, secs);
-    std::printf("other frames %llu, sequence gaps %llu\n", static_cast<unsigned long long>(other),
-                static_cast<unsigned long long>(gaps));
+    std::uint64_t no_buffer = 0;
     if constexpr (std::is_same_v<Port, vf::Vf>)
-        std::printf("dropped for no buffer %llu\n", static_cast<unsigned long long>(port->rx_stats().no_buffer));
+        no_buffer = port->rx_stats().no_buffer;
+    else
+        no_buffer = port->stats().rx_no_buffer;
+    std::printf("other frames %llu, sequence gaps %llu, dropped for no buffer %llu\n",
+                static_cast<unsigned long long>(other), static_cast<unsigned long long>(gaps),
+                static_cast<unsigned long long>(no_buffer));
     latency.print();
 #ifdef SRIOV_COUNT_MMIO
     if constexpr (std::is_same_v<Port, vf::Vf>)
@@ -591,6 +606,8 @@ int main(int argc, char** argv)
         sub->add_option("--standby", common.standby,
                         "run on a failover port: this interface (with the VF's MAC, or promiscuous) carries the "
                         "traffic while the VF is away (needs CAP_NET_RAW)");
+        sub->add_flag("--failover", common.failover,
+                      "run on a failover port even without --standby (it then behaves as a plain VF)");
         sub->add_option("--token-file", common.token_file, "file with the VF token (sriovd --token-file)")
             ->capture_default_str();
         sub->add_option("--ring", common.ring, "descriptors per ring (power of two)")->capture_default_str();
@@ -633,9 +650,9 @@ int main(int argc, char** argv)
     CLI11_PARSE(app, argc, argv);
 
     try {
-        if (!common.standby.empty() && recv.interrupts)
+        if ((!common.standby.empty() || common.failover) && recv.interrupts)
             throw Error(Errc::invalid_argument, "--standby", "a failover port polls: leave out --interrupts");
-        if (common.standby.empty())
+        if (common.standby.empty() && !common.failover)
             return send_cmd->parsed() ? run_send<vf::Vf>(common, send) : run_recv<vf::Vf>(common, recv);
         return send_cmd->parsed() ? run_send<vf::FailoverPort>(common, send)
                                   : run_recv<vf::FailoverPort>(common, recv);
