@@ -132,7 +132,7 @@ std::uint32_t FailoverPort::rx_slow(PacketBuffer** bufs, std::uint32_t n)
             PacketBuffer* b = bufs[first + i];
             if (p.history.is_copy(*b)) {
                 ++p.stats.copies_dropped;
-                ++p.vf_copies;
+                ++p.vf_undelivered;
                 p.pool().free(b);
             } else {
                 bufs[k++] = b;
@@ -175,7 +175,7 @@ FailoverStats FailoverPort::stats() const
 {
     const Impl& p = *impl_;
     FailoverStats s = p.stats;
-    s.vf.rx_frames = p.closed_vf_rx + (p.vf ? p.vf->rx_stats().packets : 0) - p.vf_copies;
+    s.vf.rx_frames = p.closed_vf_rx + (p.vf ? p.vf->rx_stats().packets : 0) - p.vf_undelivered;
     s.vf.tx_frames = p.closed_vf_tx + (p.vf ? p.vf->tx_stats().packets : 0);
     s.rx_no_buffer = p.closed_vf_no_buffer + (p.vf ? p.vf->rx_stats().no_buffer : 0);
     auto& current = p.path == Path::vf ? s.vf : s.standby;

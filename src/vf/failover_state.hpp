@@ -88,7 +88,8 @@ struct FailoverPort::Impl {
     std::uint64_t closed_vf_rx = 0;  // frames of Vfs already closed
     std::uint64_t closed_vf_tx = 0;
     std::uint64_t closed_vf_no_buffer = 0;
-    std::uint64_t vf_copies = 0;     // VF frames dropped as copies (counted in the Vf's RX stats)
+    std::uint64_t vf_undelivered = 0;  // VF frames counted in its RX stats but dropped (copies, or
+                                       // emptied from its ring while the standby delivered)
 
     Impl(std::string a, FailoverOptions o) : address(std::move(a)), options(std::move(o)) {}
 

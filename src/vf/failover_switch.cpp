@@ -252,9 +252,11 @@ void FailoverPort::watch_for_return(TimePoint now)
 void FailoverPort::discard_vf_ring()
 {
     std::array<PacketBuffer*, 32> got{};
-    while (const std::uint32_t n = rx_->burst(got.data(), got.size()))
+    while (const std::uint32_t n = rx_->burst(got.data(), got.size())) {
         for (std::uint32_t i = 0; i < n; ++i)
             impl_->pool().free(got[i]);
+        impl_->vf_undelivered += n;
+    }
 }
 
 void FailoverPort::begin_returning(SwitchReason reason, bool start_queues)
