@@ -166,6 +166,7 @@ private:
     void watch_for_return(TimePoint now);
     void begin_returning(SwitchReason reason, bool start_queues);
     void discard_vf_ring();
+    bool vf_caught_up();
     void watch_tx(TimePoint now);
     void probe_tx(TimePoint now);
     void finish_returning();

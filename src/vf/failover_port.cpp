@@ -42,6 +42,7 @@ std::unique_ptr<FailoverPort> FailoverPort::open(const std::string& pci_address,
                         fmt::format("is down or has no carrier: bring it up (ip link set {} up)", options.standby));
     }
     impl->pending.resize(config.buffer_count);
+    impl->held.reserve(config.buffer_count / 4);
     impl->vf->start_queues();
     impl->tx_moved_at = Clock::now();
     return std::unique_ptr<FailoverPort>(new FailoverPort(std::move(impl)));

@@ -69,6 +69,14 @@ struct FailoverPort::Impl {
     Mode mode = Mode::vf;
     Path path = Path::vf;
     FrameHistory history{history_capacity};
+    // After a switch to the standby: the hash of the last frame the VF delivered. Until the
+    // standby delivers that frame too, what it delivers is held (it may all be copies: a lagging
+    // standby delivers frames older than any the history recorded); then the held frames are
+    // dropped. Without it by sync_deadline, or with `held` full, the held frames found in the
+    // history are dropped and the rest delivered.
+    std::optional<std::uint64_t> sync_hash;
+    Clock::time_point sync_deadline{};
+    std::vector<PacketBuffer*> held;  // capacity reserved at open: never grows
     // Frames taken from a path during a switch, delivered by the next rx_burst calls, in order.
     std::vector<PacketBuffer*> pending;
     std::size_t pending_head = 0;
@@ -134,6 +142,8 @@ struct FailoverPort::Impl {
                 } else if (!is_for(*b, mac)) {
                     ++stats.foreign_dropped;
                     pool().free(b);
+                } else if (sync_on(b)) {
+                    // held, or dropped with what was held
                 } else if (history.is_copy(*b)) {
                     ++stats.copies_dropped;
                     pool().free(b);
@@ -141,13 +151,57 @@ struct FailoverPort::Impl {
                     if (record)
                         history.record(*b);
                     ++stats.standby.rx_frames;
-                    bufs[delivered++] = b;
+                    if (pending_count > 0)
+                        push_pending(b);  // behind frames a sync just released
+                    else
+                        bufs[delivered++] = b;
                 }
             }
             if (received < want)
                 break;
         }
         return delivered;
+    }
+
+    // While a sync is under way (sync_hash): holds b, or, when b is the VF's last frame, drops it
+    // with everything held. Returns whether b was taken; false once there is no sync (a full
+    // `held` ends it: resolve_sync).
+    bool sync_on(PacketBuffer* b)
+    {
+        if (!sync_hash)
+            return false;
+        if (FrameHistory::hash_of(*b) == *sync_hash) {
+            stats.copies_dropped += held.size() + 1;
+            for (PacketBuffer* c : held)
+                pool().free(c);
+            held.clear();
+            pool().free(b);
+            sync_hash.reset();
+            return true;
+        }
+        if (held.size() < held.capacity()) {
+            held.push_back(b);
+            return true;
+        }
+        resolve_sync();
+        return false;
+    }
+
+    // The standby did not deliver the VF's last frame in time, or too much waited: of the frames
+    // held, those the history recorded are copies; the others are delivered, in order.
+    void resolve_sync()
+    {
+        for (PacketBuffer* b : held) {
+            if (history.contains(*b)) {
+                ++stats.copies_dropped;
+                pool().free(b);
+            } else {
+                ++stats.standby.rx_frames;
+                push_pending(b);
+            }
+        }
+        held.clear();
+        sync_hash.reset();
     }
 
     std::uint32_t send_standby(PacketBuffer** bufs, std::uint32_t n)

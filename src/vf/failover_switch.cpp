@@ -49,7 +49,8 @@ void FailoverPort::poll()
                 // drop frames just when it takes over; the settling time starts again.
                 discard_vf_ring();
                 p.phase_start = now;
-            } else if (now - p.phase_start >= p.options.settle) {
+            } else if (now - p.phase_start >= p.options.settle &&
+                       (vf_caught_up() || now - p.phase_start >= 10 * p.options.settle)) {
                 finish_returning();
             }
             break;
@@ -163,7 +164,10 @@ void FailoverPort::finish_leaving()
             p.push_pending(got[i]);
         }
     }
-    p.history.open_window();
+    if (p.history.size() > 0) {
+        p.sync_hash = p.history.last();
+        p.sync_deadline = Clock::now() + 10 * p.options.settle;
+    }
     p.mode = Mode::standby;
     p.phase_start = Clock::now();
     p.account_path(Path::standby, p.phase_start);
@@ -186,6 +190,7 @@ void FailoverPort::fail_over(SwitchReason reason)
         for (std::uint32_t i = 0; i < n; ++i)
             p.push_pending(got[i]);
     p.standby->discard();
+    p.resolve_sync();
     p.history.clear();
     p.stats.tx_given_up += given_up;
     p.failed_for = reason;
@@ -208,6 +213,8 @@ void FailoverPort::watch_for_return(TimePoint now)
     Impl& p = *impl_;
     if (now - p.phase_start >= 4 * p.options.settle)
         p.history.close_window();
+    if (p.sync_hash && now >= p.sync_deadline)
+        p.resolve_sync();
     if (p.vf) {
         const Events events = p.vf->poll_events();
         if (events.release_requested) {
@@ -247,6 +254,14 @@ void FailoverPort::watch_for_return(TimePoint now)
     p.reopening = std::async(std::launch::async, [&p] {
         return Vf::open_unstarted(p.address, p.options.vf, &p.buffers);
     });
+}
+
+// Whether the standby has delivered the oldest frame in the returning VF's ring (or the ring is
+// empty): then every frame is in one of the two, and the copies in the ring are in the history.
+bool FailoverPort::vf_caught_up()
+{
+    const PacketBuffer* b = rx_->peek();
+    return !b || impl_->history.contains(*b);
 }
 
 void FailoverPort::discard_vf_ring()

@@ -64,8 +64,18 @@ public:
     }
 
     std::uint32_t size() const { return count_; }
+    // The hash of the frame recorded last (the newest the old path delivered); 0 when none.
+    std::uint64_t last() const { return count_ ? entries_[(next_ + entries_.size() - 1) % entries_.size()] : 0; }
+    // Whether a frame like b was recorded (and not yet matched), window or not.
+    bool contains(const PacketBuffer& b) const
+    {
+        const std::uint64_t h = hash_of(b);
+        for (std::uint32_t i = 0; i < count_; ++i)
+            if (entries_[i] == h)
+                return true;
+        return false;
+    }
 
-private:
     static std::uint64_t hash_of(const PacketBuffer& b)
     {
         // FNV-1a over the bytes, with the length mixed in; never 0 (0 marks a used entry).
@@ -75,6 +85,7 @@ private:
         return h | 1;
     }
 
+private:
     std::vector<std::uint64_t> entries_;
     std::uint32_t count_ = 0;
     std::uint32_t next_ = 0;

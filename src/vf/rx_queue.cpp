@@ -93,6 +93,20 @@ void RxQueue::give_back()
     }
 }
 
+const PacketBuffer* RxQueue::peek()
+{
+    const RxDesc& d = ring_[next_];
+    const volatile std::uint32_t& status_word = d.wb.status_error;
+    const std::uint32_t status = status_word;
+    if (!(status & rxd::STAT_DD) || !(status & rxd::STAT_EOP) || (status & rxd::ERR_RXE) || discarding_)
+        return nullptr;
+    std::atomic_thread_fence(std::memory_order_acquire);  // the rest of the write-back after DD
+    const volatile std::uint16_t& length_word = d.wb.length;
+    PacketBuffer* b = slots_[next_];
+    b->length = length_word;
+    return b;
+}
+
 bool RxQueue::pending() const
 {
     const volatile std::uint32_t& status_word = ring_[next_].wb.status_error;

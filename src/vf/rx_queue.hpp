@@ -51,6 +51,10 @@ public:
     // disable() and the last burst().
     void give_back();
 
+    // The frame the next burst would return first, its length set, without taking it; nullptr
+    // when the next descriptor is not complete or is not a whole, good frame. Reads DMA memory only.
+    const PacketBuffer* peek();
+
     // Whether the device has completed the next descriptor (a frame waits for burst). Reads DMA
     // memory only, like burst.
     bool pending() const;

@@ -95,3 +95,18 @@ TEST_CASE("a full history forgets its oldest frames first")
     CHECK(h.is_copy(c.buffer));
     CHECK_FALSE(h.is_copy(a.buffer));
 }
+
+TEST_CASE("last() is the newest frame recorded; contains() looks without taking")
+{
+    FrameHistory h(2);
+    Frame a(1), b(2), c(3);
+    CHECK(h.last() == 0);
+    h.record(a.buffer);
+    CHECK(h.last() == FrameHistory::hash_of(a.buffer));
+    h.record(b.buffer);
+    h.record(c.buffer);
+    CHECK(h.last() == FrameHistory::hash_of(c.buffer));
+    CHECK(h.contains(b.buffer));
+    CHECK(h.contains(b.buffer));  // still there: contains() does not match it off
+    CHECK_FALSE(h.contains(a.buffer));
+}

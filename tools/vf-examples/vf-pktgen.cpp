@@ -502,8 +502,13 @@ int run_recv(const Common& c, const RecvOptions& r)
         for (std::uint32_t i = 0; i < n; ++i) {
             if (const auto seq = pktgen::parse(*bufs[i], pktgen::data_type)) {
                 latency.add(pktgen::stamp_of(*bufs[i]), now_stamp);
-                if (*seq != expected)
-                    ++gaps;
+                if (*seq != expected) {
+                    if (++gaps <= 10) {  // where, for the first few: to tell a switch's loss from others
+                        std::printf("gap: expected %llu, got %llu\n", static_cast<unsigned long long>(expected),
+                                    static_cast<unsigned long long>(*seq));
+                        std::fflush(stdout);
+                    }
+                }
                 expected = *seq + 1;
                 if (frames == 0)
                     first = now;
