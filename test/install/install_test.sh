@@ -27,8 +27,11 @@ check() {
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
-"$cmake" --install "$build" --prefix "$prefix" --component libvf >"$work/install.log" 2>&1 ||
-    { cat "$work/install.log"; fail "cmake --install failed (is vf_shared built?)"; }
+# Both of libvf's components, as the packages libvf0 and libvf-dev would be installed.
+for component in libvf libvf-dev; do
+    "$cmake" --install "$build" --prefix "$prefix" --component $component >>"$work/install.log" 2>&1 ||
+        { cat "$work/install.log"; fail "cmake --install of $component failed (is vf_shared built?)"; }
+done
 
 # (a) pkg-config, as a C program's Makefile would use it.
 pc=$(find "$prefix" -name libvf.pc)
