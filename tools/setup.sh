@@ -22,6 +22,7 @@ BASE_PKGS=(
     clang libclang-rt-dev   # the fuzz targets: libFuzzer and clang's sanitizer runtimes
     gnuplot-nox             # the benchmarks' plots (SVG)
     valgrind                # bench-datapath counts libvf's instructions with callgrind (and valgrind/callgrind.h)
+    dpkg-dev lintian        # the Debian packages: dpkg-shlibdeps for their dependencies, lintian checks them
 )
 # Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
 BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)
