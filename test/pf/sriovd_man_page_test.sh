@@ -16,8 +16,8 @@ from_page=$(sed 's/\\-/-/g' "$page" | grep -oE -- '--[a-z][a-z-]*' | sort -u)
 [ -n "$from_help" ] || { echo "FAIL: no options in sriovd --help"; exit 1; }
 missing=$(comm -23 <(echo "$from_help") <(echo "$from_page"))
 extra=$(comm -13 <(echo "$from_help") <(echo "$from_page"))
-[ -z "$missing" ] || { echo "FAIL: options of sriovd --help not in $page:" $missing; exit 1; }
-[ -z "$extra" ] || { echo "FAIL: options in $page that sriovd does not have:" $extra; exit 1; }
+[ -z "$missing" ] || { echo "FAIL: options of sriovd --help not in $page: ${missing//$'\n'/ }"; exit 1; }
+[ -z "$extra" ] || { echo "FAIL: options in $page that sriovd does not have: ${extra//$'\n'/ }"; exit 1; }
 echo "ok: the page documents the $(wc -l <<<"$from_help") options of sriovd --help"
 
 if command -v groff >/dev/null; then
