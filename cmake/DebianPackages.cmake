@@ -56,8 +56,9 @@ libvf opens a virtual function through VFIO, runs the VF side of the PF's
 mailbox and moves packets through DMA rings. This package holds what
 building against it needs: the C and C++ headers, the libvf.so link, a
 pkg-config file and a CMake package (find_package(libvf)).")
-# The headers and the link belong to exactly this build of the library.
-set(CPACK_DEBIAN_LIBVF-DEV_PACKAGE_DEPENDS "libvf${PROJECT_VERSION_MAJOR} (= ${PROJECT_VERSION})")
+# The headers and the link belong to exactly this build of the library; the C++ header includes
+# fmt's (sriov/mac_address.hpp), so C++ programs need libfmt-dev too.
+set(CPACK_DEBIAN_LIBVF-DEV_PACKAGE_DEPENDS "libvf${PROJECT_VERSION_MAJOR} (= ${PROJECT_VERSION}), libfmt-dev")
 
 # What Debian wants in /usr/share/doc/PACKAGE of every package: the licence, in its
 # machine-readable format, made from LICENSE, and the changelog (a native package's: changelog.gz).
