@@ -23,14 +23,17 @@
 //     port records what it delivers; then TX stops on the VF until its ring has drained (tx_burst
 //     takes nothing meanwhile, as with a full ring), the RX queue is turned off and what is in it
 //     delivered, the standby takes over, the MAC is announced there, and the VF is released. No
-//     frame handed to tx_burst is lost, repeated or reordered; copies of received frames that the
-//     standby also saw are dropped (FrameHistory).
+//     frame handed to tx_burst is lost, repeated or reordered. What the standby receives is held
+//     until it delivers the VF's last frame too, and dropped with it: the standby's kernel path
+//     lags the VF's ring, so everything before that frame is a copy (at most 1 s; then the held
+//     frames the history recorded are dropped and the rest delivered).
 //   unplanned (link down, PF reset too long, TX stalled): the VF's queues are stopped at once; frames in its
 //     TX ring are given up (counted), and what the standby had queued is dropped, since it cannot
 //     be told apart from what the VF delivered.
 //   back: the VF's device is found in sysfs again (checked every vf_check_interval) bound to
 //     vfio-pci, or its link or PF is back, or (after a TX stall) a probe frame it is given every
-//     vf_check_interval is sent; the port opens it and, once it has link, for `settle`
+//     vf_check_interval is sent; the port opens it and, once it has link and the standby has
+//     delivered the oldest frame in the VF's ring (at most 1 s), for `settle`
 //     receives through the standby while the VF's ring fills (it holds rx_ring_size frames: above
 //     rx_ring_size / settle frames per second, some can be lost at this switch), then waits until
 //     the standby's driver has sent what it was given, moves TX and RX to the VF, drops the VF's

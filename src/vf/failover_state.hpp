@@ -28,6 +28,12 @@ using Clock = std::chrono::steady_clock;
 // How many received frames one switch may record (a settling time's worth at high rates).
 constexpr std::uint32_t history_capacity = 4096;
 
+// How long a switch waits for the slower path to catch up with the other (the standby's kernel
+// path can lag the VF's ring by tens of milliseconds on a busy machine): the standby to deliver
+// the VF's last frame, or the VF's ring to hold nothing the standby has not delivered. Beyond
+// it the switch goes on, and frames can be lost or delivered twice.
+constexpr std::chrono::milliseconds sync_limit{1000};
+
 enum class Mode {
     vf,            // the VF carries everything (fast path)
     vf_leaving,    // planned switch: the VF still carries everything; what it delivers is recorded

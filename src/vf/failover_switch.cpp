@@ -50,7 +50,7 @@ void FailoverPort::poll()
                 discard_vf_ring();
                 p.phase_start = now;
             } else if (now - p.phase_start >= p.options.settle &&
-                       (vf_caught_up() || now - p.phase_start >= 10 * p.options.settle)) {
+                       (vf_caught_up() || now - p.phase_start >= sync_limit)) {
                 finish_returning();
             }
             break;
@@ -166,7 +166,7 @@ void FailoverPort::finish_leaving()
     }
     if (p.history.size() > 0) {
         p.sync_hash = p.history.last();
-        p.sync_deadline = Clock::now() + 10 * p.options.settle;
+        p.sync_deadline = Clock::now() + sync_limit;
     }
     p.mode = Mode::standby;
     p.phase_start = Clock::now();
