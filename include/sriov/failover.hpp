@@ -101,6 +101,7 @@ struct FailoverStats {
     std::uint64_t announcements = 0;    // frames announcing the MAC after a switch (one per switch,
                                         // counted in the new path's tx_frames)
     std::uint64_t rx_no_buffer = 0;     // frames the VF dropped for want of a free buffer
+    std::uint64_t standby_overflows = 0;  // frames the standby's socket dropped, its queue full
 };
 
 struct FailoverOptions {

@@ -364,6 +364,7 @@ typedef struct sriov_vf_failover_stats {
     uint64_t reopen_failures;    /* attempts to open the returning VF that failed (retried) */
     uint64_t announcements;      /* frames announcing the MAC after a switch (in tx_frames) */
     uint64_t rx_no_buffer;       /* frames the VF dropped for want of a free buffer */
+    uint64_t standby_overflows;  /* frames the standby's socket dropped, its queue full */
 } sriov_vf_failover_stats;
 void sriov_vf_failover_get_stats(const sriov_vf_failover* port, sriov_vf_failover_stats* stats) SRIOV_VF_NOEXCEPT;
 

@@ -30,6 +30,8 @@ void FailoverPort::poll()
     Impl& p = *impl_;
     const auto now = Clock::now();
     try {
+        if (p.standby)
+            p.stats.standby_overflows += p.standby->take_dropped();
         switch (p.mode) {
         case Mode::vf:
         case Mode::vf_dedupe:

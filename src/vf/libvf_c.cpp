@@ -525,7 +525,7 @@ void sriov_vf_failover_get_stats(const sriov_vf_failover* port, sriov_vf_failove
     *stats = sriov_vf_failover_stats{path_stats_of(s.vf),  path_stats_of(s.standby), s.switch_overs,
                                      s.switch_backs,       s.copies_dropped,         s.tx_given_up,
                                      s.standby_discarded,  s.foreign_dropped,        s.reopen_failures,
-                                     s.announcements,      s.rx_no_buffer};
+                                     s.announcements,      s.rx_no_buffer,           s.standby_overflows};
 }
 
 }  // extern "C"

@@ -71,6 +71,11 @@ StandbyPath::StandbyPath(const std::string& interface, const MacAddress& mac) : 
     const int on = 1;
     if (::setsockopt(fd_.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on) != 0)
         throw system_error(subject, "setsockopt(PACKET_IGNORE_OUTGOING)", errno);
+    // Room for a burst while the application is busy elsewhere: the kernel's limit (rmem_max)
+    // unless the process may exceed it (CAP_NET_ADMIN); as much as is allowed, silently.
+    const int rcvbuf = 8 << 20;
+    if (::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+        ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 
     // Frames for the VF's MAC must reach the socket: the interface has that address, or takes all.
     ifreq req = request_for(interface);
@@ -132,6 +137,15 @@ std::uint32_t StandbyPath::discard()
     while (::recv(fd_.get(), scratch.data(), scratch.size(), MSG_DONTWAIT | MSG_TRUNC) >= 0)
         ++count;
     return count;
+}
+
+std::uint32_t StandbyPath::take_dropped()
+{
+    tpacket_stats st{};
+    socklen_t len = sizeof st;
+    if (::getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0)
+        return 0;
+    return st.tp_drops;
 }
 
 bool StandbyPath::carrier() const

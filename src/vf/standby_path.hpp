@@ -60,6 +60,9 @@ public:
     void announce();
 
     std::uint64_t truncated() const { return truncated_; }
+    // Frames the kernel dropped because the socket's receive queue was full, since the last call
+    // (PACKET_STATISTICS, which the kernel resets on reading). Never throws: 0 when unknown.
+    std::uint32_t take_dropped();
 
 private:
     std::string interface_;

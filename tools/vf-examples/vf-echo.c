@@ -322,13 +322,14 @@ static void print_summary(const struct echo* e, const char* why, int interrupts)
         sriov_vf_failover_get_stats(e->failover, &f);
         printf("failover: vf tx %llu rx %llu (%.3f s), standby tx %llu rx %llu (%.3f s), switch-overs %llu, "
                "switch-backs %llu, announcements %llu, copies dropped %llu, TX given up %llu, standby "
-               "discarded %llu, reopen failures %llu\n",
+               "discarded %llu, reopen failures %llu, standby overflows %llu\n",
                (unsigned long long)f.vf.tx_frames, (unsigned long long)f.vf.rx_frames, (double)f.vf.active_ns / 1e9,
                (unsigned long long)f.standby.tx_frames, (unsigned long long)f.standby.rx_frames,
                (double)f.standby.active_ns / 1e9, (unsigned long long)f.switch_overs,
                (unsigned long long)f.switch_backs, (unsigned long long)f.announcements,
                (unsigned long long)f.copies_dropped, (unsigned long long)f.tx_given_up,
-               (unsigned long long)f.standby_discarded, (unsigned long long)f.reopen_failures);
+               (unsigned long long)f.standby_discarded, (unsigned long long)f.reopen_failures,
+               (unsigned long long)f.standby_overflows);
         fflush(stdout);
         return;
     }

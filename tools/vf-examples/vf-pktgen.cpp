@@ -159,11 +159,11 @@ public:
         auto secs = [](std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); };
         std::printf("failover: vf tx %llu rx %llu (%.3f s), standby tx %llu rx %llu (%.3f s), switch-overs %llu, "
                     "switch-backs %llu, announcements %llu, copies dropped %llu, TX given up %llu, standby "
-                    "discarded %llu, reopen failures %llu\n",
+                    "discarded %llu, reopen failures %llu, standby overflows %llu\n",
                     u(st.vf.tx_frames), u(st.vf.rx_frames), secs(st.vf.active), u(st.standby.tx_frames),
                     u(st.standby.rx_frames), secs(st.standby.active), u(st.switch_overs), u(st.switch_backs),
                     u(st.announcements), u(st.copies_dropped), u(st.tx_given_up), u(st.standby_discarded),
-                    u(st.reopen_failures));
+                    u(st.reopen_failures), u(st.standby_overflows));
         std::fflush(stdout);
     }
 
