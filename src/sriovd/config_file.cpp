@@ -1,6 +1,7 @@
 #include "config_file.hpp"
 
 #include "atomic_file.hpp"
+#include "metrics_address.hpp"
 #include "options.hpp"
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
@@ -117,6 +118,20 @@ void read_daemon(const toml::value& table, const std::string& name, DaemonConfig
     }
     config.remove_vfs_on_exit = r.boolean("remove_vfs_on_exit").value_or(false);
     config.timeout_s = static_cast<unsigned>(r.integer("timeout_s", 1, 3600).value_or(30));
+}
+
+void read_metrics(const toml::value& table, const std::string& name, DaemonConfig& config)
+{
+    const Reader r(table, name, "[metrics]");
+    r.only({"listen"});
+    if (auto listen = r.string("listen")) {
+        try {
+            loopback_endpoint(*listen);
+        } catch (const Error& e) {
+            throw r.bad(*r.get("listen"), "listen", e.cause());
+        }
+        config.metrics_listen = *listen;
+    }
 }
 
 void read_policing(const toml::value& table, const std::string& name, DaemonConfig& config)
@@ -367,7 +382,7 @@ DaemonConfig parse_config(std::string_view text, const std::string& name)
     }
     DaemonConfig config;
     const Reader r(root, name, "the top level");
-    r.only({"daemon", "policing", "pf"});
+    r.only({"daemon", "policing", "metrics", "pf"});
     if (const toml::value* daemon = r.get("daemon")) {
         if (!daemon->is_table())
             throw r.bad(*daemon, "daemon", "must be a table: write [daemon]");
@@ -378,6 +393,11 @@ DaemonConfig parse_config(std::string_view text, const std::string& name)
             throw r.bad(*policing, "policing", "must be a table: write [policing]");
         read_policing(*policing, name, config);
         config.policing_given = true;
+    }
+    if (const toml::value* metrics = r.get("metrics")) {
+        if (!metrics->is_table())
+            throw r.bad(*metrics, "metrics", "must be a table: write [metrics]");
+        read_metrics(*metrics, name, config);
     }
     const toml::value* pfs = r.get("pf");
     if (!pfs || !pfs->is_array() || pfs->as_array().empty())

@@ -17,6 +17,9 @@
 //   max_dropped = 64                  more requests over the rate than this: quarantine
 //   window_s = 60                     (a max_* of 0 turns that check off)
 //
+//   [metrics]                         optional: sriovd's counters for Prometheus (off without it)
+//   listen = "127.0.0.1:9469"         a loopback address and port (metrics_address.hpp)
+//
 //   [[pf]]                            one per PF sriovd manages (at least one)
 //   pci = "0000:00:02.0"              or: device = "8086:10c9" (the only PF with that id),
 //                                     or: interface = "eth0" (a PF its kernel driver keeps)
@@ -107,6 +110,7 @@ struct DaemonConfig {
     std::string group;  // operators' group (control socket, token); empty: root only
     pf::PolicingLimits policing;
     bool policing_given = false;  // the file has a [policing] table
+    std::string metrics_listen;   // [metrics] listen: "127.0.0.1:9469"; empty: no metrics listener
     // The second and further [[pf]] tables of the file, each with the daemon-wide settings above
     // (state_dir ... policing) copied in; their own other_pfs are empty.
     std::vector<DaemonConfig> other_pfs;

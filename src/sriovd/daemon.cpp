@@ -2,6 +2,11 @@
 
 #include "control_router.hpp"
 #include "ctl/server.hpp"
+#include "latency_histogram.hpp"
+#include "metrics_address.hpp"
+#include "metrics_server.hpp"
+#include "metrics_snapshot.hpp"
+#include "metrics_text.hpp"
 #include "pf_instance.hpp"
 #include "privileges.hpp"
 #include "sriov/error.hpp"
@@ -23,10 +28,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -114,8 +121,13 @@ int run_daemon(const Options& options)
     boost::asio::io_context io;
     StopRequest stop;
     std::optional<control::Server> control_server;  // made once the PFs are up
+    // What the metrics count that no control answer holds: events by PF and kind, and how long
+    // control requests take. Kept whether or not the listener is on: both cost a few additions.
+    std::map<std::pair<std::string, std::string>, std::uint64_t> event_counts;
+    LatencyHistogram latency;
     PfShared shared{io, token, options.take_over,
                     [&](const nlohmann::json& event) {
+                        count_event(event_counts, event);
                         if (control_server)
                             control_server->publish(event.dump());
                     },
@@ -145,10 +157,35 @@ int run_daemon(const Options& options)
         control::ServerOptions socket_options;
         socket_options.socket_path = options.socket;
         socket_options.group = group;
-        control_server.emplace(io, socket_options,
-                               [&](const control::Request& r, const control::Peer&) { return router(r); });
+        control_server.emplace(io, socket_options, [&](const control::Request& r, const control::Peer&) {
+            // Timed on the loop around the answer alone, as a client waiting for it sees it (less
+            // the socket). A request that throws is an answer too, and is timed as well.
+            const auto start = std::chrono::steady_clock::now();
+            struct Observe {
+                LatencyHistogram& h;
+                std::chrono::steady_clock::time_point start;
+                ~Observe() { h.observe(std::chrono::steady_clock::now() - start); }
+            } observe{latency, start};
+            return router(r);
+        });
         spdlog::info("control socket {} ({})", options.socket,
                      group ? fmt::format("root and group {}", configured.group) : std::string("root only"));
+    }
+    // The metrics listener: off unless [metrics] listen or --metrics names an address. Its figures
+    // are the answers vfctl -s and vfctl status get, asked of the same router at scrape time.
+    std::optional<MetricsServer> metrics_server;
+    if (!configured.metrics_listen.empty()) {
+        MetricsServerOptions metrics_options;
+        metrics_options.endpoint = loopback_endpoint(configured.metrics_listen);
+        metrics_server.emplace(io, metrics_options, [&] {
+            MetricsSnapshot snapshot;
+            add_stats(snapshot, nlohmann::json::parse(router(control::Request{0, control::Stats{}})));
+            add_status(snapshot, nlohmann::json::parse(router(control::Request{0, control::Status{}})));
+            snapshot.events = event_counts;
+            snapshot.latency = latency;
+            return metrics_text(snapshot);
+        });
+        spdlog::info("metrics on http://{}/metrics", configured.metrics_listen);
     }
     if (!options.token_file.empty()) {
         write_token_file(options.token_file, token, group);
@@ -203,6 +240,7 @@ int run_daemon(const Options& options)
         throw;
     }
     provisioning.join();
+    metrics_server.reset();
     control_server.reset();
     for (const auto& pf : pfs)
         pf->log_exit();

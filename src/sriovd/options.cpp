@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "metrics_address.hpp"
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "vfio/pci_discovery.hpp"
@@ -79,6 +80,8 @@ void apply_overrides(const Options& options, DaemonConfig& config)
             other.remove_vfs_on_exit = true;
         if (options.timeout_s)
             other.timeout_s = *options.timeout_s;
+        if (!options.metrics.empty())
+            other.metrics_listen = options.metrics;
     }
     if (!options.pf.empty()) {
         // A PCI address and vendor:device have a ':', which no interface name may have.
@@ -140,6 +143,10 @@ void apply_overrides(const Options& options, DaemonConfig& config)
         config.remove_vfs_on_exit = true;
     if (options.timeout_s)
         config.timeout_s = *options.timeout_s;
+    if (!options.metrics.empty()) {
+        loopback_endpoint(options.metrics);  // refused here, before any PF is touched
+        config.metrics_listen = options.metrics;
+    }
 }
 
 std::uint16_t hex16(std::string_view text)

@@ -5,7 +5,8 @@
 // Which file: --config PATH if given; otherwise /etc/sriovd/sriovd.toml, unless --pf is given
 // (then the command line alone describes the PF, as tests do). Options given override the file:
 // --pf and --vfs replace its PF and VF count, --vf-mac, --vf-driver and --vf-trust replace that VF's
-// value, --state-dir, --timeout and --remove-vfs-on-exit replace the [daemon] values.
+// value, --state-dir, --timeout and --remove-vfs-on-exit replace the [daemon] values, --metrics the
+// [metrics] listen address.
 #pragma once
 
 #include "config_file.hpp"
@@ -31,6 +32,7 @@ struct Options {
     bool remove_vfs_on_exit = false;      // true overrides the file; false leaves the file's value
     std::optional<unsigned> timeout_s;    // longest wait for a change of the VF count
     std::string socket = "/run/sriovd/sriovd.sock";  // the control socket (vfctl); "" for none
+    std::string metrics;                  // --metrics 127.0.0.1:9469; empty: the file's [metrics] listen
     bool verbose = false;
 };
 

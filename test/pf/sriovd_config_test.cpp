@@ -437,3 +437,22 @@ TEST_CASE("[policing] with only kernel-owned PFs is refused: it would police not
     CHECK_THROWS_AS(sriov::sriovd::check_policing(config, {"kernel"}), Error);
     CHECK_NOTHROW(sriov::sriovd::check_policing(config, {"sriovd"}));
 }
+
+TEST_CASE("[metrics] listen: off by default, a loopback address, and --metrics over it")
+{
+    const std::string pf = "[[pf]]\npci = \"0000:00:02.0\"\nnum_vfs = 1\n";
+    CHECK(parse_config(pf, "test.toml").metrics_listen.empty());
+    const auto c = parse_config("[metrics]\nlisten = \"127.0.0.1:9469\"\n" + pf, "test.toml");
+    CHECK(c.metrics_listen == "127.0.0.1:9469");
+    CHECK(contains(error_of("[metrics]\nlisten = \"0.0.0.0:9469\"\n" + pf),
+                   "test.toml:2: [metrics] key 'listen': not a loopback address"));
+    CHECK(contains(error_of("[metrics]\nport = 9469\n" + pf), "test.toml:2: [metrics] key 'port': unknown key"));
+    CHECK(contains(error_of("metrics = 1\n" + pf), "must be a table: write [metrics]"));
+
+    sriovd::Options o;
+    o.pf = "0000:00:02.0";
+    o.metrics = "[::1]:9470";
+    CHECK(sriovd::daemon_config(o).metrics_listen == "[::1]:9470");
+    o.metrics = "10.0.0.1:9470";
+    CHECK_THROWS_AS(sriovd::daemon_config(o), Error);
+}

@@ -39,6 +39,9 @@ int main(int argc, char** argv)
     app.add_option("--timeout", opt.timeout_s, "seconds a change of the VF count may take (default 30)");
     app.add_option("--socket", opt.socket, "the control socket vfctl talks to (\"\" for none)")
         ->capture_default_str();
+    app.add_option("--metrics", opt.metrics,
+                   "serve Prometheus metrics on this loopback address and port (127.0.0.1:9469); "
+                   "overrides [metrics] listen");
     app.add_flag("-v,--verbose", opt.verbose, "log every interrupt and mailbox event");
     CLI11_PARSE(app, argc, argv);
 
