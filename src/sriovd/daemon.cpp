@@ -4,9 +4,9 @@
 #include "ctl/server.hpp"
 #include "latency_histogram.hpp"
 #include "metrics_address.hpp"
+#include "metrics_scrape.hpp"
 #include "metrics_server.hpp"
 #include "metrics_snapshot.hpp"
-#include "metrics_text.hpp"
 #include "pf_instance.hpp"
 #include "privileges.hpp"
 #include "sriov/error.hpp"
@@ -177,14 +177,7 @@ int run_daemon(const Options& options)
     if (!configured.metrics_listen.empty()) {
         MetricsServerOptions metrics_options;
         metrics_options.endpoint = loopback_endpoint(configured.metrics_listen);
-        metrics_server.emplace(io, metrics_options, [&] {
-            MetricsSnapshot snapshot;
-            add_stats(snapshot, nlohmann::json::parse(router(control::Request{0, control::Stats{}})));
-            add_status(snapshot, nlohmann::json::parse(router(control::Request{0, control::Status{}})));
-            snapshot.events = event_counts;
-            snapshot.latency = latency;
-            return metrics_text(snapshot);
-        });
+        metrics_server.emplace(io, metrics_options, [&] { return scrape_metrics(router, event_counts, latency); });
         spdlog::info("metrics on http://{}/metrics", configured.metrics_listen);
     }
     if (!options.token_file.empty()) {
