@@ -110,8 +110,11 @@ private:
     void send(std::string text)
     {
         answer_ = std::move(text);
+        // Closed once written or failed: a connection serves one request.
         asio::async_write(socket_, asio::buffer(answer_),
-                          [self = shared_from_this()](const boost::system::error_code&, std::size_t) { self->close(); });
+                          [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
+                              self->close();
+                          });
     }
 
     MetricsServer& server_;

@@ -95,7 +95,8 @@ TEST_CASE("metrics scrape: every figure vfctl -s gets, with the same value", "[m
                                 {"control_messages", 16}, {"errors", 17}, {"dropped", 18}, {"quarantines", 19},
                                 {"lock_recoveries", 20}, {"log_suppressed", 21}});
     FixedBackend kernel_pf("0000:03:00.0",
-                           {json{{"pf", "0000:03:00.0"}, {"vf", 0}, {"traffic", "not_reported"}, {"traffic_driver", "igb"}},
+                           {json{{"pf", "0000:03:00.0"}, {"vf", 0}, {"traffic", "not_reported"},
+                                 {"traffic_driver", "igb"}},
                             json{{"pf", "0000:03:00.0"}, {"vf", 1}, {"rx_packets", 31}, {"tx_packets", 32},
                                  {"rx_bytes", 33}, {"tx_bytes", 34}, {"broadcast", 35}, {"multicast", 36},
                                  {"rx_dropped", 37}, {"tx_dropped", 38}}},

@@ -80,7 +80,8 @@ std::string read_to_eof(int fd, std::chrono::milliseconds bound = std::chrono::s
     std::string got;
     const auto deadline = std::chrono::steady_clock::now() + bound;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd p{fd, POLLIN, 0};
         REQUIRE(::poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 0))) == 1);
         char buf[4096];
