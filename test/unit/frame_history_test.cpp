@@ -5,14 +5,15 @@
 
 #include <array>
 #include <cstring>
-#include <vector>
+#include <deque>
 
 using sriov::vf::FrameHistory;
 using sriov::vf::PacketBuffer;
 
 namespace {
 
-// A numbered 60-byte frame, as a switch would see it on either path.
+// A numbered 60-byte frame, as a switch would see it on either path. Its buffer points into it,
+// so it never moves.
 struct Frame {
     std::array<std::uint8_t, 60> bytes{};
     PacketBuffer buffer;
@@ -22,6 +23,8 @@ struct Frame {
         buffer.data = bytes.data();
         buffer.capacity = buffer.length = bytes.size();
     }
+    Frame(const Frame&) = delete;
+    Frame& operator=(const Frame&) = delete;
 };
 
 }  // namespace
@@ -29,7 +32,7 @@ struct Frame {
 TEST_CASE("frames recorded on the old path are copies on the new one until the first new frame")
 {
     FrameHistory h(16);
-    std::vector<Frame> frames;
+    std::deque<Frame> frames;  // grows without moving its elements
     for (std::uint32_t i = 0; i < 6; ++i)
         frames.emplace_back(i);
     for (std::uint32_t i = 0; i < 4; ++i)
