@@ -9,6 +9,7 @@
 #include "metrics_snapshot.hpp"
 #include "pf_instance.hpp"
 #include "privileges.hpp"
+#include "process_age.hpp"
 #include "sriov/error.hpp"
 #include "token_file.hpp"
 #include "vfio/root_files.hpp"
@@ -208,6 +209,10 @@ int run_daemon(const Options& options)
             boost::asio::post(io, [&] {
                 if (!drop_privileges_here(group.has_value(), net_admin, true, failed, shared))
                     return;
+                // How much of a restart's recovery is sriovd's own: exec to ready, apart from
+                // whatever delay its supervisor added before starting it.
+                if (const auto age = time_since_start())
+                    spdlog::info("up {} ms after sriovd started", age->count());
                 // A no-op unless systemd started us (Type=notify).
                 ::sd_notifyf(0, "READY=1\nSTATUS=%zu PF(s) up", pfs.size());
             });
