@@ -23,6 +23,7 @@ BASE_PKGS=(
     gnuplot-nox             # the benchmarks' plots (SVG)
     valgrind                # bench-datapath counts libvf's instructions with callgrind (and valgrind/callgrind.h)
     dpkg-dev lintian        # the Debian packages: dpkg-shlibdeps for their dependencies, lintian checks them
+    prometheus              # promtool, which checks what sriovd serves as metrics (testbed.sriovd_metrics)
 )
 # Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
 BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)
