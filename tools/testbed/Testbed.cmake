@@ -14,7 +14,8 @@
 #                        [PCAP <file[:n]>]        record PF n's wire (default PF 0)
 #                        [CHECK <command> <arg>...])  run on the host once the guest passed, in
 #                                                 the test's build directory (e.g. a reader of
-#                                                 the PCAP file); if it fails, so does the test
+#                                                 the PCAP file, or of the console log named
+#                                                 by $TB_CONSOLE); if it fails, so does the test
 #
 # The test is named testbed.<name> and labelled "testbed" (`ctest -L testbed`). Guests never run
 # two at a time (RESOURCE_LOCK): each keeps both cores busy. Every scenario requires the fixture

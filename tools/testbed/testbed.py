@@ -657,13 +657,15 @@ class Guest:
         return "exited"
 
 
-def run_checks(args):
+def run_checks(args, console):
     """The --check commands, on the host, once the guest passed and QEMU has exited (so that the
-    --pcap files are complete); returns the status of the first that fails, or 0."""
+    --pcap files are complete); each finds the guest's console log (what the scenario printed) at
+    $TB_CONSOLE. Returns the status of the first that fails, or 0."""
+    env = dict(os.environ, TB_CONSOLE=console)
     for check in getattr(args, "check", []):
         say(f"host check: {check}")
         try:
-            status = subprocess.run(shlex.split(check)).returncode
+            status = subprocess.run(shlex.split(check), env=env).returncode
         except OSError as e:
             say(f"host check could not start: {e}")
             status = STATUS_ERROR
@@ -744,7 +746,8 @@ def cmd_run(args, scenario, scenario_args):
             status, problem = guest.exit_status, None
         if status == 0:
             say(f"scenario passed ({boot}{elapsed:.1f} s in all)")
-            status = run_checks(args)
+            guest.log.flush()
+            status = run_checks(args, guest.log.name)
         else:
             say("=" * 70)
             say(f"scenario {os.path.basename(scenario)} FAILED: "
