@@ -162,10 +162,13 @@ void PfManager::set_admin(unsigned vf, const VfAdmin& admin)
 {
     check_vf(policy_, vf);
     const VfAdmin before = policy_.admin(vf);
-    policy_.set_admin(vf, admin);  // validates first: a refusal changes nothing
+    VfAdmin next = admin;
+    if (next.generated_mac && !next.mac)  // "auto", as at start (generate_macs())
+        next.mac = generated_mac(mac_, vf);
+    policy_.set_admin(vf, next);  // validates first: a refusal changes nothing
     if (vfs_.apply_admin(vf, before, VfSupervisor::Clock::now()))
         service_.send_control_message(vf);
-    if (admin.max_tx_rate_mbps != before.max_tx_rate_mbps)
+    if (next.max_tx_rate_mbps != before.max_tx_rate_mbps)
         apply_rates(chip_.link());
     if (sink_)
         sink_(PfEvent{"vf_changed", vf, "settings changed by an operator"});

@@ -106,7 +106,7 @@ public:
 
     // Replaces VF vf's administrator settings and programs them at once; a VF whose MAC or link
     // state changed is told (its driver resets to learn a new MAC). All or nothing: invalid
-    // settings change nothing.
+    // settings change nothing. A generated_mac without a mac is made as at start.
     // Throws sriov::Error(invalid_argument, "VF <n>") as VfPolicy::set_admin().
     void set_admin(unsigned vf, const VfAdmin& admin);
 
