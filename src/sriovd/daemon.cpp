@@ -1,5 +1,6 @@
 #include "daemon.hpp"
 
+#include "config_reload.hpp"
 #include "control_router.hpp"
 #include "ctl/server.hpp"
 #include "latency_histogram.hpp"
@@ -8,6 +9,7 @@
 #include "metrics_server.hpp"
 #include "metrics_snapshot.hpp"
 #include "pf_instance.hpp"
+#include "pf_messages.hpp"
 #include "privileges.hpp"
 #include "process_age.hpp"
 #include "sriov/error.hpp"
@@ -18,22 +20,26 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
 #include <grp.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -107,6 +113,72 @@ bool drop_privileges_here(bool keep_chown, bool keep_net_admin, bool last, std::
     }
 }
 
+// text on one line: a TOML error's excerpt of the file spans several.
+std::string one_line(std::string_view text)
+{
+    std::string line;
+    for (const char c : text) {
+        const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+        if (!space)
+            line += c;
+        else if (!line.empty() && line.back() != ' ')
+            line += ' ';
+    }
+    while (!line.empty() && line.back() == ' ')
+        line.pop_back();
+    return line;
+}
+
+// SIGHUP: the configuration file read again and what it changes made (config_reload.hpp), each PF
+// told by a config_reloaded event. A file that cannot be read, or that is refused, changes nothing.
+// systemd (Type=notify) is told of the reload as systemd 253 and later want it: RELOADING=1 with
+// the monotonic time at the start, READY=1 when done.
+// running is the configuration sriovd started with; of what may change, it follows the reloads.
+void reload_configuration(const Options& options, DaemonConfig& running, std::vector<std::unique_ptr<PfInstance>>& pfs,
+                          const PfShared& shared)
+{
+    ::timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    ::sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading the configuration",
+                 static_cast<unsigned long long>(now.tv_sec) * 1000000ull +
+                     static_cast<unsigned long long>(now.tv_nsec) / 1000ull);
+    spdlog::info("SIGHUP: reading the configuration again");
+    try {
+        const DaemonConfig next = daemon_config(options);
+        std::vector<RunningPf> current;
+        for (const auto& pf : pfs)
+            current.push_back(pf->running());
+        const ReloadPlan plan = plan_reload(running, current, next);
+        for (const auto& line : plan.changes)
+            spdlog::info("configuration reload: {}", line);
+        for (const auto& line : plan.restart)
+            spdlog::warn("configuration reload: {}", line);
+        for (const PfReload& p : plan.pfs) {
+            PfInstance& pf = *pfs.at(p.index);
+            for (const auto& line : p.kept)
+                spdlog::info("configuration reload: PF {} {}", pf.address(), line);
+            for (const auto& line : pf.reload(p))
+                spdlog::error("configuration reload: PF {} {}: not applied", pf.address(), line);
+            std::string summary =
+                p.changes.empty() ? std::string("no change") : fmt::format("{}", fmt::join(p.changes, "; "));
+            if (!p.kept.empty())
+                summary += fmt::format("; {} value(s) changed at run time kept", p.kept.size());
+            if (!plan.restart.empty())
+                summary += fmt::format("; {} change(s) need a restart", plan.restart.size());
+            spdlog::info("configuration reloaded: PF {}: {}", pf.address(), summary);
+            shared.publish(event_json(pf.address(), pf::PfEvent{"config_reloaded", std::nullopt, summary}));
+        }
+        running.remove_vfs_on_exit = plan.remove_vfs_on_exit;
+    } catch (const Error& e) {
+        const std::string why = one_line(e.what());
+        spdlog::error("configuration reload refused: {}; nothing changed, the old configuration stays in force", why);
+        const std::string message = fmt::format("refused: {}; the old configuration stays in force", why);
+        for (const auto& pf : pfs)
+            shared.publish(event_json(pf->address(), pf::PfEvent{"config_reloaded", std::nullopt, message}));
+    }
+    ::sd_notifyf(0, "READY=1\nSTATUS=%zu PF(s) up", pfs.size());
+}
+
 }  // namespace
 
 int run_daemon(const Options& options)
@@ -120,6 +192,12 @@ int run_daemon(const Options& options)
     const vfio::VfToken token = load_or_create_token(state_dir / "vf-token", group);
 
     boost::asio::io_context io;
+    // SIGHUP is caught from here on (its default would end sriovd); a reload waits until the PFs
+    // are up.
+    boost::asio::signal_set hangup(io, SIGHUP);
+    bool ready = false;
+    bool reload_pending = false;
+    DaemonConfig running = configured;  // as the last reload left it
     StopRequest stop;
     std::optional<control::Server> control_server;  // made once the PFs are up
     // What the metrics count that no control answer holds: events by PF and kind, and how long
@@ -194,6 +272,21 @@ int run_daemon(const Options& options)
         spdlog::info("{}: stopping", ::strsignal(signal));
         shared.stop();
     });
+    const auto reload = [&] { reload_configuration(options, running, pfs, shared); };
+    std::function<void()> wait_hangup = [&] {
+        hangup.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec)
+                return;
+            if (ready) {
+                reload();
+            } else {
+                reload_pending = true;
+                spdlog::info("SIGHUP: the configuration is read again once the PFs are up");
+            }
+            wait_hangup();
+        });
+    };
+    wait_hangup();
 
     // The VFs are created and bound here, off the event loop: their drivers talk to the PF while
     // they are probed, and the loop must be free to answer. Removal happens here too, since it
@@ -215,6 +308,9 @@ int run_daemon(const Options& options)
                     spdlog::info("up {} ms after sriovd started", age->count());
                 // A no-op unless systemd started us (Type=notify).
                 ::sd_notifyf(0, "READY=1\nSTATUS=%zu PF(s) up", pfs.size());
+                ready = true;
+                if (reload_pending)
+                    reload();
             });
         } else {
             failed = true;
@@ -226,6 +322,7 @@ int run_daemon(const Options& options)
                 failed = true;
         boost::asio::post(io, [&] {
             signals.cancel();
+            hangup.cancel();
             io.stop();
         });
     });
@@ -243,7 +340,7 @@ int run_daemon(const Options& options)
     for (const auto& pf : pfs)
         pf->log_exit();
     pfs.clear();
-    if (configured.remove_vfs_on_exit && !options.token_file.empty()) {
+    if (running.remove_vfs_on_exit && !options.token_file.empty()) {
         // The copy for VF users means nothing once the VFs are gone.
         std::error_code ignored;
         std::filesystem::remove(options.token_file, ignored);

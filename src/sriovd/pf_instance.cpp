@@ -58,7 +58,7 @@ PfInstance::PfInstance(const DaemonConfig& configured, const std::filesystem::pa
     else
         backend_ = std::make_unique<VfioBackend>(daemon_, named.address, state_dir, shared_, keep);
     control_ = std::make_unique<ControlHandler>(*backend_, daemon_.drivers, state_, state_path_,
-                                                [this](unsigned n) { set_num_vfs(n); });
+                                                [this](unsigned n) { set_num_vfs(n, Origin::runtime); });
 }
 
 PfInstance::~PfInstance()
@@ -114,20 +114,24 @@ void PfInstance::log_exit() const
         spdlog::info("PF {}: its {} VFs stay; a restarted sriovd takes them back", address(), daemon_.num_vfs);
 }
 
-// A change of the VF count at run time: kept in the state file once the old VFs are gone, before
-// the PF is brought up for the new count.
-void PfInstance::set_num_vfs(unsigned n)
+// A change of the VF count at run time (vfctl, or a reload of the configuration file): kept in the
+// state file once the old VFs are gone, before the PF is brought up for the new count. A VF added
+// is bound to the driver the file gives it, as record_runtime_num_vfs() gives it the file's settings.
+void PfInstance::set_num_vfs(unsigned n, Origin origin)
 {
     std::vector<std::string> drivers = daemon_.drivers;
     drivers.resize(n);
-    backend_->set_num_vfs(n, std::move(drivers), [this](unsigned m) { return record_num_vfs(m); });
+    for (std::size_t vf = daemon_.drivers.size(); vf < std::min<std::size_t>(n, configured_.drivers.size()); ++vf)
+        drivers[vf] = configured_.drivers[vf];
+    backend_->set_num_vfs(n, std::move(drivers), [this, origin](unsigned m) { return record_num_vfs(m, origin); });
 }
 
-std::vector<pf::VfAdmin> PfInstance::record_num_vfs(unsigned m)
+std::vector<pf::VfAdmin> PfInstance::record_num_vfs(unsigned m, Origin origin)
 {
     DaemonConfig next = daemon_;
     PfState next_state = state_;
     record_runtime_num_vfs(next_state, next, m, configured_);
+    next_state.num_vfs_origin = origin;
     // VFs that stay keep what they have now, run-time changes included.
     for (unsigned vf = 0; vf < std::min(m, backend_->num_vfs()); ++vf)
         next.vfs[vf] = backend_->admin(vf);
@@ -135,6 +139,38 @@ std::vector<pf::VfAdmin> PfInstance::record_num_vfs(unsigned m)
     daemon_ = std::move(next);
     state_ = std::move(next_state);
     return daemon_.vfs;
+}
+
+std::vector<std::string> PfInstance::reload(const PfReload& plan)
+{
+    std::vector<std::string> failed;
+    PfState next = plan.state;
+    for (const VfUpdate& u : plan.updates) {
+        try {
+            backend_->apply(u.vf, u.admin, u.keys);
+        } catch (const std::exception& e) {
+            failed.push_back(fmt::format("VF {}: {}", u.vf, e.what()));
+            next.vfs.at(u.vf) = state_.vfs.at(u.vf);
+        }
+    }
+    configured_ = plan.configured;
+    daemon_ = plan.effective;
+    for (const VfUpdate& u : plan.updates)
+        daemon_.vfs.at(u.vf) = backend_->admin(u.vf);
+    state_ = std::move(next);
+    try {
+        save_state(state_path_, state_);
+    } catch (const std::exception& e) {
+        failed.push_back(fmt::format("state file: {}", e.what()));
+    }
+    if (plan.num_vfs) {
+        try {
+            set_num_vfs(*plan.num_vfs, Origin::config);
+        } catch (const std::exception& e) {
+            failed.push_back(fmt::format("num_vfs {}: {}", *plan.num_vfs, e.what()));
+        }
+    }
+    return failed;
 }
 
 }  // namespace sriov::sriovd

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "config_file.hpp"
+#include "config_reload.hpp"
 #include "control_handler.hpp"
 #include "pf_backend.hpp"
 #include "pf_shared.hpp"
@@ -49,9 +50,17 @@ public:
     // Logs what stays (the VFs, unless removed). Call after the loop stopped.
     void log_exit() const;
 
+    // What a reload of the configuration starts from (config_reload.hpp).
+    RunningPf running() const { return {configured_, state_}; }
+    // Makes what plan says of this PF, on the loop: each VF's update programmed (a VF the device
+    // refuses keeps what it had and its state), the state file kept, a change of the VF count
+    // started. Returns a line for each of these that failed (nothing else is undone for it).
+    std::vector<std::string> reload(const PfReload& plan);
+
 private:
-    void set_num_vfs(unsigned n);
-    std::vector<pf::VfAdmin> record_num_vfs(unsigned m);
+    // A change of the VF count; origin is what the state file then says of the count.
+    void set_num_vfs(unsigned n, Origin origin);
+    std::vector<pf::VfAdmin> record_num_vfs(unsigned m, Origin origin);
     void keep_mac(unsigned vf, const MacAddress& mac);
 
     DaemonConfig configured_;  // as the configuration file has it (new VFs start from it)

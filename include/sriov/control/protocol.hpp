@@ -53,7 +53,9 @@
 //          vf_changed, and for a kernel-owned PF: drift (a VF's setting was changed behind sriovd's
 //          back; the message names it, what is desired and what was found), vf_applied (sriovd wrote
 //          a VF's desired settings to the kernel; the message says which) and pf_reloaded (the PF's
-//          driver went away and came back, and sriovd applied its VFs' settings again). "vf" is
+//          driver went away and came back, and sriovd applied its VFs' settings again); and for
+//          every PF: config_reloaded (sriovd read its configuration again, SIGHUP; the message says
+//          what changed, or that the file was refused and why). "vf" is
 //          absent for an event of the whole PF; "message" says what happened. A client shows a kind
 //          it does not know as it shows the others: kinds are added, never renamed.
 //          A connection that does not read its events in time loses those that do not fit in
