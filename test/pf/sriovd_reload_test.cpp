@@ -49,6 +49,8 @@ struct Running {
         : config(parsed(text)), configured(all_pfs(config).front())
     {
         configured.owner = owner;
+        if (configured.pf.empty())  // named by its interface: the address sriovd found for it
+            configured.pf = "0000:03:00.0";
         state = state_of(configured);
     }
 
@@ -170,9 +172,7 @@ trust = true
 index = 1
 mac = "02:11:22:33:44:66"
 )";
-    Running r(kernel, owner_kernel);
-    r.configured.pf = "0000:03:00.0";
-    r.state = state_of(r.configured);
+    const Running r(kernel, owner_kernel);
     REQUIRE(r.state.vfs[0].count("vlan"));
     REQUIRE_FALSE(r.state.vfs[0].count("spoof_check"));
 
@@ -351,9 +351,7 @@ num_vfs = 1
 index = 0
 vlan = 10
 )";
-    Running k(kernel, owner_kernel);
-    k.configured.pf = "0000:03:00.0";
-    k.state = state_of(k.configured);
+    const Running k(kernel, owner_kernel);
     const std::string report = with(kernel, "num_vfs = 1", "num_vfs = 1\non_drift = \"report\"");
     const PfReload p = k.reload(with(report, "vlan = 10", "vlan = 10\nmanaged = false")).pfs.at(0);
     CHECK(p.updates.empty());

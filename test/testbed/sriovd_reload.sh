@@ -112,17 +112,12 @@ tb_start_sriovd "$LOG" --config "$CONFIG"
 vfctl -j monitor >"$EVENTS" 2>&1 &
 
 vf0=$(tb_vf_addr "$pf" 0)
-vf1=$(tb_vf_addr "$pf" 1)
+tb_vf_in_ns "$pf" 1 $MAC1 10.77.0.2 || fail "VF 1 cannot be brought up in its namespace"
+if1=$tb_vf_if
 tb_wait_for 60 test -d "/sys/bus/pci/devices/$vf0/net" || fail "igbvf made no interface for VF 0"
-tb_wait_for 60 test -d "/sys/bus/pci/devices/$vf1/net" || fail "igbvf made no interface for VF 1"
 if0=$(tb_netdev "$vf0")
-if1=$(tb_netdev "$vf1")
-ip netns add vf1 || fail "cannot create a network namespace"
-ip link set "$if1" netns vf1 || fail "cannot move $if1 into namespace vf1"
 ip addr add 10.77.0.1/24 dev "$if0"
 ip link set "$if0" up
-ip -n vf1 addr add 10.77.0.2/24 dev "$if1"
-ip -n vf1 link set "$if1" up
 tb_wait_for 30 tb_has_carrier "$if0" || fail "$if0 has no carrier"
 tb_wait_for 30 reaches || fail "VF 0 cannot ping VF 1 to begin with"
 tb_log "ok: VF 0 ($if0, $(mac_of "$if0")) and VF 1 ($if1) ping each other"
