@@ -170,8 +170,14 @@ PfReload plan_pf(std::size_t index, const RunningPf& running, const DaemonConfig
         const VfDeclaration& declared_now = after.declared.at(vf);
         if (declared_was.managed != declared_now.managed)
             said.push_back(fmt::format("managed {} -> {}", declared_was.managed, declared_now.managed));
+        // Managed again: everything it declares is written, changed or not.
+        if (!declared_was.managed && declared_now.managed)
+            for (const auto& [key, value] : state.vfs[vf])
+                if (key != "driver" && std::find(keys.begin(), keys.end(), key) == keys.end())
+                    keys.push_back(key);
         if (declared_was.on_drift != declared_now.on_drift)
-            said.push_back(fmt::format("on_drift {} -> {}", shown(declared_was.on_drift), shown(declared_now.on_drift)));
+            said.push_back(
+                fmt::format("on_drift {} -> {}", shown(declared_was.on_drift), shown(declared_now.on_drift)));
         if (keys.empty()) {
             if (!said.empty())
                 p.changes.push_back(fmt::format("VF {}: {}", vf, fmt::join(said, ", ")));

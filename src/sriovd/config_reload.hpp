@@ -7,8 +7,9 @@
 // time (vfctl; origin "runtime") keeps winning over the file, whatever the file now says; every
 // other value becomes the file's. A key removed from a VF's [[pf.vf]] table goes back to its
 // default where the file was its origin. On a kernel-owned PF, a key that stops being declared is
-// written once with its default (vlan 0, trust off...), and a VF whose table is removed or that
-// becomes managed = false is left as it is, unmanaged from then on.
+// written once with its default (vlan 0, trust off...); a VF whose table is removed or that
+// becomes managed = false is left as it is, unmanaged from then on; one managed again has all it
+// declares written.
 //
 // What sriovd cannot change while it runs stays as it is and is reported, one line per key, for a
 // restart: the [[pf]] list and each PF's owner, [daemon] state_dir, group and timeout_s,

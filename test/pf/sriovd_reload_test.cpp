@@ -358,4 +358,11 @@ vlan = 10
     CHECK(p.effective.on_drift == "report");
     CHECK_FALSE(p.effective.declared[0].managed);
     CHECK(p.changes == std::vector<std::string>{"on_drift restore -> report", "VF 0: managed true -> false"});
+
+    // Managed again: what it declares is written, though the file did not change it.
+    const Running again(with(kernel, "vlan = 10", "vlan = 10\nmanaged = false"), owner_kernel);
+    const PfReload back = again.reload(kernel).pfs.at(0);
+    REQUIRE(back.updates.size() == 1);
+    CHECK_THAT(back.updates[0].keys, Catch::Matchers::UnorderedEquals(std::vector<std::string>{"vlan", "qos"}));
+    CHECK(back.updates[0].admin.port_vlan == 10);
 }
