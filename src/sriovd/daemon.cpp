@@ -64,6 +64,11 @@ public:
         std::unique_lock lock(mutex_);
         cv_.wait(lock, [this] { return requested_; });
     }
+    bool requested()
+    {
+        std::lock_guard lock(mutex_);
+        return requested_;
+    }
 
 private:
     std::mutex mutex_;
@@ -277,7 +282,10 @@ int run_daemon(const Options& options)
         hangup.async_wait([&](const boost::system::error_code& ec, int) {
             if (ec)
                 return;
-            if (ready) {
+            if (stop.requested()) {
+                // The VFs may be being removed off the loop: nothing is changed under them.
+                spdlog::info("SIGHUP: not reloading, sriovd is stopping");
+            } else if (ready) {
                 reload();
             } else {
                 reload_pending = true;
