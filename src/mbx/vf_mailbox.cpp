@@ -75,7 +75,7 @@ void VfMailbox::lock(const char* purpose)
     }
 }
 
-void VfMailbox::send(const Message& message)
+void VfMailbox::post(const Message& message)
 {
     if (message.empty())
         throw Error(Errc::invalid_argument, name_, "mailbox: cannot send an empty message");
@@ -88,17 +88,33 @@ void VfMailbox::send(const Message& message)
         regs_.write32(e::VF_VMBMEM.at(static_cast<unsigned>(i)), words[i]);
     regs_.write32(e::VFMAILBOX.offset, vfmbx::REQ);  // rings the PF and drops VFU
     ++stats_.sent;
+}
 
+void VfMailbox::send(const Message& message)
+{
+    post(message);
     const Deadline deadline(timing_);
     while (!check_for_ack()) {
         if (deadline.expired()) {
             ++stats_.timeouts;
             throw Error(Errc::timeout, name_,
                         fmt::format("mailbox: the PF did not acknowledge {} within {}",
-                                    message_name(message_id(words[0])), millis(timing_.timeout)));
+                                    message_name(message_id(message.words()[0])), millis(timing_.timeout)));
         }
         deadline.pause();
     }
+}
+
+// PFSTS was seen (and consumed): takes the buffer, reads all 16 words and acknowledges.
+Message VfMailbox::read_message()
+{
+    lock("read the PF's message");
+    Message m;
+    for (unsigned i = 0; i < e::mailbox_words; ++i)
+        m.push_back(regs_.read32(e::VF_VMBMEM.at(i)));
+    regs_.write32(e::VFMAILBOX.offset, vfmbx::ACK);  // tells the PF we read it, and drops VFU
+    ++stats_.received;
+    return m;
 }
 
 Message VfMailbox::receive()
@@ -112,13 +128,14 @@ Message VfMailbox::receive()
         }
         deadline.pause();
     }
-    lock("read the PF's message");
-    Message m;
-    for (unsigned i = 0; i < e::mailbox_words; ++i)
-        m.push_back(regs_.read32(e::VF_VMBMEM.at(i)));
-    regs_.write32(e::VFMAILBOX.offset, vfmbx::ACK);  // tells the PF we read it, and drops VFU
-    ++stats_.received;
-    return m;
+    return read_message();
+}
+
+std::optional<Message> VfMailbox::try_receive()
+{
+    if (!check_for_message())
+        return std::nullopt;
+    return read_message();
 }
 
 Message VfMailbox::request(const Message& message)

@@ -12,6 +12,7 @@
 #include "mbx/timing.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace sriov::mbx {
@@ -50,6 +51,15 @@ public:
     // send() then receive(): a request and its reply.
     Message request(const Message& message);
 
+    // The event-driven halves of send() and receive(), for a caller that learns of the PF's doings
+    // from the VF's mailbox interrupt instead of by looking every Timing::poll:
+    // post() sends `message` (taking the buffer lock, which may wait as send() does) without waiting
+    // for the PF's acknowledgement; try_receive() reads and acknowledges the PF's message if one is
+    // waiting (PFSTS) and returns nothing at once otherwise. Both throw as send() and receive() do
+    // for the lock; a PF that never answers is the caller's to time out.
+    void post(const Message& message);
+    std::optional<Message> try_receive();
+
     const VfMailboxStats& stats() const { return stats_; }
     const std::string& name() const { return name_; }
     Timing& timing() { return timing_; }
@@ -58,6 +68,7 @@ private:
     std::uint32_t read_status();
     void lock(const char* purpose);
     bool take(std::uint32_t bit);
+    Message read_message();
 
     dev::RegisterIo& regs_;
     std::string name_;

@@ -25,10 +25,11 @@ VfControl::VfControl(dev::RegisterIo& regs, std::string name, mbx::Timing timing
 {
 }
 
-std::optional<MacAddress> VfControl::reset(std::chrono::milliseconds pf_ready_timeout)
+// Section 5.4 steps 2 to 4: the VF resets itself, waits while the PF is in reset, sends VF_RESET.
+void VfControl::send_reset(std::chrono::milliseconds pf_ready_timeout, bool wait_for_ack)
 {
     cts_ = false;
-    // Section 5.4 step 2: the VF resets itself; the PF sees it in VFLRE.
+    // Step 2: the VF resets itself; the PF sees it in VFLRE.
     regs_.write32(e::VTCTRL.offset, e::vtctrl::RST);
 
     // Step 3: wait while the PF is in reset (RSTI). RSTD, if set, is consumed on the way.
@@ -43,25 +44,29 @@ std::optional<MacAddress> VfControl::reset(std::chrono::milliseconds pf_ready_ti
     }
     mailbox_.check_for_reset();  // forget RSTD: this reset is the one we handle now
 
-    // Steps 4-6: VF_RESET, then the PF's answer with our MAC.
-    mailbox_.send(mbx::encode(mbx::Request{mbx::VfReset{}}));
-    for (int i = 0; i <= max_interleaved_messages; ++i) {
-        const mbx::Reply reply = wait_reply();
-        if (const auto* r = std::get_if<mbx::ResetReply>(&reply)) {
-            if (r->mac && !r->mac->is_valid_unicast())
-                throw Error(Errc::protocol, name_,
-                            fmt::format("the PF assigned {}, which is not a valid unicast MAC", *r->mac));
-            cts_ = true;
-            spdlog::debug("{}: reset done, MAC {}", name_, r->mac ? r->mac->to_string() : "none assigned");
-            return r->mac;
-        }
-    }
-    throw Error(Errc::protocol, name_, "the PF did not answer VF_RESET");
+    // Step 4: VF_RESET; the PF answers with our MAC (steps 5 and 6).
+    const mbx::Message m = mbx::encode(mbx::Request{mbx::VfReset{}});
+    pending_word0_ = m.words()[0];
+    interleaved_ = 0;
+    reset_mac_.reset();
+    if (wait_for_ack)
+        mailbox_.send(m);
+    else
+        mailbox_.post(m);
 }
 
-mbx::Reply VfControl::wait_reply()
+std::optional<MacAddress> VfControl::reset(std::chrono::milliseconds pf_ready_timeout)
 {
-    const mbx::Message m = mailbox_.receive();
+    send_reset(pf_ready_timeout, true);
+    while (judge(wait_reply()) == Verdict::not_yet) {
+    }
+    return reset_mac_;
+}
+
+void VfControl::start_reset(std::chrono::milliseconds pf_ready_timeout) { send_reset(pf_ready_timeout, false); }
+
+mbx::Reply VfControl::decode(const mbx::Message& m)
+{
     const auto decoded = mbx::decode_reply(m);
     if (!decoded)
         throw Error(Errc::protocol, name_, "malformed message from the PF: " + mbx::describe(decoded.error()));
@@ -72,6 +77,8 @@ mbx::Reply VfControl::wait_reply()
         cts_ = false;  // the PF does not count us as reset (5.1): a reset is due
     return reply;
 }
+
+mbx::Reply VfControl::wait_reply() { return decode(mailbox_.receive()); }
 
 VfControl::MailboxEvents VfControl::service_mailbox()
 {
@@ -84,34 +91,71 @@ VfControl::MailboxEvents VfControl::service_mailbox()
     return events;
 }
 
+VfControl::Verdict VfControl::judge(const mbx::Reply& reply)
+{
+    const std::uint32_t word0 = pending_word0_;
+    const auto name = [word0] { return mbx::message_name(mbx::message_id(word0)); };
+    const bool resetting = mbx::message_id(word0) == mbx::E1000_VF_RESET;
+    const auto another = [&] {
+        // A PF may interleave control messages ("ping") with the answer; a few at most.
+        if (++interleaved_ > max_interleaved_messages)
+            throw Error(Errc::protocol, name_, fmt::format("the PF did not answer {}", name()));
+        return Verdict::not_yet;
+    };
+    if (resetting) {
+        const auto* r = std::get_if<mbx::ResetReply>(&reply);
+        if (!r)
+            return another();
+        if (r->mac && !r->mac->is_valid_unicast())
+            throw Error(Errc::protocol, name_,
+                        fmt::format("the PF assigned {}, which is not a valid unicast MAC", *r->mac));
+        cts_ = true;
+        reset_mac_ = r->mac;
+        spdlog::debug("{}: reset done, MAC {}", name_, r->mac ? r->mac->to_string() : "none assigned");
+        return Verdict::answered;
+    }
+    if (std::holds_alternative<mbx::ControlMessage>(reply))
+        return another();  // a ping between our request and its answer
+    if (std::holds_alternative<mbx::BareNack>(reply)) {
+        cts_ = false;
+        throw Error(Errc::permission, name_,
+                    fmt::format("the PF refused {}: this VF is not clear to send (reset it first)", name()));
+    }
+    const auto* g = std::get_if<mbx::GenericReply>(&reply);
+    if (!g || !g->answers(word0))
+        throw Error(Errc::protocol, name_, fmt::format("the PF answered {} with an unrelated message", name()));
+    cts_ = g->cts;
+    if (!g->ack)
+        throw Error(Errc::permission, name_,
+                    fmt::format("the PF refused {}{}", name(),
+                                g->cts ? "" : " (this VF is not clear to send: reset it first)"));
+    return Verdict::answered;
+}
+
+void VfControl::start(const mbx::Request& request)
+{
+    const mbx::Message m = mbx::encode(request);
+    pending_word0_ = m.words()[0];
+    interleaved_ = 0;
+    mailbox_.post(m);
+}
+
 void VfControl::ask(const mbx::Request& request)
 {
     const mbx::Message m = mbx::encode(request);
-    const std::uint32_t word0 = m.words()[0];
+    pending_word0_ = m.words()[0];
+    interleaved_ = 0;
     mailbox_.send(m);
-    for (int i = 0; i <= max_interleaved_messages; ++i) {
-        const mbx::Reply reply = wait_reply();
-        if (std::holds_alternative<mbx::ControlMessage>(reply))
-            continue;  // a ping between our request and its answer
-        if (std::holds_alternative<mbx::BareNack>(reply)) {
-            cts_ = false;
-            throw Error(Errc::permission, name_,
-                        fmt::format("the PF refused {}: this VF is not clear to send (reset it first)",
-                                    mbx::message_name(mbx::message_id(word0))));
-        }
-        const auto* g = std::get_if<mbx::GenericReply>(&reply);
-        if (!g || !g->answers(word0))
-            throw Error(Errc::protocol, name_,
-                        fmt::format("the PF answered {} with an unrelated message", mbx::message_name(mbx::message_id(word0))));
-        cts_ = g->cts;
-        if (!g->ack)
-            throw Error(Errc::permission, name_,
-                        fmt::format("the PF refused {}{}", mbx::message_name(mbx::message_id(word0)),
-                                    g->cts ? "" : " (this VF is not clear to send: reset it first)"));
-        return;
+    while (judge(wait_reply()) == Verdict::not_yet) {
     }
-    throw Error(Errc::protocol, name_,
-                fmt::format("the PF did not answer {}", mbx::message_name(mbx::message_id(word0))));
+}
+
+bool VfControl::answered()
+{
+    while (const auto m = mailbox_.try_receive())
+        if (judge(decode(*m)) == Verdict::answered)
+            return true;
+    return false;
 }
 
 void VfControl::set_mac(const MacAddress& mac) { ask(mbx::SetMac{mac}); }

@@ -52,18 +52,42 @@ public:
     // reset() does when the message cannot be read or decoded.
     MailboxEvents service_mailbox();
 
+    // The same conversation, event-driven: for a driver that learns of the PF's answers from the
+    // VF's mailbox interrupt instead of waiting for them (one VF thread serving many VFs).
+    // start_reset() does reset()'s steps up to VF_RESET sent (its wait for RSTI included);
+    // start(request) sends a request. Then answered() reads what the PF wrote, if anything, and
+    // returns true once the answer came (after start_reset(), assigned_mac() is the MAC reset()
+    // would return), false while it is still to come; it throws as the blocking calls do (a NACK,
+    // an unrelated or malformed answer). Timing out is the caller's. One request at a time.
+    void start_reset(std::chrono::milliseconds pf_ready_timeout);
+    void start(const mbx::Request& request);
+    bool answered();
+    const std::optional<MacAddress>& assigned_mac() const { return reset_mac_; }
+
     // Whether the PF has said we are clear to send (CTS in its last answer or control message).
     bool clear_to_send() const { return cts_; }
     mbx::VfMailbox& mailbox() { return mailbox_; }
 
 private:
+    // What the PF's latest message means for the request under way.
+    enum class Verdict { answered, not_yet };
     void ask(const mbx::Request& request);
     mbx::Reply wait_reply();
+    mbx::Reply decode(const mbx::Message& m);
+    // Judges `reply` against the request under way: answered, or (a control message, or anything
+    // but the reset's answer while resetting) still to come; throws on a refusal or a wrong answer.
+    Verdict judge(const mbx::Reply& reply);
+    void send_reset(std::chrono::milliseconds pf_ready_timeout, bool wait_for_ack);
 
     dev::RegisterIo& regs_;
     std::string name_;
     mbx::VfMailbox mailbox_;
     bool cts_ = false;
+    // The request under way: its first word (VF_RESET for the handshake), and how many PF
+    // messages came that were not its answer.
+    std::uint32_t pending_word0_ = 0;
+    int interleaved_ = 0;
+    std::optional<MacAddress> reset_mac_;
 };
 
 }  // namespace sriov::vf

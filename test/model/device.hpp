@@ -73,6 +73,9 @@ public:
     const Counters& counters() const { return counters_; }
     // Messages sent since the caller last cleared this.
     std::vector<Interrupt>& sent() { return sent_; }
+    // Mailbox writes since the caller last cleared this, recorded only while enabled.
+    void record_mailbox_writes(bool on) { record_mailbox_writes_ = on; }
+    std::vector<MailboxWrite>& mailbox_writes() { return mailbox_writes_; }
 
 private:
     // Registers that live outside the PF's BAR0 (QEMU keeps them internally), one set per VF.
@@ -166,6 +169,9 @@ private:
     Autoneg autoneg_mode_ = Autoneg::immediate;
     Counters counters_;
     std::vector<Interrupt> sent_;
+    bool record_mailbox_writes_ = false;
+    std::vector<MailboxWrite> mailbox_writes_;
+    void note_mailbox_write(MailboxWrite::Kind kind, unsigned vf);
     std::vector<DmaWindow> dma_;  // kept across resets: it stands for the host's IOMMU mappings
     DmaWindow last_dma_{};        // the window the last look-up found (none: host nullptr)
     std::array<std::vector<std::vector<std::uint8_t>>, e82576::num_pools> tx_frames_;

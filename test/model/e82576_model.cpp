@@ -22,14 +22,22 @@ auto E82576Model::access(Access&& body)
         take_latched_tails();
     auto deliver = [&] {
         std::vector<Interrupt>& sent = device_->sent();
-        if (!hook_ || sent.empty()) {
+        std::vector<MailboxWrite>& writes = device_->mailbox_writes();
+        if ((!hook_ || sent.empty()) && writes.empty()) {
             sent.clear();
             return;
         }
-        std::vector<Interrupt> messages(sent.begin(), sent.end());
+        std::vector<Interrupt> messages;
+        if (hook_)
+            messages.assign(sent.begin(), sent.end());
         sent.clear();
+        std::vector<MailboxWrite> noted(writes.begin(), writes.end());
+        writes.clear();
         auto hook = hook_;
+        auto mailbox_hook = mailbox_hook_;
         lock.unlock();
+        for (const MailboxWrite& write : noted)
+            (*mailbox_hook)(write);
         for (const Interrupt& message : messages)
             (*hook)(message);
     };
@@ -233,6 +241,14 @@ void E82576Model::set_interrupt_hook(std::function<void(const Interrupt&)> hook)
 {
     std::lock_guard lock(mutex_);
     hook_ = hook ? std::make_shared<const std::function<void(const Interrupt&)>>(std::move(hook)) : nullptr;
+}
+
+void E82576Model::set_mailbox_hook(std::function<void(const MailboxWrite&)> hook)
+{
+    std::lock_guard lock(mutex_);
+    mailbox_hook_ = hook ? std::make_shared<const std::function<void(const MailboxWrite&)>>(std::move(hook)) : nullptr;
+    device_->record_mailbox_writes(mailbox_hook_ != nullptr);
+    device_->mailbox_writes().clear();
 }
 
 std::uint32_t E82576Model::peek(std::uint32_t offset) const

@@ -111,6 +111,9 @@ public:
     // Called once per interrupt message, outside the model's lock, from the thread whose access
     // caused it. May access the model. Pass {} to remove.
     void set_interrupt_hook(std::function<void(const Interrupt&)> hook);
+    // Called once per VF request and PF message written to a VF's mailbox (MailboxWrite), in the
+    // same way and before the interrupt hook. Pass {} to remove (nothing is recorded then).
+    void set_mailbox_hook(std::function<void(const MailboxWrite&)> hook);
 
     // ---- Test hooks: assertions and set-up only ----------------------------------------------
     // What a PF read of `offset` would return, without its side effects (no clear-on-read).
@@ -161,6 +164,7 @@ private:
     std::array<std::atomic<std::uint32_t>, e82576::total_vfs * tails_per_vf> latched_tails_;
     std::unique_ptr<detail::Device> device_;
     std::shared_ptr<const std::function<void(const Interrupt&)>> hook_;
+    std::shared_ptr<const std::function<void(const MailboxWrite&)>> mailbox_hook_;
     std::unique_ptr<PfView> pf_view_;
     std::array<std::unique_ptr<VfView>, e82576::total_vfs> vf_views_;
 };

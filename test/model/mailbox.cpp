@@ -23,6 +23,7 @@ void Device::pf_write_mailbox(unsigned vf, std::uint32_t value)
 {
     std::uint32_t& box = vfs_[vf].mailbox;
     if (value & p2vmailbox::STS) {  // a message for the VF: PFSTS, and the VF is notified
+        note_mailbox_write(MailboxWrite::Kind::pf_message, vf);
         box |= vfmailbox::PFSTS;
         notify_vf_mailbox(vf);
     }
@@ -44,6 +45,12 @@ void Device::pf_write_mailbox(unsigned vf, std::uint32_t value)
     }
 }
 
+void Device::note_mailbox_write(MailboxWrite::Kind kind, unsigned vf)
+{
+    if (record_mailbox_writes_)
+        mailbox_writes_.push_back(MailboxWrite{kind, vf, std::chrono::steady_clock::now()});
+}
+
 // VFMAILBOX read (5.2): PFSTS, PFACK and RSTD clear when read; RSTI stays.
 std::uint32_t Device::vf_read_mailbox(unsigned vf)
 {
@@ -58,6 +65,7 @@ void Device::vf_write_mailbox(unsigned vf, std::uint32_t value)
 {
     // REQ and ACK are events for the PF: a bit in MBVFICR, and the VMMB interrupt cause.
     if (value & vfmailbox::REQ) {
+        note_mailbox_write(MailboxWrite::Kind::vf_request, vf);
         reg(MBVFICR) |= mbvficr::VFREQ(vf);
         raise(ICR.offset, icr::VMMB);
     }

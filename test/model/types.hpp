@@ -1,7 +1,19 @@
 // Small value types of the 82576 register model, shared by its public class and its internals.
 #pragma once
 
+#include <chrono>
+
 namespace sriov::model {
+
+// A mailbox write that starts or ends an exchange, as the model saw it, with when (taken inside the
+// write, under the model's lock): a VF's request (VFMAILBOX.REQ) or the PF's message to a VF
+// (P2VMAILBOX.STS). For benchmarks that time the PF side alone (E82576Model::set_mailbox_hook).
+struct MailboxWrite {
+    enum class Kind { vf_request, pf_message };
+    Kind kind = Kind::vf_request;
+    unsigned vf = 0;
+    std::chrono::steady_clock::time_point at;
+};
 
 // One interrupt message the modelled device would send: to the PF or to one VF, on one vector.
 struct Interrupt {

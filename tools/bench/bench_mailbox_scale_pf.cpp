@@ -44,10 +44,24 @@ ModelPf::ModelPf(boost::asio::io_context& io, unsigned index, unsigned num_vfs, 
     model_.set_interrupt_hook([this](const model::Interrupt& i) {
         if (i.to_pf && i.vector == 0)
             vector0_.signal();
+        else if (!i.to_pf && on_vf_interrupt_)
+            on_vf_interrupt_(i.vf);
+    });
+    model_.set_mailbox_hook([this](const model::MailboxWrite& w) {
+        const std::int64_t at = std::chrono::duration_cast<std::chrono::nanoseconds>(w.at.time_since_epoch()).count();
+        if (w.kind == model::MailboxWrite::Kind::vf_request) {
+            request_at_[w.vf].store(at, std::memory_order_relaxed);
+        } else if (const std::int64_t asked = request_at_[w.vf].exchange(0, std::memory_order_relaxed)) {
+            pf_side_.push_back(std::chrono::nanoseconds(at - asked));
+        }
     });
 }
 
-ModelPf::~ModelPf() { model_.set_interrupt_hook({}); }
+ModelPf::~ModelPf()
+{
+    model_.set_interrupt_hook({});
+    model_.set_mailbox_hook({});
+}
 
 void ModelPf::start()
 {

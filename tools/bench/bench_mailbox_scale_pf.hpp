@@ -18,10 +18,30 @@
 #include "vfio/event_fd.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
 #include <string>
+#include <vector>
 
 namespace sriov::bench {
+
+// Runs f on the thread of io (the PF side's loop) and waits for it.
+template <typename F>
+void on_loop(boost::asio::io_context& io, F f)
+{
+    std::promise<void> done;
+    boost::asio::post(io, [&] {
+        f();
+        done.set_value();
+    });
+    done.get_future().wait();
+}
 
 class ModelPf {
 public:
@@ -40,6 +60,15 @@ public:
 
     // VF n's BAR0, for the VF side.
     dev::RegisterIo& vf(unsigned n) { return model_.vf(n); }
+    // Called with the VF's number for each interrupt message the model sends one of this PF's VFs
+    // (their mailbox interrupt, once a VF routed it), on the thread whose access caused it: the
+    // PF's loop, the only one writing PF messages. Set before the VFs route their interrupts;
+    // change it on the loop's thread afterwards.
+    void on_vf_interrupt(std::function<void(unsigned vf)> f) { on_vf_interrupt_ = std::move(f); }
+    // The PF side's answer times: each from a VF's request written to the PF's next message to that
+    // VF written, as the model timed both writes (the PF's own messages, with no request before
+    // them, are not counted). Read once the loop has stopped.
+    const std::vector<std::chrono::nanoseconds>& pf_side() const { return pf_side_; }
     const std::string& name() const { return name_; }
     // Read once the loop has stopped.
     const pf::MailboxStats& stats() const { return service_.stats(); }
@@ -57,6 +86,11 @@ private:
     pf::RequestPolicer policer_;
     vfio::EventFd vector0_;
     pf::MailboxService service_;
+    std::function<void(unsigned vf)> on_vf_interrupt_;
+    // When each VF's request under way was written (0: none), set on the VF's thread, taken on the
+    // PF's (the only one that writes PF messages, so pf_side_ needs no lock).
+    std::array<std::atomic<std::int64_t>, e82576::total_vfs> request_at_{};
+    std::vector<std::chrono::nanoseconds> pf_side_;
 };
 
 }  // namespace sriov::bench

@@ -1,5 +1,6 @@
 #include "bench_mailbox_scale_round.hpp"
 
+#include "bench_mailbox_scale_events.hpp"
 #include "bench_mailbox_scale_pf.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -23,18 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Runs f on the loop's thread and waits for it.
-template <typename F>
-void on_loop(boost::asio::io_context& io, F f)
-{
-    std::promise<void> done;
-    boost::asio::post(io, [&] {
-        f();
-        done.set_value();
-    });
-    done.get_future().wait();
-}
-
 // The CPU time a thread has used so far (0 if the clock cannot be read).
 std::chrono::nanoseconds cpu_time(std::thread& t)
 {
@@ -43,6 +32,46 @@ std::chrono::nanoseconds cpu_time(std::thread& t)
     if (::pthread_getcpuclockid(t.native_handle(), &clock) != 0 || ::clock_gettime(clock, &ts) != 0)
         return {};
     return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// Keeps thread t on CPU `cpu`, if the machine has it.
+void pin(pthread_t t, unsigned cpu)
+{
+    if (std::thread::hardware_concurrency() <= cpu)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    ::pthread_setaffinity_np(t, sizeof set, &set);
+}
+
+constexpr unsigned pf_cpu = 1;
+constexpr unsigned vf_cpu = 0;
+
+// The first rig: one thread per VF, each polling VFMAILBOX (bench_mailbox_scale_vf.hpp), all
+// starting at the same moment. Sets `began` to that moment.
+std::vector<VfRun> run_vf_threads(std::vector<std::unique_ptr<ModelPf>>& pfs, const RoundOptions& options,
+                                  Clock::time_point& began)
+{
+    const unsigned total = options.pfs * options.vfs_per_pf;
+    std::latch start(total + 1);
+    std::vector<VfRun> runs(total);
+    std::vector<std::thread> vfs;
+    vfs.reserve(total);
+    for (unsigned p = 0; p < options.pfs; ++p)
+        for (unsigned v = 0; v < options.vfs_per_pf; ++v) {
+            vfs.emplace_back([&, p, v] {
+                runs[p * options.vfs_per_pf + v] = run_vf(pfs[p]->vf(v), fmt::format("{} VF {}", pfs[p]->name(), v),
+                                                          ModelPf::vf_mac(p, v), options.script, start);
+            });
+            if (options.pin)
+                pin(vfs.back().native_handle(), vf_cpu);
+        }
+    start.arrive_and_wait();
+    began = Clock::now();
+    for (auto& t : vfs)
+        t.join();
+    return runs;
 }
 
 }  // namespace
@@ -65,6 +94,7 @@ void merge(RoundResult& total, const RoundResult& more)
     };
     pool(total.answers, more.answers);
     pool(total.handshakes, more.handshakes);
+    pool(total.pf_side, more.pf_side);
     total.pfs = more.pfs;
     total.vfs = more.vfs;
     total.seconds += more.seconds;
@@ -88,27 +118,32 @@ RoundResult run_round(const RoundOptions& options)
     for (unsigned p = 0; p < options.pfs; ++p)
         pfs.push_back(std::make_unique<ModelPf>(io, p, options.vfs_per_pf, options.limits));
     std::thread loop([&] { io.run(); });
-    on_loop(io, [&] {
-        for (auto& pf : pfs)
-            pf->start();
-    });
-
-    const unsigned total = options.pfs * options.vfs_per_pf;
-    std::latch start(total + 1);
-    std::vector<VfRun> runs(total);
-    std::vector<std::thread> vfs;
-    vfs.reserve(total);
-    for (unsigned p = 0; p < options.pfs; ++p)
-        for (unsigned v = 0; v < options.vfs_per_pf; ++v)
-            vfs.emplace_back([&, p, v] {
-                runs[p * options.vfs_per_pf + v] = run_vf(pfs[p]->vf(v), fmt::format("{} VF {}", pfs[p]->name(), v),
-                                                          ModelPf::vf_mac(p, v), options.script, start);
-            });
-    start.arrive_and_wait();
-    const auto began = Clock::now();
+    if (options.pin)
+        pin(loop.native_handle(), pf_cpu);
     const auto loop_cpu_before = cpu_time(loop);
-    for (auto& t : vfs)
-        t.join();
+    Clock::time_point began;
+    std::vector<VfRun> runs;
+    if (options.driver == VfDriver::threads) {
+        on_loop(io, [&] {
+            for (auto& pf : pfs)
+                pf->start();
+        });
+        runs = run_vf_threads(pfs, options, began);
+    } else {
+        // The VF side on this thread, on its own CPU while it plays the VFs.
+        cpu_set_t before;
+        const bool pinned = options.pin && ::pthread_getaffinity_np(::pthread_self(), sizeof before, &before) == 0;
+        if (pinned)
+            pin(::pthread_self(), vf_cpu);
+        on_loop(io, [&] {
+            for (auto& pf : pfs)
+                pf->start();
+        });
+        began = Clock::now();
+        runs = run_vfs_on_events(io, pfs, options.vfs_per_pf, options.script);
+        if (pinned)
+            ::pthread_setaffinity_np(::pthread_self(), sizeof before, &before);
+    }
     const auto ended = Clock::now();
     const auto loop_cpu = cpu_time(loop) - loop_cpu_before;
     on_loop(io, [&] {
@@ -120,7 +155,7 @@ RoundResult run_round(const RoundOptions& options)
 
     RoundResult r;
     r.pfs = options.pfs;
-    r.vfs = total;
+    r.vfs = options.pfs * options.vfs_per_pf;
     r.seconds = std::chrono::duration<double>(ended - began).count();
     r.pf_loop_cpu_seconds = std::chrono::duration<double>(loop_cpu).count();
     for (const VfRun& run : runs) {
@@ -135,6 +170,9 @@ RoundResult run_round(const RoundOptions& options)
                 r.first_failure = run.first_failure;
         }
     }
+    for (const auto& pf : pfs)
+        r.pf_side.insert(r.pf_side.end(), pf->pf_side().begin(), pf->pf_side().end());
+    std::sort(r.pf_side.begin(), r.pf_side.end());
     std::sort(r.answers.begin(), r.answers.end());
     std::sort(r.handshakes.begin(), r.handshakes.end());
     for (const auto& pf : pfs) {

@@ -14,11 +14,19 @@
 
 namespace sriov::bench {
 
+// How the VFs are played: all on one thread, each woken by its mailbox interrupt (events), or one
+// thread per VF reading VFMAILBOX every script.timing.poll (threads, the first rig, for comparison).
+enum class VfDriver { events, threads };
+
 struct RoundOptions {
     unsigned pfs = 1;
     unsigned vfs_per_pf = 7;
     VfScript script;
     pf::PolicingLimits limits;  // sriovd's defaults
+    VfDriver driver = VfDriver::events;
+    // With two CPUs or more: the PF side's loop on CPU 1, the VF side on CPU 0 (its threads, with
+    // VfDriver::threads), so that neither waits for the scheduler to give it the other's core.
+    bool pin = true;
 };
 
 struct RoundResult {
@@ -26,6 +34,9 @@ struct RoundResult {
     unsigned vfs = 0;
     std::vector<std::chrono::nanoseconds> answers;     // every answered request after VF_RESET, sorted
     std::vector<std::chrono::nanoseconds> handshakes;  // every completed reset handshake, sorted
+    // The PF side alone: a VF's request written to the PF's answer written, as the model timed
+    // both (handshakes included), sorted.
+    std::vector<std::chrono::nanoseconds> pf_side;
     double seconds = 0;                                // from the start to the last VF's last answer
     std::uint64_t answered = 0;                        // requests answered, VF_RESET included
     unsigned failures = 0;                             // over all VFs
