@@ -1,4 +1,5 @@
 #include "mbx/pf_mailbox.hpp"
+#include "mbx/request.hpp"
 
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
@@ -52,8 +53,12 @@ void PfMailbox::lock(unsigned vf)
 Message PfMailbox::read(unsigned vf, bool keep_lock)
 {
     lock(vf);
+    // Only the words the request fills, as its word 0 tells (the whole buffer for one that is
+    // malformed): every word is a register read.
     Message m;
-    for (unsigned i = 0; i < e::mailbox_words; ++i)
+    m.push_back(regs_.read32(e::VMBMEM.at(vf)));
+    const std::size_t length = request_length(m.words()[0]);
+    for (std::uint32_t i = 1; i < length; ++i)
         m.push_back(regs_.read32(e::VMBMEM.at(vf) + 4 * i));
     regs_.write32(e::P2VMAILBOX.at(vf), keep_lock ? (p2v::ACK | p2v::PFU) : p2v::ACK);
     return m;

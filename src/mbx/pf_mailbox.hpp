@@ -38,8 +38,9 @@ public:
     void clear_request(unsigned vf);
     void clear_ack(unsigned vf);
 
-    // Reads VF vf's buffer (all 16 words) and acknowledges it. With keep_lock the PF keeps the
-    // buffer (ACK|PFU), as before writing a reply into it.
+    // Reads VF vf's request from its buffer, as many words as its word 0 says it fills
+    // (mbx::request_length: all 16 for a malformed one), and acknowledges it. With keep_lock the
+    // PF keeps the buffer (ACK|PFU), as before writing a reply into it.
     // Throws sriov::Error (subject "VF <n>"): busy if the VF holds the buffer lock past the
     // timeout (the VF may be stuck or hostile: see release_vf_lock).
     Message read(unsigned vf, bool keep_lock = false);

@@ -1,6 +1,7 @@
 #include "mbx/request.hpp"
 
 #include "mbx/mac_words.hpp"
+#include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 
 #include <fmt/format.h>
@@ -206,6 +207,25 @@ Decoded<Request> decode_request(Words w, Protocol protocol) noexcept
     case E1000_VF_SET_LPE: return decode_set_lpe(w, info);
     case E1000_VF_SET_PROMISC: return decode_set_promisc(w, info);
     default: return bad(Defect::unknown_id, "not a request the 82576 mailbox defines", w);
+    }
+}
+
+std::size_t request_length(std::uint32_t word0) noexcept
+{
+    constexpr std::size_t whole = e82576::mailbox_words;
+    if ((word0 & (E1000_VT_MSGTYPE_ACK | E1000_VT_MSGTYPE_NACK | E1000_VT_MSGTYPE_CTS | reserved_mask)) != 0)
+        return whole;
+    switch (message_id(word0)) {
+    case E1000_VF_RESET:
+    case E1000_VF_SET_PROMISC: return 1;
+    case E1000_VF_SET_VLAN:
+    case E1000_VF_SET_LPE: return 2;
+    case E1000_VF_SET_MAC_ADDR: return 3;
+    case E1000_VF_SET_MULTICAST: {
+        const std::size_t count = (word0 & E1000_VF_SET_MULTICAST_COUNT_MASK) >> E1000_VT_MSGINFO_SHIFT;
+        return count > max_mc_hashes ? whole : 1 + (count + 1) / 2;
+    }
+    default: return whole;
     }
 }
 

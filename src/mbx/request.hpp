@@ -111,6 +111,14 @@ inline Decoded<Request> decode_request(const Message& message, Protocol protocol
     return decode_request(message.words(), protocol);
 }
 
+// How many words of the buffer a request starting with `word0` fills, all that decode_request
+// reads of it: 1 for VF_RESET and SET_PROMISC, 2 for SET_VLAN and SET_LPE, 3 for SET_MAC_ADDR,
+// 1 + ceil(n / 2) for SET_MULTICAST with n hashes (n <= 30); the whole buffer (16) for any other
+// word 0, so that a malformed request is judged on everything the VF wrote. The PF reads no more
+// than this: each word is a register read, a VM exit under emulation and a PCIe round trip on
+// silicon. Never throws.
+std::size_t request_length(std::uint32_t word0) noexcept;
+
 // The hash a VF sends for a multicast group, as igbvf computes it for the PF's 4096-bit table with
 // RCTL.MO = 0: bits 47:36 of the address, i.e. (byte 4 >> 4) | (byte 5 << 4), masked to 12 bits.
 // Never throws.

@@ -298,3 +298,40 @@ TEST_CASE("a Message holds at most 16 words")
     CHECK(Message{1, 2} == Message{1, 2});
     CHECK_FALSE(Message{1, 2} == Message{1, 2, 0});
 }
+
+TEST_CASE("the PF reads only the words a request fills, and decoding them gives what the whole buffer gives")
+{
+    // Each kind of request fills exactly the words its encoding has.
+    const std::array<std::uint16_t, 3> three{0x010, 0x020, 0x030};
+    for (const Request& r : {Request{VfReset{}}, Request{SetMac{MacAddress::parse("02:00:00:00:00:01")}},
+                             Request{ClearMacFilters{}}, Request{AddMacFilter{MacAddress::parse("02:00:00:00:00:02")}},
+                             Request{SetMulticast{}}, Request{SetMulticast(three)}, Request{SetVlan{100, true}},
+                             Request{SetLpe{1522}}, Request{SetPromisc{true, false}}}) {
+        const Message m = encode(r);
+        CHECK(request_length(m.words()[0]) == m.words().size());
+    }
+    CHECK(request_length(E1000_VF_SET_MULTICAST | 30u << E1000_VT_MSGINFO_SHIFT) == 16);
+    // A word 0 that is not a request's: the whole buffer, so the decoder sees what the VF wrote.
+    CHECK(request_length(E1000_VF_SET_MULTICAST | 31u << E1000_VT_MSGINFO_SHIFT) == 16);
+    CHECK(request_length(0x0000BEEF) == 16);
+    CHECK(request_length(E1000_VF_SET_VLAN | E1000_VT_MSGTYPE_ACK) == 16);
+    CHECK(request_length(E1000_VF_RESET | 0x01000000u) == 16);
+
+    // Random buffers: the words the PF reads decode exactly as the whole buffer does.
+    std::mt19937 rng(10);
+    std::uniform_int_distribution<std::uint32_t> any;
+    for (int i = 0; i < 20000; ++i) {
+        Words w(16);
+        for (auto& x : w)
+            x = any(rng);
+        w[0] &= i % 2 ? 0x00FF0007 : 0x1F7F0007;  // plausible word 0s, and some with reserved bits
+        const Words read(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(request_length(w[0])));
+        const auto whole = decode(w);
+        const auto part = decode(read);
+        REQUIRE(whole.ok() == part.ok());
+        if (whole.ok())
+            CHECK(whole.value() == part.value());
+        else
+            CHECK(whole.error().defect == part.error().defect);
+    }
+}

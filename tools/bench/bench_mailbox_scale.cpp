@@ -38,7 +38,7 @@ namespace {
 constexpr const char* csv_header =
     "pfs,vfs,requests,seconds,requests_per_s,p50_us,p95_us,p99_us,max_us,handshake_p50_us,handshake_p99_us,"
     "handshake_max_us,failures,pf_wakeups,pf_cpu_us_per_request,poll_us,pf_side_p50_us,pf_side_p99_us,pf_side_max_us,"
-    "vf_driver";
+    "vf_driver,pf_reads_per_request,pf_writes_per_request";
 
 // The PF side's CPU time per request read (its loop thread; VF_RESET included).
 double pf_cpu_us(const RoundResult& r)
@@ -46,29 +46,37 @@ double pf_cpu_us(const RoundResult& r)
     return r.pf_requests ? r.pf_loop_cpu_seconds * 1e6 / static_cast<double>(r.pf_requests) : 0;
 }
 
+// The PF side's register accesses per request read (reset handling and the VFs' ACKs included).
+double per_request(const RoundResult& r, std::uint64_t accesses)
+{
+    return r.pf_requests ? static_cast<double>(accesses) / static_cast<double>(r.pf_requests) : 0;
+}
+
 const char* driver_name(VfDriver d) { return d == VfDriver::events ? "events" : "threads"; }
 
 std::string csv_row(const RoundResult& r, unsigned poll_us, VfDriver driver)
 {
     return fmt::format("{},{},{},{:.4f},{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{},{},{:.2f},{},{:.1f},{:.1f},"
-                       "{:.1f},{}",
+                       "{:.1f},{},{:.2f},{:.2f}",
                        r.pfs, r.vfs, r.answered, r.seconds, static_cast<double>(r.answered) / r.seconds,
                        percentile_us(r.answers, 50), percentile_us(r.answers, 95), percentile_us(r.answers, 99),
                        percentile_us(r.answers, 100), percentile_us(r.handshakes, 50),
                        percentile_us(r.handshakes, 99), percentile_us(r.handshakes, 100), r.failures, r.pf_wakeups,
                        pf_cpu_us(r), driver == VfDriver::threads ? poll_us : 0, percentile_us(r.pf_side, 50),
-                       percentile_us(r.pf_side, 99), percentile_us(r.pf_side, 100), driver_name(driver));
+                       percentile_us(r.pf_side, 99), percentile_us(r.pf_side, 100), driver_name(driver),
+                       per_request(r, r.pf_register_reads), per_request(r, r.pf_register_writes));
 }
 
 void print_row(const RoundResult& r)
 {
     fmt::print("{:>4} {:>5} {:>9} {:>8.4f} {:>11.0f}   {:>8.1f} {:>8.1f} {:>8.1f} {:>9.1f}   {:>8.1f} {:>8.1f} {:>9.1f}   "
-               "{:>8.1f} {:>8.1f} {:>9.1f} {:>8.2f} {:>8}\n",
+               "{:>8.1f} {:>8.1f} {:>9.1f} {:>8.2f} {:>5.1f} {:>5.1f} {:>8}\n",
                r.pfs, r.vfs, r.answered, r.seconds, static_cast<double>(r.answered) / r.seconds,
                percentile_us(r.answers, 50), percentile_us(r.answers, 95), percentile_us(r.answers, 99),
                percentile_us(r.answers, 100), percentile_us(r.pf_side, 50), percentile_us(r.pf_side, 99),
                percentile_us(r.pf_side, 100), percentile_us(r.handshakes, 50), percentile_us(r.handshakes, 99),
-               percentile_us(r.handshakes, 100), pf_cpu_us(r), r.failures);
+               percentile_us(r.handshakes, 100), pf_cpu_us(r), per_request(r, r.pf_register_reads),
+               per_request(r, r.pf_register_writes), r.failures);
 }
 
 }  // namespace
@@ -143,12 +151,12 @@ int main(int argc, char** argv)
                    "{}; {} runs per PF count\n",
                    options.vfs_per_pf, options.script.rounds * VfScript::requests_per_round, poll_us,
                    options.pin ? "PF loop on CPU 1, VFs on CPU 0" : "not pinned", repeat);
-    fmt::print("{:>4} {:>5} {:>9} {:>8} {:>11}   {:>37}   {:>27}   {:>27} {:>8} {:>8}\n", "", "", "", "", "",
-               "end to end (us)", "PF side (us)", "reset handshake (us)", "PF CPU", "");
+    fmt::print("{:>4} {:>5} {:>9} {:>8} {:>11}   {:>37}   {:>27}   {:>27} {:>8} {:>11} {:>8}\n", "", "", "", "", "",
+               "end to end (us)", "PF side (us)", "reset handshake (us)", "PF CPU", "PF regs/req", "");
     fmt::print("{:>4} {:>5} {:>9} {:>8} {:>11}   {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9} {:>8} "
-               "{:>8}\n",
+               "{:>5} {:>5} {:>8}\n",
                "PFs", "VFs", "requests", "seconds", "requests/s", "p50", "p95", "p99", "max", "p50", "p99", "max", "p50",
-               "p99", "max", "us/req", "failures");
+               "p99", "max", "us/req", "reads", "wrts", "failures");
     std::vector<RoundResult> results;
     bool all_answered = true;
     try {

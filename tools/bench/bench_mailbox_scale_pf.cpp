@@ -28,8 +28,8 @@ MacAddress ModelPf::vf_mac(unsigned index, unsigned vf)
 }
 
 ModelPf::ModelPf(boost::asio::io_context& io, unsigned index, unsigned num_vfs, const pf::PolicingLimits& limits)
-    : name_(fmt::format("0000:{:02x}:00.0", index + 1)), chip_(model_.pf(), name_, model_delays()),
-      mailbox_(model_.pf(), pf_mailbox_timing), policy_(num_vfs), supervisor_(chip_, policy_),
+    : name_(fmt::format("0000:{:02x}:00.0", index + 1)), chip_(registers_, name_, model_delays()),
+      mailbox_(registers_, pf_mailbox_timing), policy_(num_vfs), supervisor_(chip_, policy_),
       policer_(num_vfs, limits), service_(io, chip_, mailbox_, supervisor_, policer_, vector0_, name_)
 {
     for (unsigned vf = 0; vf < num_vfs; ++vf) {
@@ -65,6 +65,7 @@ ModelPf::~ModelPf()
 
 void ModelPf::start()
 {
+    at_start_ = {registers_.reads, registers_.writes};
     service_.start();
     service_.vfs_created();
 }

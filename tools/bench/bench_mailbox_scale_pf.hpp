@@ -43,6 +43,34 @@ void on_loop(boost::asio::io_context& io, F f)
     done.get_future().wait();
 }
 
+// The PF's registers, with every read and write counted (each one a VM exit under emulation and
+// a PCIe round trip, or a posted write, on silicon).
+class CountingRegisters final : public dev::RegisterIo {
+public:
+    explicit CountingRegisters(dev::RegisterIo& device) : device_(device) {}
+    std::uint32_t read32(std::uint32_t offset) override
+    {
+        ++reads;
+        return device_.read32(offset);
+    }
+    void write32(std::uint32_t offset, std::uint32_t value) override
+    {
+        ++writes;
+        device_.write32(offset, value);
+    }
+    std::uint64_t reads = 0;
+    std::uint64_t writes = 0;
+
+private:
+    dev::RegisterIo& device_;
+};
+
+// Register accesses of the PF side.
+struct RegisterCounts {
+    std::uint64_t reads = 0;
+    std::uint64_t writes = 0;
+};
+
 class ModelPf {
 public:
     // PF number `index` (named 0000:II:00.0 in logs, II = index + 1) with num_vfs VFs, each with
@@ -69,6 +97,11 @@ public:
     // VF written, as the model timed both writes (the PF's own messages, with no request before
     // them, are not counted). Read once the loop has stopped.
     const std::vector<std::chrono::nanoseconds>& pf_side() const { return pf_side_; }
+    // The PF side's register accesses since start(). Read once the loop has stopped.
+    RegisterCounts register_accesses() const
+    {
+        return {registers_.reads - at_start_.reads, registers_.writes - at_start_.writes};
+    }
     const std::string& name() const { return name_; }
     // Read once the loop has stopped.
     const pf::MailboxStats& stats() const { return service_.stats(); }
@@ -79,6 +112,8 @@ public:
 private:
     std::string name_;
     model::E82576Model model_;
+    CountingRegisters registers_{model_.pf()};  // what the PF side uses to reach the model
+    RegisterCounts at_start_;
     pf::E82576Pf chip_;
     mbx::PfMailbox mailbox_;
     pf::VfPolicy policy_;

@@ -108,6 +108,8 @@ void merge(RoundResult& total, const RoundResult& more)
     total.pf_dropped += more.pf_dropped;
     total.pf_errors += more.pf_errors;
     total.pf_loop_cpu_seconds += more.pf_loop_cpu_seconds;
+    total.pf_register_reads += more.pf_register_reads;
+    total.pf_register_writes += more.pf_register_writes;
 }
 
 RoundResult run_round(const RoundOptions& options)
@@ -180,6 +182,8 @@ RoundResult run_round(const RoundOptions& options)
         r.pf_requests += pf->stats().requests;
         r.pf_dropped += pf->stats().dropped;
         r.pf_errors += pf->stats().errors;
+        r.pf_register_reads += pf->register_accesses().reads;
+        r.pf_register_writes += pf->register_accesses().writes;
     }
     return r;
 }

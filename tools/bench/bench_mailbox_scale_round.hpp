@@ -48,6 +48,8 @@ struct RoundResult {
     std::uint64_t pf_dropped = 0;
     std::uint64_t pf_errors = 0;
     double pf_loop_cpu_seconds = 0;  // CPU time of the PF side's event loop thread during the run
+    std::uint64_t pf_register_reads = 0;   // the PF side's register accesses during the run
+    std::uint64_t pf_register_writes = 0;
 };
 
 // Throws sriov::Error if a PF cannot be brought up on its model.
