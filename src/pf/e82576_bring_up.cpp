@@ -165,13 +165,9 @@ void E82576Pf::setup_pools(const MacAddress& mac)
 
     // Every filter starts empty: multicast and unicast hash tables, VLANs, port VLANs, and the
     // receive-address entries of the VFs.
-    for (unsigned i = 0; i < e::MTA.count; ++i) {
-        regs_.write32(e::MTA.at(i), 0);
-        regs_.write32(e::VFTA.at(i), 0);
+    clear_filter_tables();
+    for (unsigned i = 0; i < e::UTA.count; ++i)
         regs_.write32(e::UTA.at(i), 0);
-    }
-    for (unsigned i = 0; i < e::num_vlvf; ++i)
-        regs_.write32(e::VLVF.at(i), 0);
     for (unsigned p = 0; p < e::num_pools; ++p) {
         regs_.write32(e::VMVIR.at(p), 0);
         regs_.write32(e::VMOLR.at(p), vmolr_for(VfRxMode{}));

@@ -11,7 +11,9 @@
 
 #include "dev/register_io.hpp"
 #include "pf/pf_device.hpp"
+#include "sriov/e82576_regs.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -78,13 +80,23 @@ private:
     void phy_write(unsigned reg, std::uint16_t value);
     std::uint32_t mdic(std::uint32_t command, std::string_view what);
     void write_rar(unsigned entry, const std::optional<MacAddress>& mac, unsigned pool);
-    std::optional<unsigned> find_vlvf(std::uint16_t vid);
-    std::optional<unsigned> free_vlvf(std::uint16_t vid);
+    std::optional<unsigned> find_vlvf(std::uint16_t vid) const;
+    std::optional<unsigned> free_vlvf(std::uint16_t vid) const;
+    void write_vlvf(unsigned entry, std::uint32_t value);
+    void write_vfta_bit(std::uint16_t vid, bool set);
+    void clear_filter_tables();
 
     dev::RegisterIo& regs_;
     std::string name_;
     Delays delays_;
     unsigned num_vfs_ = 0;
+    // What sriovd last wrote into the filter tables the VFs' requests change (the chip changes
+    // them only at a reset, after which setup_pools() clears both): the mailbox then reads none
+    // of them and writes only the words that change (each access a VM exit under emulation, a
+    // PCIe transaction on silicon).
+    std::array<std::uint32_t, e82576::MTA.count> mta_{};
+    std::array<std::uint32_t, e82576::MTA.count> vfta_{};
+    std::array<std::uint32_t, e82576::num_vlvf> vlvf_{};
 };
 
 }  // namespace sriov::pf

@@ -69,22 +69,42 @@ void E82576Pf::set_vf_rx_mode(unsigned vf, const VfRxMode& mode)
     regs_.write32(e::VMOLR.at(vf), vmolr_for(mode));
 }
 
+// The multicast, VLAN and VLAN pool tables emptied, in the chip and in the copies kept of them.
+void E82576Pf::clear_filter_tables()
+{
+    for (unsigned i = 0; i < e::MTA.count; ++i) {
+        regs_.write32(e::MTA.at(i), 0);
+        regs_.write32(e::VFTA.at(i), 0);
+    }
+    for (unsigned i = 0; i < e::num_vlvf; ++i)
+        regs_.write32(e::VLVF.at(i), 0);
+    mta_.fill(0);
+    vfta_.fill(0);
+    vlvf_.fill(0);
+}
+
 // Section 2.1: the MTA is shared by all pools; a pool takes what hits it when VMOLR.ROMPE is set.
+// Only the words that change are written.
 void E82576Pf::set_multicast_hashes(std::span<const std::uint16_t> hashes)
 {
     std::array<std::uint32_t, e::MTA.count> mta{};
     for (std::uint16_t h : hashes)
         mta[e::table4096::dword(h)] |= e::table4096::bit(h);
-    for (unsigned i = 0; i < mta.size(); ++i)
+    for (unsigned i = 0; i < mta.size(); ++i) {
+        if (mta[i] == mta_[i])
+            continue;
         regs_.write32(e::MTA.at(i), mta[i]);
+        mta_[i] = mta[i];
+    }
 }
 
 // --- VLANs (section 2.5): VFTA says which VLANs are accepted at all, VLVF which pools get them ---
+// Both are read from the copies kept of them, never from the chip.
 
-std::optional<unsigned> E82576Pf::find_vlvf(std::uint16_t vid)
+std::optional<unsigned> E82576Pf::find_vlvf(std::uint16_t vid) const
 {
     for (unsigned i = 0; i < e::num_vlvf; ++i) {
-        const std::uint32_t v = regs_.read32(e::VLVF.at(i));
+        const std::uint32_t v = vlvf_[i];
         if ((v & e::vlvf::VI_EN) && (v & e::vlvf::VLANID_MASK) == vid)
             return i;
     }
@@ -92,48 +112,66 @@ std::optional<unsigned> E82576Pf::find_vlvf(std::uint16_t vid)
 }
 
 // As Linux: entry 0 is VLAN 0's; other VLANs take a free entry among 1..31.
-std::optional<unsigned> E82576Pf::free_vlvf(std::uint16_t vid)
+std::optional<unsigned> E82576Pf::free_vlvf(std::uint16_t vid) const
 {
     if (vid == 0)
-        return (regs_.read32(e::VLVF.at(0)) & e::vlvf::VI_EN) ? std::nullopt : std::optional<unsigned>(0);
+        return (vlvf_[0] & e::vlvf::VI_EN) ? std::nullopt : std::optional<unsigned>(0);
     for (unsigned i = 1; i < e::num_vlvf; ++i)
-        if (!(regs_.read32(e::VLVF.at(i)) & e::vlvf::VI_EN))
+        if (!(vlvf_[i] & e::vlvf::VI_EN))
             return i;
     return std::nullopt;
 }
 
+void E82576Pf::write_vlvf(unsigned entry, std::uint32_t value)
+{
+    regs_.write32(e::VLVF.at(entry), value);
+    vlvf_[entry] = value;
+}
+
+void E82576Pf::write_vfta_bit(std::uint16_t vid, bool set)
+{
+    const unsigned word = e::table4096::dword(vid);
+    const std::uint32_t value = set ? vfta_[word] | e::table4096::bit(vid) : vfta_[word] & ~e::table4096::bit(vid);
+    if (value == vfta_[word])
+        return;
+    regs_.write32(e::VFTA.at(word), value);
+    vfta_[word] = value;
+}
+
 bool E82576Pf::set_vf_vlan(unsigned vf, std::uint16_t vid, bool member)
 {
-    const std::uint32_t vfta = e::VFTA.at(e::table4096::dword(vid));
     auto entry = find_vlvf(vid);
     if (member) {
-        const std::uint32_t pools = entry ? regs_.read32(e::VLVF.at(*entry)) & e::vlvf::POOLSEL_MASK : 0;
+        const std::uint32_t pools = entry ? vlvf_[*entry] & e::vlvf::POOLSEL_MASK : 0;
         if (!entry)
             entry = free_vlvf(vid);
         if (!entry)
             return false;
-        regs_.write32(e::VLVF.at(*entry), e::vlvf::VI_EN | pools | e::vlvf::POOLSEL(vf) | vid);
-        regs_.set_bits(vfta, e::table4096::bit(vid));
+        const std::uint32_t value = e::vlvf::VI_EN | pools | e::vlvf::POOLSEL(vf) | vid;
+        if (value != vlvf_[*entry])
+            write_vlvf(*entry, value);
+        write_vfta_bit(vid, true);
         return true;
     }
     if (!entry)
         return true;
-    const std::uint32_t left = regs_.read32(e::VLVF.at(*entry)) & ~e::vlvf::POOLSEL(vf);
+    const std::uint32_t left = vlvf_[*entry] & ~e::vlvf::POOLSEL(vf);
     if (left & e::vlvf::POOLSEL_MASK) {
-        regs_.write32(e::VLVF.at(*entry), left);
+        if (left != vlvf_[*entry])
+            write_vlvf(*entry, left);
         return true;
     }
     // The last pool left the VLAN: drop it from VFTA first, so that its frames do not reach the
     // default pool in between (as Linux does), then free the entry.
-    regs_.clear_bits(vfta, e::table4096::bit(vid));
-    regs_.write32(e::VLVF.at(*entry), 0);
+    write_vfta_bit(vid, false);
+    write_vlvf(*entry, 0);
     return true;
 }
 
 void E82576Pf::clear_vf_vlans(unsigned vf)
 {
     for (unsigned i = 0; i < e::num_vlvf; ++i) {
-        const std::uint32_t v = regs_.read32(e::VLVF.at(i));
+        const std::uint32_t v = vlvf_[i];
         if ((v & e::vlvf::VI_EN) && (v & e::vlvf::POOLSEL(vf)))
             set_vf_vlan(vf, static_cast<std::uint16_t>(v & e::vlvf::VLANID_MASK), false);
     }
