@@ -24,6 +24,7 @@ BASE_PKGS=(
     valgrind                # bench-datapath counts libvf's instructions with callgrind (and valgrind/callgrind.h)
     dpkg-dev lintian        # the Debian packages: dpkg-shlibdeps for their dependencies, lintian checks them
     prometheus              # promtool, which checks what sriovd serves as metrics (testbed.sriovd_metrics)
+    mmdebstrap              # the testbed's Debian root file system for guests with systemd (testbed.py fetch-root)
 )
 # Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
 BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)
@@ -36,16 +37,7 @@ missing() {
 }
 
 # The suite must come from the Debian mirror the machine already uses.
-debian_mirror() {
-    local uri=""
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-        uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-    fi
-    if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-        uri=$(awk '$1 == "deb" && $3 ~ /^bookworm/ {print $2; exit}' /etc/apt/sources.list)
-    fi
-    echo "${uri:-http://deb.debian.org/debian}"
-}
+debian_mirror() { sh "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"; }
 
 . /etc/os-release
 [ "${VERSION_CODENAME:-}" = bookworm ] || \
