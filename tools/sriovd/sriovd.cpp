@@ -4,6 +4,7 @@
 // frame-size requests, as the administrator's settings allow. SIGINT or SIGTERM stops it; the VFs
 // stay (a restarted sriovd takes them back) unless --remove-vfs-on-exit.
 #include "sriovd/daemon.hpp"
+#include "sriovd/log_format.hpp"
 #include "sriovd/options.hpp"
 #include "sriov/error.hpp"
 
@@ -46,7 +47,7 @@ int main(int argc, char** argv)
     CLI11_PARSE(app, argc, argv);
 
     spdlog::set_default_logger(spdlog::stderr_logger_mt("sriovd"));
-    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e sriovd %l: %v");
+    sriov::sriovd::set_log_format(sriov::sriovd::stderr_is_journal());
     spdlog::set_level(opt.verbose ? spdlog::level::debug : spdlog::level::info);
     spdlog::flush_on(spdlog::level::info);
 
