@@ -7,6 +7,9 @@
 #                        [PFS <n>]                number of 82576 PFs (default 1)
 #                        [WIRE]                   cable PF0 to PF1
 #                        [MONITOR]                allow tb_monitor (QEMU monitor commands)
+#                        [SYSTEMD]                boot the Debian root with systemd and udev
+#                        [DEBS <path>...]         (SYSTEMD) .deb files or directories for the
+#                                                 guest's local apt repository
 #                        [STANDBY <n>]            a virtio-net NIC on PF n's wire (tb_standby_netdev)
 #                        [TIMEOUT <seconds>]      harness timeout (default 300)
 #                        [MEM <MB>]               guest memory (default 1024)
@@ -19,7 +22,8 @@
 #
 # The test is named testbed.<name> and labelled "testbed" (`ctest -L testbed`). Guests never run
 # two at a time (RESOURCE_LOCK): each keeps both cores busy. Every scenario requires the fixture
-# set up by the testbed.fetch test, so ctest fetches the kernel first when it is not cached.
+# set up by the testbed.fetch test, so ctest fetches the kernel first when it is not cached; a
+# SYSTEMD scenario also the one of testbed.fetch_root (the Debian root file system, built once).
 
 option(SRIOV_TESTBED "Register the QEMU testbed scenarios as tests" ON)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
@@ -34,11 +38,17 @@ if(SRIOV_TESTBED)
     LABELS testbed
     FIXTURES_SETUP sriov_testbed_kernel
     TIMEOUT 900)
+  add_test(NAME testbed.fetch_root
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/testbed.py fetch-root)
+  set_tests_properties(testbed.fetch_root PROPERTIES
+    LABELS testbed
+    FIXTURES_SETUP sriov_testbed_root
+    TIMEOUT 900)
 endif()
 
 function(add_testbed_scenario)
-  cmake_parse_arguments(PARSE_ARGV 0 TB "WIRE;MONITOR" "NAME;SCRIPT;PFS;TIMEOUT;MEM;STANDBY"
-                        "BINARIES;ARGS;FILES;PCAP;CHECK")
+  cmake_parse_arguments(PARSE_ARGV 0 TB "WIRE;MONITOR;SYSTEMD" "NAME;SCRIPT;PFS;TIMEOUT;MEM;STANDBY"
+                        "BINARIES;ARGS;FILES;PCAP;CHECK;DEBS")
   if(TB_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_testbed_scenario: unknown arguments ${TB_UNPARSED_ARGUMENTS}")
   endif()
@@ -63,6 +73,14 @@ function(add_testbed_scenario)
   if(TB_MONITOR)
     list(APPEND command --monitor)
   endif()
+  set(fixtures sriov_testbed_kernel)
+  if(TB_SYSTEMD)
+    list(APPEND command --systemd)
+    list(APPEND fixtures sriov_testbed_root)
+  endif()
+  foreach(deb IN LISTS TB_DEBS)
+    list(APPEND command --deb ${deb})
+  endforeach()
   if(DEFINED TB_STANDBY)
     list(APPEND command --standby ${TB_STANDBY})
   endif()
@@ -96,6 +114,6 @@ function(add_testbed_scenario)
   set_tests_properties(testbed.${TB_NAME} PROPERTIES
     LABELS testbed
     RESOURCE_LOCK sriov_testbed_guest
-    FIXTURES_REQUIRED sriov_testbed_kernel
+    FIXTURES_REQUIRED "${fixtures}"
     TIMEOUT ${ctest_timeout})
 endfunction()
