@@ -28,9 +28,20 @@ std::string describe(const std::optional<std::string>& driver)
 
 }  // namespace
 
-DriverBinding::DriverBinding(Sysfs sysfs, std::chrono::milliseconds settle)
-    : sysfs_(std::move(sysfs)), settle_(settle)
+DriverBinding::DriverBinding(Sysfs sysfs, std::chrono::milliseconds settle, std::chrono::milliseconds load_wait)
+    : sysfs_(std::move(sysfs)), settle_(settle), load_wait_(load_wait)
 {
+}
+
+bool DriverBinding::wait_for_registration(const std::string& driver) const
+{
+    const auto deadline = std::chrono::steady_clock::now() + load_wait_;
+    while (!sysfs_.exists(sysfs_.driver_dir(driver))) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
 }
 
 void DriverBinding::require_device(const Address& address) const
@@ -72,7 +83,7 @@ void DriverBinding::bind(const Address& address, std::string_view driver) const
 {
     require_device(address);
     const std::string name(driver);
-    if (!sysfs_.exists(sysfs_.driver_dir(name)))
+    if (!wait_for_registration(name))
         throw Error(Errc::not_found, address.to_string(),
                     fmt::format("driver {} is not loaded (modprobe {})", name, name));
     if (name == "vfio-pci" && !sysfs_.exists(sysfs_.device_file(address, attr::iommu_group)))

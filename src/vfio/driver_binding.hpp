@@ -20,8 +20,12 @@ public:
     // settle: how long bind() and unbind() wait for the driver link to show the outcome. The kernel
     // binds and unbinds synchronously inside the write, so the first look normally settles it; the
     // wait covers a driver that deferred its probe (EPROBE_DEFER), which the kernel retries later.
+    // load_wait: how long bind() waits for a driver that is not registered yet. On a host with
+    // udev a new device (a VF just created) makes udev load its driver's module, a moment after
+    // the device appeared; sriovd itself may not load modules (its unit has ProtectKernelModules=).
     explicit DriverBinding(Sysfs sysfs = Sysfs(),
-                           std::chrono::milliseconds settle = std::chrono::milliseconds(2000));
+                           std::chrono::milliseconds settle = std::chrono::milliseconds(2000),
+                           std::chrono::milliseconds load_wait = std::chrono::milliseconds(10000));
 
     // The name of the driver bound to the device, or nullopt if none.
     // Throws sriov::Error(subject = address): not_found if there is no such device; io if the
@@ -37,8 +41,8 @@ public:
     // another one), writes the address to drivers_probe, then checks the device's driver link.
     // Does nothing but write driver_override if the device is already bound to driver.
     // Throws sriov::Error(subject = address):
-    //   not_found         no such device, or driver is not registered: "driver vfio-pci is not
-    //                     loaded (modprobe vfio-pci)"; nothing was changed.
+    //   not_found         no such device, or driver is still not registered after load_wait:
+    //                     "driver vfio-pci is not loaded (modprobe vfio-pci)"; nothing was changed.
     //   no_iommu          driver is vfio-pci and the device has no IOMMU group; nothing was changed.
     //   unsupported       after drivers_probe no driver is bound: the driver refused the device.
     //   busy              after drivers_probe another driver is bound (driver_override was not
@@ -61,11 +65,14 @@ public:
 
 private:
     void require_device(const Address& address) const;
+    // Whether driver is registered, or becomes so within load_wait (udev loading its module).
+    bool wait_for_registration(const std::string& driver) const;
     std::optional<std::string> wait_for_driver(const Address& address,
                                                const std::optional<std::string>& wanted) const;
 
     Sysfs sysfs_;
     std::chrono::milliseconds settle_;
+    std::chrono::milliseconds load_wait_;
 };
 
 }  // namespace sriov::pci

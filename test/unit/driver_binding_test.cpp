@@ -107,7 +107,7 @@ TEST_CASE("binding to a driver that is not loaded says to load it and changes no
     FakeSysfs sysfs;
     add_devices(sysfs);
     fs::remove_all(sysfs.root() / "bus/pci/drivers/vfio-pci");
-    DriverBinding binding(sriov::pci::Sysfs(sysfs.root()), settle);
+    DriverBinding binding(sriov::pci::Sysfs(sysfs.root()), settle, settle);
     try {
         binding.bind(pf, "vfio-pci");
         FAIL("bound to a driver that is not loaded");
