@@ -163,17 +163,24 @@ def module_closure(moddir, index, wanted):
     return sorted(seen)
 
 
-def cmd_fetch(args):
+def fetch_once(args, load, describe, build):
+    """What fetch and fetch-root share: under the cache's lock (two ctest runs may start together;
+    the second finds the first one's result), BUILD(cache dir) unless LOAD() finds it done (then
+    say DESCRIBE(what LOAD returned)); --refresh builds it again."""
     base = cache_dir()
     os.makedirs(base, exist_ok=True)
-    # One fetch at a time (two ctest runs may start together); the second finds the kernel there.
     with open(os.path.join(base, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        info = load_kernel_info()
+        info = load()
         if info and not args.refresh:
-            say(f"guest kernel {info['version']} ({info['package']}) is cached in {base}")
+            say(f"{describe(info)} is cached in {base}")
             return 0
-        return fetch_kernel(base)
+        return build(base)
+
+
+def cmd_fetch(args):
+    return fetch_once(args, load_kernel_info,
+                      lambda info: f"guest kernel {info['version']} ({info['package']})", fetch_kernel)
 
 
 def fetch_kernel(base):
@@ -277,25 +284,17 @@ def load_root_info():
 
 
 def cmd_fetch_root(args):
-    base = cache_dir()
-    os.makedirs(base, exist_ok=True)
-    with open(os.path.join(base, ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        info = load_root_info()
-        if info and not args.refresh:
-            say(f"Debian root file system ({info['size_mb']} MB) is cached in {base}")
-            return 0
-        if os.geteuid() == 0:
-            return build_root(base)
-    # mmdebstrap needs root: as tools/setup.sh does, ask sudo (without a password prompt).
-    say("building the Debian root needs root: running fetch-root through sudo")
-    cmd = ["sudo", "-n", "env", f"SRIOV_TESTBED_CACHE={base}", sys.executable,
-           os.path.abspath(__file__), "fetch-root"] + (["--refresh"] if args.refresh else [])
-    status = subprocess.run(cmd).returncode
-    if status != 0:
-        raise HarnessError("fetch-root through sudo failed: run it as root "
-                           "(sudo tools/testbed/testbed.py fetch-root)")
-    return 0
+    if os.geteuid() != 0 and (args.refresh or not load_root_info()):
+        # mmdebstrap needs root: as tools/setup.sh does, ask sudo (without a password prompt).
+        say("building the Debian root needs root: running fetch-root through sudo")
+        cmd = ["sudo", "-n", "env", f"SRIOV_TESTBED_CACHE={cache_dir()}", sys.executable,
+               os.path.abspath(__file__), "fetch-root"] + (["--refresh"] if args.refresh else [])
+        if subprocess.run(cmd).returncode != 0:
+            raise HarnessError("fetch-root through sudo failed: run it as root "
+                               "(sudo tools/testbed/testbed.py fetch-root)")
+        return 0
+    return fetch_once(args, load_root_info,
+                      lambda info: f"Debian root file system ({info['size_mb']} MB)", build_root)
 
 
 def build_root(base):
@@ -304,7 +303,8 @@ def build_root(base):
     status, against which the local repository's missing dependencies are resolved.
     mmdebstrap rather than debootstrap: it has apt download and install everything in one go,
     which took 3.2 min here where debootstrap took 6.4 min for the same root."""
-    mirror = run_cmd(["sh", os.path.join(HERE, "..", "debian-mirror.sh")], "finding the Debian mirror").strip()
+    mirror = run_cmd(["sh", os.path.join(HERE, "..", "debian-mirror.sh")],
+                     "finding the Debian mirror").strip()
     work = tempfile.mkdtemp(prefix="fetch-root-", dir=base)
     tree = os.path.join(work, "tree")
     try:
@@ -562,18 +562,19 @@ def missing_dependencies(debs, root_status):
     ours = {run_cmd(["dpkg-deb", "-f", d, "Package"], f"reading {d}").strip() for d in debs}
     wanted = [(m.group(1), m.group(2)) for m in re.finditer(r"^Inst (\S+) (?:\[\S+\] )?\((\S+)", plan, re.M)
               if m.group(1) not in ours]
-    if not wanted:
-        return []
-    run_cmd(apt + ["--download-only", "install"] + debs,
-            what + " (downloading; is the host's `apt-get update` recent?)")
-    files = []
-    for name, version in wanted:
+
+    def downloaded(name, version):
         # apt names a download NAME_VERSION_ARCH.deb, with the epoch's ':' as %3a.
         prefix = f"{name.split(':')[0]}_{version.replace(':', '%3a')}_"
         found = [f for f in os.listdir(archives) if f.startswith(prefix) and f.endswith(".deb")]
-        if not found:
-            raise HarnessError(f"apt downloaded no {prefix}*.deb into {archives}")
-        files.append(os.path.join(archives, found[0]))
+        return os.path.join(archives, found[0]) if found else None
+
+    if not all(downloaded(*w) for w in wanted):
+        run_cmd(apt + ["--download-only", "install"] + debs,
+                what + " (downloading; is the host's `apt-get update` recent?)")
+    files = [downloaded(*w) for w in wanted]
+    if None in files:
+        raise HarnessError(f"apt did not download all of {' '.join(n for n, _ in wanted)} into {archives}")
     return files
 
 
