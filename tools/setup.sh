@@ -24,7 +24,7 @@ BASE_PKGS=(
     valgrind                # bench-datapath counts libvf's instructions with callgrind (and valgrind/callgrind.h)
     dpkg-dev lintian        # the Debian packages: dpkg-shlibdeps for their dependencies, lintian checks them
     prometheus              # promtool, which checks what sriovd serves as metrics (testbed.sriovd_metrics)
-    mmdebstrap              # the testbed's Debian root file system for guests with systemd (testbed.py fetch-root)
+    mmdebstrap eatmydata    # the testbed's Debian root file system for guests with systemd (testbed.py fetch-root)
 )
 # Packages that must come from bookworm-backports (QEMU with the igb device, Catch2 v3).
 BACKPORT_PKGS=(qemu-system-x86 libcatch2-dev)

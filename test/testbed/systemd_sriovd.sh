@@ -30,6 +30,12 @@ bound_to() {
     [ "$(tb_driver "$1")" = "$2" ]
 }
 
+# numvfs PF: the kernel's VF count of PF; vf_driver PF N: the driver of PF's VF N.
+numvfs() { cat "/sys/bus/pci/devices/$1/sriov_numvfs"; }
+vf_driver() { tb_driver "$(tb_vf_addr "$1" "$2")"; }
+# VF 0 (namespace vf0) reaches VF 1 through the 82576's switch within 20 s.
+vf0_pings_vf1() { tb_wait_for 20 ip netns exec vf0 ping -c 1 -W 1 10.9.0.2 >/dev/null; }
+
 tb_expect "PID 1" "$(cat /proc/1/comm)" systemd
 
 # --- udev at boot: the kernel's igb on both PFs ---
@@ -42,7 +48,7 @@ pf1_if=$(tb_netdev "$pf1")
 tb_log "apt-get install sriovd vfctl libvf0"
 apt-get update -q >/tmp/apt.log 2>&1 || { cat /tmp/apt.log; tb_fail "apt-get update failed"; }
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends sriovd vfctl libvf0 \
-    >>/tmp/apt.log 2>&1 || { cat /tmp/apt.log; tb_fail "apt-get install failed (an undeclared dependency?)"; }
+    >>/tmp/apt.log 2>&1 || { cat /tmp/apt.log; tb_fail "apt-get install failed (undeclared dependency?)"; }
 for p in sriovd vfctl libvf0; do
     tb_expect "package $p" "$(dpkg-query -W -f='${Status}' "$p")" "install ok installed"
 done
@@ -96,10 +102,10 @@ tb_expect "vfio-pci's enable_sriov (sriovd's modprobe.d file)" \
 # --- Type=notify: the VFs are there when systemctl returns ---
 tb_log "systemctl enable --now sriovd"
 systemctl enable --now sriovd || fail "systemctl enable --now sriovd failed"
-tb_expect "PF 0's sriov_numvfs when systemctl returned" "$(cat "/sys/bus/pci/devices/$pf0/sriov_numvfs")" 2
-tb_expect "PF 1's sriov_numvfs when systemctl returned" "$(cat "/sys/bus/pci/devices/$pf1/sriov_numvfs")" 1
+tb_expect "PF 0's sriov_numvfs when systemctl returned" "$(numvfs "$pf0")" 2
+tb_expect "PF 1's sriov_numvfs when systemctl returned" "$(numvfs "$pf1")" 1
 for i in 0 1; do
-    tb_expect "PF 0 VF $i's driver when systemctl returned" "$(tb_driver "$(tb_vf_addr "$pf0" "$i")")" igbvf
+    tb_expect "PF 0 VF $i's driver when systemctl returned" "$(vf_driver "$pf0" "$i")" igbvf
 done
 tb_expect "sriovd.service" "$(systemctl is-active sriovd)" active
 tb_expect "PF 1's driver with sriovd" "$(tb_driver "$pf1")" igb
@@ -107,7 +113,7 @@ tb_vf_shows "$pf1_if" 0 "02:00:00:00:01:10" || fail "PF 1's VF 0 has not the con
 tb_log "ok: PF 1's VF 0 has its MAC (ip link)"
 # No driver configured for it: the kernel's choice, igbvf loaded by udev.
 pf1_vf0=$(tb_vf_addr "$pf1" 0)
-tb_wait_for 30 bound_to "$pf1_vf0" igbvf || fail "PF 1's VF 0 is bound to '$(tb_driver "$pf1_vf0")', not igbvf"
+tb_wait_for 30 bound_to "$pf1_vf0" igbvf || fail "PF 1's VF 0 is on '$(tb_driver "$pf1_vf0")', not igbvf"
 tb_log "ok: PF 1's VF 0 bound to igbvf"
 
 # --- the sandbox as the kernel sees it ---
@@ -123,13 +129,13 @@ tb_expect "/run/sriovd" "$(stat -c '%a %U' /run/sriovd)" "755 root"
 
 # --- vfctl through the socket ---
 vfctl show "$pf0" >/tmp/vfctl.out 2>&1 || { cat /tmp/vfctl.out; fail "vfctl show failed"; }
-grep -q "02:00:00:00:00:11" /tmp/vfctl.out || { cat /tmp/vfctl.out; fail "vfctl show does not list VF 1's MAC"; }
+grep -q "02:00:00:00:00:11" /tmp/vfctl.out || { cat /tmp/vfctl.out; fail "vfctl show lacks VF 1's MAC"; }
 tb_log "ok: vfctl show lists the VFs"
 
 # --- traffic between two VFs through the 82576's switch ---
 tb_vf_in_ns "$pf0" 0 02:00:00:00:00:10 10.9.0.1 || fail "VF 0 not usable"
 tb_vf_in_ns "$pf0" 1 02:00:00:00:00:11 10.9.0.2 || fail "VF 1 not usable"
-tb_wait_for 20 ip netns exec vf0 ping -c 1 -W 1 10.9.0.2 >/dev/null || fail "VF 0 cannot ping VF 1"
+vf0_pings_vf1 || fail "VF 0 cannot ping VF 1"
 tb_log "ok: VF 0 pings VF 1"
 
 # --- journald: priorities from sriovd's lines ---
@@ -140,15 +146,15 @@ tb_wait_for 20 sh -c 'journalctl -u sriovd -p warning -o cat --no-pager | grep -
 journalctl -u sriovd -p warning -o cat --no-pager | grep -q "ready" &&
     fail "journalctl -p warning shows info lines: the priorities are lost"
 journalctl -u sriovd -p info -o cat --no-pager | grep -q "ready" || fail "no info line in the journal"
-journalctl -u sriovd -o cat --no-pager | grep -q '^<[0-7]>' && fail "priority prefixes left in the journal's text"
+journalctl -u sriovd -o cat --no-pager | grep -q '^<[0-7]>' && fail "priority prefixes left in the text"
 tb_log "ok: the drift warning is under -p warning, the info lines only under -p info"
 
 # --- systemctl stop leaves the VFs ---
 systemctl stop sriovd
 tb_expect "sriovd.service after stop" "$(systemctl is-active sriovd)" inactive
-tb_expect "PF 0's sriov_numvfs after stop" "$(cat "/sys/bus/pci/devices/$pf0/sriov_numvfs")" 2
+tb_expect "PF 0's sriov_numvfs after stop" "$(numvfs "$pf0")" 2
 for i in 0 1; do
-    tb_expect "VF $i's driver after stop" "$(tb_driver "$(tb_vf_addr "$pf0" "$i")")" igbvf
+    tb_expect "VF $i's driver after stop" "$(vf_driver "$pf0" "$i")" igbvf
 done
 
 # --- kill -9: Restart=on-failure brings it back, the VFs still there ---
@@ -163,6 +169,6 @@ new_active() {
 tb_wait_for 60 new_active || fail "sriovd did not come back after kill -9"
 tb_log "ok: sriovd is back with main PID $(systemctl show -p MainPID --value sriovd)"
 tb_expect "restarts counted by systemd" "$(systemctl show -p NRestarts --value sriovd)" 1
-tb_expect "PF 0's sriov_numvfs after the restart" "$(cat "/sys/bus/pci/devices/$pf0/sriov_numvfs")" 2
-tb_wait_for 20 ip netns exec vf0 ping -c 1 -W 1 10.9.0.2 >/dev/null || fail "VF 0 cannot ping VF 1 after the restart"
+tb_expect "PF 0's sriov_numvfs after the restart" "$(numvfs "$pf0")" 2
+vf0_pings_vf1 || fail "VF 0 cannot ping VF 1 after the restart"
 tb_log "ok: VF 0 pings VF 1 after the restart"

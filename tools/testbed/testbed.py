@@ -301,8 +301,9 @@ def build_root(base):
     """mmdebstrap a minbase ROOT_SUITE with ROOT_PACKAGES, trim it and pack it as an uncompressed
     cpio archive (the guest's initramfs, with a small per-run archive after it); keep its dpkg
     status, against which the local repository's missing dependencies are resolved.
-    mmdebstrap rather than debootstrap: it has apt download and install everything in one go,
-    which took 3.2 min here where debootstrap took 6.4 min for the same root."""
+    mmdebstrap rather than debootstrap: it has apt download and install everything in one go
+    (3.2 min here where debootstrap took 6.4 min, on a busy machine), and with eatmydata it took
+    71 s where it took 139 s without, the machine as busy both times."""
     mirror = run_cmd(["sh", os.path.join(HERE, "..", "debian-mirror.sh")],
                      "finding the Debian mirror").strip()
     work = tempfile.mkdtemp(prefix="fetch-root-", dir=base)
@@ -311,10 +312,12 @@ def build_root(base):
         t0 = time.monotonic()
         say(f"mmdebstrap --variant=minbase {ROOT_SUITE} from {mirror}: {' '.join(ROOT_PACKAGES)}")
         # The merged-usr hooks make /bin, /sbin and /lib links into /usr themselves, as Debian 12
-        # has them; without, mmdebstrap installs usrmerge, which brings 55 MB of perl along.
-        run_cmd(["mmdebstrap", "--quiet", "--variant=minbase", "--include=" + ",".join(ROOT_PACKAGES),
-                 "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr", ROOT_SUITE, tree, mirror],
-                "building the Debian root file system")
+        # has them; without, mmdebstrap installs usrmerge, which brings 55 MB of perl along. The
+        # eatmydata hooks spare dpkg its fsync() of every file, for a tree that is packed and
+        # thrown away.
+        hooks = [f"--hook-dir=/usr/share/mmdebstrap/hooks/{h}" for h in ("merged-usr", "eatmydata")]
+        run_cmd(["mmdebstrap", "--quiet", "--variant=minbase", "--include=" + ",".join(ROOT_PACKAGES)]
+                + hooks + [ROOT_SUITE, tree, mirror], "building the Debian root file system")
         for rel in ROOT_PRUNED:
             path = os.path.join(tree, rel)
             if os.path.isdir(path) and not os.path.islink(path):
