@@ -90,7 +90,10 @@ tb_expect "PF 0's driver after the refused start" "$(tb_driver "$pf0")" igb
 journalctl -u sriovd -o cat --no-pager | grep -q "$pf0.*bound to igb" ||
     fail "the journal does not say that PF 0 is bound to igb"
 tb_log "ok: sriovd refused PF 0 while igb has it, and said so"
-systemctl stop sriovd    # it would try again every 2 s (Restart=on-failure)
+# Restart=on-failure would try again and again; the failures may have hit the start limit, which
+# would refuse the next start too, as it would the operator's.
+systemctl stop sriovd
+systemctl reset-failed sriovd 2>/dev/null || true    # nothing to reset once systemd dropped the unit
 
 # --- the operator hands PF 0 to vfio-pci for good (driverctl: a udev rule at every boot) ---
 driverctl set-override "$pf0" vfio-pci || tb_fail "driverctl set-override failed"
