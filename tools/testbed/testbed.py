@@ -563,8 +563,8 @@ def missing_dependencies(debs, root_status):
     what = "resolving the dependencies of " + " ".join(os.path.basename(d) for d in debs)
     plan = run_cmd(apt + ["-s", "install"] + debs, what)
     ours = {run_cmd(["dpkg-deb", "-f", d, "Package"], f"reading {d}").strip() for d in debs}
-    wanted = [(m.group(1), m.group(2)) for m in re.finditer(r"^Inst (\S+) (?:\[\S+\] )?\((\S+)", plan, re.M)
-              if m.group(1) not in ours]
+    installs = re.finditer(r"^Inst (\S+) (?:\[\S+\] )?\((\S+)", plan, re.M)   # Inst NAME [OLD] (VERSION
+    wanted = [(m.group(1), m.group(2)) for m in installs if m.group(1) not in ours]
 
     def downloaded(name, version):
         # apt names a download NAME_VERSION_ARCH.deb, with the epoch's ':' as %3a.
@@ -577,7 +577,8 @@ def missing_dependencies(debs, root_status):
                 what + " (downloading; is the host's `apt-get update` recent?)")
     files = [downloaded(*w) for w in wanted]
     if None in files:
-        raise HarnessError(f"apt did not download all of {' '.join(n for n, _ in wanted)} into {archives}")
+        raise HarnessError(f"apt did not download all of {' '.join(n for n, _ in wanted)} "
+                           f"into {archives}")
     return files
 
 
@@ -592,7 +593,8 @@ def add_local_repo(rootfs, deb_paths, root_status):
     extra = missing_dependencies(debs, root_status)
     for deb in debs + extra:
         shutil.copyfile(deb, os.path.join(repo, os.path.basename(deb)))
-    index = run_cmd(["dpkg-scanpackages", "--multiversion", "."], "indexing the local repository", cwd=repo)
+    index = run_cmd(["dpkg-scanpackages", "--multiversion", "."], "indexing the local repository",
+                    cwd=repo)
     rootfs.add_text("/opt/sriov/repo/Packages", index)
     rootfs.add_text("/etc/apt/sources.list.d/testbed.list", "deb [trusted=yes] file:/opt/sriov/repo ./\n")
     say(f"local apt repository: {' '.join(os.path.basename(d) for d in debs)}; from Debian: "
@@ -935,7 +937,8 @@ def cmd_run(args, scenario, scenario_args):
     if args.systemd:
         args.systemd_root = load_root_info()
         if not args.systemd_root:
-            raise HarnessError(f"no Debian root file system in {cache_dir()}: run `{sys.argv[0]} fetch-root` first")
+            raise HarnessError(f"no Debian root file system in {cache_dir()}: "
+                               f"run `{sys.argv[0]} fetch-root` first")
     elif args.deb:
         raise HarnessError("--deb needs --systemd (only the Debian root has apt)")
 
