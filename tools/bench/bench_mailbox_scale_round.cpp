@@ -49,7 +49,8 @@ constexpr unsigned pf_cpu = 1;
 constexpr unsigned vf_cpu = 0;
 
 // The first rig: one thread per VF, each polling VFMAILBOX (bench_mailbox_scale_vf.hpp), all
-// starting at the same moment. Sets `began` to that moment.
+// starting at the same moment, placed by the scheduler (pinned to one CPU, hundreds of polling
+// threads starve each other). Sets `began` to that moment.
 std::vector<VfRun> run_vf_threads(std::vector<std::unique_ptr<ModelPf>>& pfs, const RoundOptions& options,
                                   Clock::time_point& began)
 {
@@ -64,8 +65,6 @@ std::vector<VfRun> run_vf_threads(std::vector<std::unique_ptr<ModelPf>>& pfs, co
                 runs[p * options.vfs_per_pf + v] = run_vf(pfs[p]->vf(v), fmt::format("{} VF {}", pfs[p]->name(), v),
                                                           ModelPf::vf_mac(p, v), options.script, start);
             });
-            if (options.pin)
-                pin(vfs.back().native_handle(), vf_cpu);
         }
     start.arrive_and_wait();
     began = Clock::now();

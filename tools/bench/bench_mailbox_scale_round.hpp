@@ -24,8 +24,8 @@ struct RoundOptions {
     VfScript script;
     pf::PolicingLimits limits;  // sriovd's defaults
     VfDriver driver = VfDriver::events;
-    // With two CPUs or more: the PF side's loop on CPU 1, the VF side on CPU 0 (its threads, with
-    // VfDriver::threads), so that neither waits for the scheduler to give it the other's core.
+    // With two CPUs or more: the PF side's loop on CPU 1 and, with VfDriver::events, the VF thread
+    // on CPU 0, so that neither waits for the scheduler to give it the other's core.
     bool pin = true;
 };
 
