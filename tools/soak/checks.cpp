@@ -1,0 +1,64 @@
+// The checks after each cycle: what sriovd keeps (its state files, vfctl's view) against the last
+// confirmed changes, and what the traffic VFs' driver shows, by effect.
+#include "soak.hpp"
+
+#include "kernel_view.hpp"
+#include "sriov/error.hpp"
+
+#include <fmt/format.h>
+
+namespace sriov::soak {
+
+namespace {
+
+constexpr const char* probe_mac = "02:5a:ff:00:00:01";
+
+}  // namespace
+
+unsigned Soak::sysfs_num_vfs(const std::string& pf) const { return sriov_numvfs(pf); }
+
+// The state file of each PF and vfctl's view both equal what the confirmed changes left, and sysfs
+// has the confirmed VF count.
+void Soak::check_views(CycleResult& r)
+{
+    for (const auto& [pf, want] : expected_) {
+        for (const auto& d : differences(want, read_state_file(rig_.state_dir, pf), "state file"))
+            r.failures.push_back(d);
+        for (const auto& d : differences(want, read_vfctl(pf), "vfctl"))
+            r.failures.push_back(d);
+        if (const unsigned n = sysfs_num_vfs(pf); n != want.num_vfs)
+            r.failures.push_back(fmt::format("sysfs: PF {} has {} VFs, expected {}", pf, n, want.num_vfs));
+    }
+}
+
+// igbvf's view of the two traffic VFs: the MAC sriovd must have given them, carrier (their link
+// state is auto or enable and the wire is up), and trust by what the VF may do with its MAC.
+void Soak::check_effects(CycleResult& r)
+{
+    for (const TrafficVf* vf : {&rig_.vf0, &rig_.vf1}) {
+        const Settings& want = expected_.at(rig_.traffic_pf).vfs.at(vf->index);
+        const LinkView seen = link_view(vf->interface, vf->netns);
+        if (nlohmann::json(seen.mac) != want.at("mac"))
+            r.failures.push_back(fmt::format("igbvf: VF {} ({}) has MAC {}, expected {}", vf->index, vf->interface,
+                                             seen.mac, want.at("mac").dump()));
+        if (!seen.carrier)
+            r.failures.push_back(fmt::format("igbvf: VF {} ({}) has no carrier (link state {})", vf->index,
+                                             vf->interface, want.at("link_state").dump()));
+        check_trust(*vf, r);
+    }
+}
+
+// A trusted VF may take another MAC (it is given its own back at once), an untrusted one may not.
+void Soak::check_trust(const TrafficVf& vf, CycleResult& r)
+{
+    const Settings& want = expected_.at(rig_.traffic_pf).vfs.at(vf.index);
+    const bool trusted = want.at("trust").get<bool>();
+    const bool took = set_link_address(vf.interface, vf.netns, probe_mac);
+    if (took && !set_link_address(vf.interface, vf.netns, want.at("mac").get<std::string>()))
+        r.failures.push_back(fmt::format("igbvf: VF {} could not take its own MAC back", vf.index));
+    if (took != trusted)
+        r.failures.push_back(fmt::format("igbvf: VF {} ({}) {} a MAC of its own choosing", vf.index,
+                                         trusted ? "trusted" : "untrusted", took ? "took" : "could not take"));
+}
+
+}  // namespace sriov::soak
