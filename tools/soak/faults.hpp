@@ -1,6 +1,7 @@
 // The kinds of fault the soak injects, and which of them end sriovd.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <random>
 #include <string_view>
@@ -26,10 +27,17 @@ inline constexpr std::array lasting_faults = {Fault::reset, Fault::flr, Fault::l
 std::string_view name(Fault fault);
 bool ends_sriovd(Fault fault);
 
+// The fault of cycle `cycle` (1, 2, ...): the cycles go in blocks of N, each block a shuffle of
+// `from` made from the seed and the block's number, so that every kind comes once per block and
+// a cycle's fault depends only on the seed and its number.
 template <std::size_t N>
-Fault draw(std::mt19937_64& rng, const std::array<Fault, N>& from)
+Fault fault_of_cycle(unsigned long seed, unsigned cycle, std::array<Fault, N> from)
 {
-    return from[rng() % N];
+    const unsigned block = (cycle - 1) / N;
+    std::seed_seq s{static_cast<unsigned>(seed), static_cast<unsigned>(seed >> 32), block, 0xb10cu};
+    std::mt19937_64 rng(s);
+    std::shuffle(from.begin(), from.end(), rng);
+    return from[(cycle - 1) % N];
 }
 
 }  // namespace sriov::soak

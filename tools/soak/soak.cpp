@@ -31,8 +31,8 @@ constexpr auto recovery_timeout = 30s;
 
 }  // namespace
 
-Soak::Soak(Rig rig, std::chrono::milliseconds restart_delay, std::string log_dir)
-    : rig_(std::move(rig)), daemon_(rig_.sriovd, 2, std::move(log_dir), restart_delay)
+Soak::Soak(Rig rig, std::chrono::milliseconds restart_delay, std::chrono::milliseconds hold, std::string log_dir)
+    : rig_(std::move(rig)), daemon_(rig_.sriovd, 2, std::move(log_dir), restart_delay), hold_(hold)
 {
 }
 
@@ -42,7 +42,7 @@ void Soak::start()
     probe_ = std::make_unique<TrafficProbe>(TrafficEnds{rig_.vf0.address, rig_.vf1.address, rig_.vf1.netns});
     for (const auto& pf : {rig_.traffic_pf, rig_.count_pf})
         expected_[pf] = read_state_file(rig_.state_dir, pf);
-    if (!probe_->wait_flowing(recovery_timeout))
+    if (!probe_->wait_flowing(Clock::now(), 0ms, recovery_timeout))
         throw Error(Errc::timeout, "traffic", "VF 0 and VF 1 do not exchange datagrams: " + probe_->counts());
 }
 
@@ -66,11 +66,11 @@ CycleResult Soak::run_cycle(std::mt19937_64& rng, unsigned cycle, Fault fault)
         case Fault::kill_in_count: at = kill_in_count(rng, r); break;
         default: at = other_fault(rng, fault, r); break;
         }
-        if (const auto since = probe_->wait_flowing(recovery_timeout))
-            r.recovery_ms = std::max(0.0, ms_between(at, *since));
-        else
-            r.failures.push_back(fmt::format("traffic not flowing both ways {} s after the fault ({})",
-                                             recovery_timeout.count(), probe_->counts()));
+        // What sriovd keeps is checked while the traffic must keep flowing for hold_; what igbvf
+        // shows once it has (a VF may still reset itself meanwhile, and the trust check changes a
+        // VF's MAC for a moment).
+        const auto settled = Clock::now();
+        const bool back = probe_->wait_flowing(settled, 0ms, recovery_timeout).has_value();
         int status = 0;
         if (daemon_.died(status)) {
             r.failures.push_back(fmt::format("sriovd ended by itself (status {}); its log: {}", status,
@@ -79,7 +79,14 @@ CycleResult Soak::run_cycle(std::mt19937_64& rng, unsigned cycle, Fault fault)
             r.restarted = true;
         }
         check_views(r);
-        check_effects(r);
+        if (const auto since = back ? probe_->wait_flowing(settled, hold_, recovery_timeout) : std::nullopt)
+            r.recovery_ms = std::max(0.0, ms_between(at, *since));
+        else
+            r.failures.push_back(fmt::format("traffic not flowing both ways for {} ms within {} s of the fault ({})",
+                                             hold_.count(), recovery_timeout.count(), probe_->counts()));
+        check_links(r);
+        check_trust(rig_.vf0, r);
+        check_trust(rig_.vf1, r);
     } catch (const Error& e) {
         r.failures.push_back(e.what());
     }
@@ -121,7 +128,7 @@ void Soak::restart(Clock::time_point fault, CycleResult& r)
 
 Clock::time_point Soak::kill(std::mt19937_64& rng, int signal, CycleResult& r)
 {
-    confirmed_change(draw_change(rng), r);
+    operator_change(rng, r);
     std::this_thread::sleep_for(random_ms(rng, 0, 300));
     const auto at = Clock::now();
     daemon_.signal(signal);
@@ -157,40 +164,79 @@ Clock::time_point Soak::kill_in_set(std::mt19937_64& rng, CycleResult& r)
     return at;
 }
 
-Clock::time_point Soak::kill_in_count(std::mt19937_64& rng, CycleResult& r)
+// The operator's VF count change on the count PF: `vfctl set PF numvfs N` answers at once and the
+// change goes on in sriovd; it is confirmed once sysfs shows the new count (on the way it shows 0:
+// every VF is removed first). Looks every 10 ms for `wait` (until it is confirmed, if
+// stop_when_confirmed); returns whether sysfs reached the count.
+bool Soak::count_change(unsigned to, std::chrono::milliseconds wait, bool stop_when_confirmed, CycleResult& r)
+{
+    const Outcome o = run({"vfctl", "set", rig_.count_pf, "numvfs", std::to_string(to)});
+    if (!o.ok())
+        r.failures.push_back(fmt::format("vfctl set {} numvfs {} failed: {}", rig_.count_pf, to, o.output));
+    const auto deadline = Clock::now() + wait;
+    bool reached = false;
+    do {
+        reached = reached || sriov_numvfs(rig_.count_pf) == to;
+        if (reached && stop_when_confirmed)
+            return true;
+        std::this_thread::sleep_for(10ms);
+    } while (Clock::now() < deadline);
+    return reached;
+}
+
+// The count sysfs shows is the one confirmed: VFs removed are forgotten, a VF added has the settings
+// it had the first time one was added (the configuration's, or the defaults).
+void Soak::adopt_count(unsigned now)
 {
     PfView& want = expected_.at(rig_.count_pf);
-    const unsigned from = want.num_vfs, to = from == rig_.count_low ? rig_.count_high : rig_.count_low;
-    int out = -1;
-    const pid_t vfctl = spawn_captured({"vfctl", "set", rig_.count_pf, "numvfs", std::to_string(to)}, out);
-    // A change takes about 1.5 s here (removing the VFs is most of it): kill anywhere in it.
-    std::this_thread::sleep_for(random_ms(rng, 0, 1500));
-    const auto at = Clock::now();
-    daemon_.signal(SIGKILL);
-    std::string output;
-    const int status = wait_child(vfctl, 60s, out, &output);
-    restart(at, r);
-    const unsigned now = sriov_numvfs(rig_.count_pf);
-    r.change = fmt::format("vfctl set {} numvfs {} (from {}; status {}, sysfs {})", rig_.count_pf, to, from, status, now);
-    if (now != from && now != to) {
-        r.failures.push_back(fmt::format("sysfs has {} VFs after a change from {} to {} was cut short", now, from, to));
-        return at;
-    }
-    if (status == 0 && now != to)
-        r.failures.push_back(fmt::format("vfctl set numvfs {} exited 0 but sysfs has {} VFs", to, now));
-    // The count sysfs shows is the one confirmed: VFs removed are forgotten, a VF added has the
-    // settings it had the first time one was added (the configuration's, or the defaults).
     const PfView found = read_state_file(rig_.state_dir, rig_.count_pf);
+    const unsigned from = want.num_vfs;
     want.vfs.resize(now);
     for (unsigned vf = from; vf < now && vf < found.vfs.size(); ++vf)
         want.vfs[vf] = fresh_vfs_.emplace(vf, found.vfs[vf]).first->second;
     want.num_vfs = now;
+}
+
+Clock::time_point Soak::kill_in_count(std::mt19937_64& rng, CycleResult& r)
+{
+    const unsigned from = expected_.at(rig_.count_pf).num_vfs;
+    const unsigned to = from == rig_.count_low ? rig_.count_high : rig_.count_low;
+    // A change takes about 1.5 s here (removing the VFs is most of it): kill anywhere in it.
+    const bool confirmed = count_change(to, random_ms(rng, 0, 1500), false, r);
+    const auto at = Clock::now();
+    daemon_.signal(SIGKILL);
+    restart(at, r);
+    const unsigned now = sriov_numvfs(rig_.count_pf);
+    r.change = fmt::format("vfctl set {} numvfs {} (from {}; {}; after the restart sysfs has {})", rig_.count_pf, to,
+                           from, confirmed ? "confirmed" : "killed before sysfs had it", now);
+    if (now != from && now != to)
+        r.failures.push_back(fmt::format("sysfs has {} VFs after a change from {} to {} was cut short", now, from, to));
+    else if (confirmed && now != to)
+        r.failures.push_back(fmt::format("sysfs had {} VFs before the kill, {} after the restart", to, now));
+    else
+        adopt_count(now);
     return at;
+}
+
+// Before a fault, an operator's change: now and then of the count PF's VF count, else of a VF.
+void Soak::operator_change(std::mt19937_64& rng, CycleResult& r)
+{
+    if (rng() % 6 != 0) {
+        confirmed_change(draw_change(rng), r);
+        return;
+    }
+    const unsigned from = expected_.at(rig_.count_pf).num_vfs;
+    const unsigned to = from == rig_.count_low ? rig_.count_high : rig_.count_low;
+    r.change = fmt::format("vfctl set {} numvfs {}", rig_.count_pf, to);
+    if (count_change(to, 30s, true, r))
+        adopt_count(to);
+    else
+        r.failures.push_back(fmt::format("sysfs does not show {} VFs 30 s after vfctl set numvfs {}", to, to));
 }
 
 Clock::time_point Soak::other_fault(std::mt19937_64& rng, Fault fault, CycleResult& r)
 {
-    confirmed_change(draw_change(rng), r);
+    operator_change(rng, r);
     const auto at = Clock::now();
     switch (fault) {
     case Fault::reset: {

@@ -31,17 +31,19 @@ struct CycleResult {
 
 class Soak {
 public:
-    Soak(Rig rig, std::chrono::milliseconds restart_delay, std::string log_dir);
+    // hold: how long traffic must flow after a fault's action ended to count as back.
+    Soak(Rig rig, std::chrono::milliseconds restart_delay, std::chrono::milliseconds hold, std::string log_dir);
 
     // Starts sriovd, the traffic, and learns the starting state (the state files as sriovd wrote
     // them, which the first checks compare with vfctl and igbvf). Throws sriov::Error.
     void start();
-    // Runs cycle `cycle` of `seed`, with a fault drawn from `faults`.
+    // Runs cycle `cycle` of `seed`, its fault one of `faults` (fault_of_cycle()), and everything
+    // else random from a generator seeded by the seed and the cycle's number.
     template <std::size_t N>
     CycleResult cycle(unsigned long seed, unsigned cycle, const std::array<Fault, N>& faults)
     {
         auto rng = cycle_rng(seed, cycle);
-        return run_cycle(rng, cycle, draw(rng, faults));
+        return run_cycle(rng, cycle, fault_of_cycle(seed, cycle, faults));
     }
     Daemon& daemon() { return daemon_; }
     std::string traffic_counts() const { return probe_->counts(); }
@@ -58,10 +60,13 @@ private:
     void restart(Clock::time_point fault, CycleResult& r);
     Change draw_change(std::mt19937_64& rng);
     void confirmed_change(const Change& change, CycleResult& r);
+    void operator_change(std::mt19937_64& rng, CycleResult& r);
+    bool count_change(unsigned to, std::chrono::milliseconds wait, bool stop_when_confirmed, CycleResult& r);
+    void adopt_count(unsigned now);
 
     // The checks (checks.cpp), each adding failures to r.
     void check_views(CycleResult& r);
-    void check_effects(CycleResult& r);
+    void check_links(CycleResult& r);
     void check_trust(const TrafficVf& vf, CycleResult& r);
     unsigned sysfs_num_vfs(const std::string& pf) const;
 
@@ -69,6 +74,7 @@ private:
     Daemon daemon_;
     std::unique_ptr<TrafficProbe> probe_;
     std::map<std::string, PfView> expected_;  // by PF
+    std::chrono::milliseconds hold_;
     std::map<unsigned, Settings> fresh_vfs_;  // of the count PF: a VF added by a count change, as first seen
 };
 

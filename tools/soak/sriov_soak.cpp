@@ -24,8 +24,8 @@ namespace {
 struct Options {
     unsigned long seed = 0;
     unsigned cycles = 20, from = 1, leak_cycles = 0, warmup = 3;
-    unsigned long rss_slack_kb = 256;
-    unsigned restart_delay_ms = 0;
+    unsigned long rss_slack_kb = 512;
+    unsigned restart_delay_ms = 0, hold_ms = 2500;
     std::string csv, log_dir = "/tmp", config;
 };
 
@@ -67,6 +67,9 @@ int main(int argc, char** argv)
     app.add_option("--rss-slack-kb", o.rss_slack_kb, "VmRSS allowed above the base")->capture_default_str();
     app.add_option("--restart-delay-ms", o.restart_delay_ms, "wait before starting sriovd again (systemd's RestartSec)")
         ->capture_default_str();
+    app.add_option("--hold-ms", o.hold_ms,
+                   "how long traffic must flow after a fault's action to count as back (igbvf looks every 2 s)")
+        ->capture_default_str();
     app.add_option("--csv", o.csv, "write every cycle to this CSV file");
     app.add_option("--log-dir", o.log_dir, "where sriovd's logs go (sriovd.RUN.log)")->capture_default_str();
     app.add_option("--sriovd", sriovd, "the sriovd program")->capture_default_str();
@@ -98,7 +101,7 @@ int main(int argc, char** argv)
     std::vector<CycleResult> results;
     bool ok = true;
     try {
-        Soak soak(rig, std::chrono::milliseconds(o.restart_delay_ms), o.log_dir);
+        Soak soak(rig, std::chrono::milliseconds(o.restart_delay_ms), std::chrono::milliseconds(o.hold_ms), o.log_dir);
         soak.start();
         const auto t0 = std::chrono::steady_clock::now();
         unsigned cycle = o.from;

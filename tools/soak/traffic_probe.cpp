@@ -146,11 +146,12 @@ std::optional<Clock::time_point> TrafficProbe::flowing_since() const
     return std::max(to1_.run_start, to0_.run_start);
 }
 
-std::optional<Clock::time_point> TrafficProbe::wait_flowing(std::chrono::milliseconds timeout) const
+std::optional<Clock::time_point> TrafficProbe::wait_flowing(Clock::time_point from, std::chrono::milliseconds hold,
+                                                            std::chrono::milliseconds timeout) const
 {
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
-        if (const auto since = flowing_since())
+        if (const auto since = flowing_since(); since && Clock::now() - std::max(*since, from) >= hold)
             return since;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

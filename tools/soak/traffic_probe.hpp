@@ -5,7 +5,9 @@
 // with consecutive numbers, none more than 100 ms after the one before, the last one less than
 // 100 ms ago. Such a run starts with the datagram after a loss or a silence; the recovery from a
 // fault ends, in each direction, at the arrival of the first datagram of the run that is flowing
-// when the probe is looked at.
+// when the probe is looked at. A disruption can come late (igbvf looks at its PF every 2 s, so it
+// may reset its VF seconds after a PF reset): traffic counts as back once it has flowed for a
+// while after the fault's action ended (wait_flowing()'s hold).
 #pragma once
 
 #include <atomic>
@@ -35,9 +37,11 @@ public:
 
     // The moment since which both directions have been flowing, if both are now.
     std::optional<Clock::time_point> flowing_since() const;
-    // Waits (looking every 10 ms) until both directions flow, or until timeout. Returns the later of
-    // the two runs' starts.
-    std::optional<Clock::time_point> wait_flowing(std::chrono::milliseconds timeout) const;
+    // Waits (looking every 10 ms) until both directions flow and have done so for `hold`, counted
+    // from their runs' start or from `from` if that is later; gives up after timeout. Returns the
+    // later of the two runs' starts.
+    std::optional<Clock::time_point> wait_flowing(Clock::time_point from, std::chrono::milliseconds hold,
+                                                  std::chrono::milliseconds timeout) const;
     // Datagrams sent and received so far, per direction (0: VF 0 to VF 1).
     std::string counts() const;
 
