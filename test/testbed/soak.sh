@@ -30,40 +30,16 @@ fail() {
 
 modprobe igbvf || tb_fail "cannot load igbvf"
 mkdir -p /etc/sriovd
-cat >"$CONFIG" <<EOF2
-[daemon]
-state_dir = "$STATE"
-
-[[pf]]
-pci = "$pf0"
-num_vfs = 3
-
-[[pf.vf]]
-index = 0
-mac = "$MAC0"
-driver = "igbvf"
-
-[[pf.vf]]
-index = 1
-mac = "$MAC1"
-driver = "igbvf"
-
-[[pf.vf]]
-index = 2
-mac = "02:11:22:33:44:77"
-
-[[pf]]
-pci = "$pf1"
-num_vfs = 2
-
-[[pf.vf]]
-index = 0
-mac = "02:11:22:33:55:00"
-
-[[pf.vf]]
-index = 1
-mac = "02:11:22:33:55:01"
-EOF2
+{
+    printf '[daemon]\nstate_dir = "%s"\n' "$STATE"
+    tb_config_pf "$pf0" 3
+    tb_config_vf 0 "$MAC0" igbvf
+    tb_config_vf 1 "$MAC1" igbvf
+    tb_config_vf 2 02:11:22:33:44:77
+    tb_config_pf "$pf1" 2
+    tb_config_vf 0 02:11:22:33:55:00
+    tb_config_vf 1 02:11:22:33:55:01
+} >"$CONFIG"
 
 tb_start_sriovd "$LOG" --config "$CONFIG"
 tb_wait_for 60 sh -c "[ \$(grep -c 'ready:' $LOG) -ge 2 ]" || fail "sriovd did not report both PFs ready"

@@ -159,6 +159,17 @@ tb_start_sriovd() {
     tb_fail "sriovd did not report ready"
 }
 
+# tb_config_pf PCI NUM_VFS and tb_config_vf INDEX MAC [DRIVER]: a [[pf]] table and a [[pf.vf]]
+# table of sriovd's configuration, printed, for scenarios that write a configuration file:
+#   { echo '[daemon]'; tb_config_pf "$pf" 2; tb_config_vf 0 02:11:22:33:44:55 igbvf; } >"$CONFIG"
+tb_config_pf() {
+    printf '\n[[pf]]\npci = "%s"\nnum_vfs = %s\n' "$1" "$2"
+}
+tb_config_vf() {
+    printf '\n[[pf.vf]]\nindex = %s\nmac = "%s"\n' "$1" "$2"
+    [ -z "${3:-}" ] || printf 'driver = "%s"\n' "$3"
+}
+
 # tb_recv_mode MODE: the vf-pktgen recv options for MODE, polling (none) or interrupts (libvf's
 # interrupt mode, adaptive coalescing, QEMU 10.0's EITR timing); fails for any other MODE.
 tb_recv_mode() {
