@@ -15,8 +15,6 @@ constexpr const char* probe_mac = "02:5a:ff:00:00:01";
 
 }  // namespace
 
-unsigned Soak::sysfs_num_vfs(const std::string& pf) const { return sriov_numvfs(pf); }
-
 // The state file of each PF and vfctl's view both equal what the confirmed changes left, and sysfs
 // has the confirmed VF count.
 void Soak::check_views(CycleResult& r)
@@ -26,7 +24,7 @@ void Soak::check_views(CycleResult& r)
             r.failures.push_back(d);
         for (const auto& d : differences(want, read_vfctl(pf), "vfctl"))
             r.failures.push_back(d);
-        if (const unsigned n = sysfs_num_vfs(pf); n != want.num_vfs)
+        if (const unsigned n = sriov_numvfs(pf); n != want.num_vfs)
             r.failures.push_back(fmt::format("sysfs: PF {} has {} VFs, expected {}", pf, n, want.num_vfs));
     }
 }

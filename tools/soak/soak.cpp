@@ -76,7 +76,6 @@ CycleResult Soak::run_cycle(std::mt19937_64& rng, unsigned cycle, Fault fault)
             r.failures.push_back(fmt::format("sriovd ended by itself (status {}); its log: {}", status,
                                              daemon_.log_path()));
             daemon_.start();
-            r.restarted = true;
         }
         check_views(r);
         if (const auto since = back ? probe_->wait_flowing(settled, hold_, recovery_timeout) : std::nullopt)
@@ -121,7 +120,6 @@ void Soak::restart(Clock::time_point fault, CycleResult& r)
 {
     const int status = daemon_.restart_after_signal();
     r.restart_ms = ms_between(fault, Clock::now());
-    r.restarted = true;
     if (r.fault == Fault::term && status != 0)
         r.failures.push_back(fmt::format("sriovd exited with status {} after SIGTERM", status));
 }

@@ -26,7 +26,6 @@ struct CycleResult {
     std::string change;              // what the operator did, and how it ended
     std::vector<std::string> failures;
     Footprint footprint;             // sriovd's after the cycle
-    bool restarted = false;
 };
 
 class Soak {
@@ -68,7 +67,6 @@ private:
     void check_views(CycleResult& r);
     void check_links(CycleResult& r);
     void check_trust(const TrafficVf& vf, CycleResult& r);
-    unsigned sysfs_num_vfs(const std::string& pf) const;
 
     Rig rig_;
     Daemon daemon_;

@@ -56,7 +56,6 @@ private:
     void receive(int fd, Direction& d);
 
     int fd0_ = -1, fd1_ = -1;
-    unsigned port0_ = 0, port1_ = 0;
     unsigned addr0_ = 0, addr1_ = 0;  // network order
     mutable std::mutex mutex_;
     Direction to1_, to0_;  // VF 0 -> VF 1, VF 1 -> VF 0
