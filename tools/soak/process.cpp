@@ -95,8 +95,19 @@ int wait_child(pid_t pid, std::chrono::milliseconds timeout, int read_fd, std::s
         } else {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
-        if (reap_if_ended(pid, status))
+        if (reap_if_ended(pid, status)) {
+            // What it wrote just before it ended may still be in the pipe: read it too (without
+            // waiting, in case a child of its own still holds the pipe open).
+            for (pollfd p{read_fd, POLLIN, 0}; read_fd >= 0 && poll(&p, 1, 0) > 0;) {
+                char buffer[4096];
+                const ssize_t n = read(read_fd, buffer, sizeof buffer);
+                if (n <= 0)
+                    break;
+                if (output)
+                    output->append(buffer, static_cast<std::size_t>(n));
+            }
             break;
+        }
         if (!killed && Clock::now() > deadline) {
             kill(pid, SIGKILL);
             killed = true;
