@@ -6,12 +6,12 @@
 
 #include "admin.hpp"
 #include "model/e82576_model.hpp"
+#include "model/register_spy.hpp"
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
-#include <algorithm>
 #include <vector>
 
 using namespace sriov;
@@ -136,63 +136,32 @@ TEST_CASE("VLAN, multicast and frame size requests land in VLVF/VFTA, MTA and VM
     CHECK(up.peek(VMOLR.at(0)) == 0x8B0105F2);
 }
 
-namespace {
-
-// The PF's registers with each access recorded, to count those that land in a table.
-class RecordingRegisters final : public dev::RegisterIo {
-public:
-    explicit RecordingRegisters(dev::RegisterIo& device) : device_(device) {}
-    std::uint32_t read32(std::uint32_t offset) override
-    {
-        reads.push_back(offset);
-        return device_.read32(offset);
-    }
-    void write32(std::uint32_t offset, std::uint32_t value) override
-    {
-        writes.push_back(offset);
-        device_.write32(offset, value);
-    }
-    static std::size_t in(const std::vector<std::uint32_t>& offsets, const Reg& table)
-    {
-        return static_cast<std::size_t>(std::count_if(offsets.begin(), offsets.end(), [&](std::uint32_t o) {
-            return o >= table.offset && o < table.offset + table.stride * table.count;
-        }));
-    }
-    std::vector<std::uint32_t> reads;
-    std::vector<std::uint32_t> writes;
-
-private:
-    dev::RegisterIo& device_;
-};
-
-}  // namespace
 
 TEST_CASE("filter requests write only the table words that change, and a reset starts the tables afresh")
 {
     E82576Model m;
-    RecordingRegisters regs(m.pf());
+    sriov::model::RegisterSpy regs(m.pf(), true);
     E82576Pf chip(regs, "model", no_pauses());
     chip.bring_up(2);
     m.set_num_vfs(2);
-    regs.reads.clear();
-    regs.writes.clear();
+    regs.clear();
     const std::vector<std::uint16_t> hashes{0x123};
 
     // Hash 0x123 (MTA dword 9): one MTA write and no read; the same list again writes nothing.
     chip.set_multicast_hashes(hashes);
     CHECK(m.peek(MTA.at(9)) == 0x00000008);
     chip.set_multicast_hashes(hashes);
-    CHECK(RecordingRegisters::in(regs.writes, MTA) == 1);
+    CHECK(sriov::model::RegisterSpy::in(regs.written, MTA) == 1);
     // VID 100 joined by both VFs, then left by one: VLVF and VFTA are written, never read.
     chip.set_vf_vlan(0, 100, true);
     chip.set_vf_vlan(1, 100, true);
     chip.set_vf_vlan(0, 100, false);
     CHECK(m.peek(VLVF.at(1)) == 0x80002064);
     CHECK(m.peek(VFTA.at(3)) == 0x00000010);
-    CHECK(RecordingRegisters::in(regs.reads, VLVF) == 0);
-    CHECK(RecordingRegisters::in(regs.reads, VFTA) == 0);
-    CHECK(RecordingRegisters::in(regs.reads, MTA) == 0);
-    CHECK(RecordingRegisters::in(regs.writes, VFTA) == 1);
+    CHECK(sriov::model::RegisterSpy::in(regs.read_offsets, VLVF) == 0);
+    CHECK(sriov::model::RegisterSpy::in(regs.read_offsets, VFTA) == 0);
+    CHECK(sriov::model::RegisterSpy::in(regs.read_offsets, MTA) == 0);
+    CHECK(sriov::model::RegisterSpy::in(regs.written, VFTA) == 1);
 
     // A PF reset clears the chip's tables (CTRL.RST), so the same requests are written again.
     chip.bring_up(2);

@@ -2,6 +2,7 @@
 // pool exhaustion. Expected register and descriptor values are written out from the fact sheet
 // (../shared/reference/igb-82576.md sections 3.1, 4.1-4.3), not read back from the code.
 #include "model/e82576_model.hpp"
+#include "model/register_spy.hpp"
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
 #include "vf/buffer_pool.hpp"
@@ -426,30 +427,6 @@ TEST_CASE("a VF reset disables the VF's queues: the model then neither sends nor
     CHECK(rig.model.inject_rx(Rig::vf_index, test_frame(60, 0)));
 }
 
-namespace {
-
-// Counts the register accesses that reach the model, whoever makes them: what the device sees.
-class AccessSpy final : public dev::RegisterIo {
-public:
-    explicit AccessSpy(dev::RegisterIo& device) : device_(device) {}
-    std::uint32_t read32(std::uint32_t offset) override
-    {
-        ++reads;
-        return device_.read32(offset);
-    }
-    void write32(std::uint32_t offset, std::uint32_t value) override
-    {
-        written.push_back(offset);
-        device_.write32(offset, value);
-    }
-    unsigned reads = 0;
-    std::vector<std::uint32_t> written;
-
-private:
-    dev::RegisterIo& device_;
-};
-
-}  // namespace
 
 TEST_CASE("a burst of 32 frames touches the device once: one tail write, no register read")
 {
@@ -457,7 +434,7 @@ TEST_CASE("a burst of 32 frames touches the device once: one tail write, no regi
     pf_ready_for_traffic(model);
     FakeDma rx_mem(model, 0x100000, 4096), tx_mem(model, 0x200000, 4096), buf_mem(model, 0x1000000, 256 * 2048);
     BufferPool pool(buf_mem.region(), 256, 2048);
-    AccessSpy spy(model.vf(Rig::vf_index));
+    model::RegisterSpy spy(model.vf(Rig::vf_index), true);  // what the device sees
     RxQueue rx(spy, Doorbell(spy, VF_RDT(0)), rx_mem.region(), 64, pool, "VF 1 RX");
     TxQueue tx(spy, Doorbell(spy, VF_TDT(0)), tx_mem.region(), 64, pool, "VF 1 TX");
     rx.start(100ms);

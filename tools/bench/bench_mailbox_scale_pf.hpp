@@ -9,6 +9,7 @@
 
 #include "mbx/pf_mailbox.hpp"
 #include "model/e82576_model.hpp"
+#include "model/register_spy.hpp"
 #include "pf/e82576_pf.hpp"
 #include "pf/mailbox_service.hpp"
 #include "pf/request_policer.hpp"
@@ -42,28 +43,6 @@ void on_loop(boost::asio::io_context& io, F f)
     });
     done.get_future().wait();
 }
-
-// The PF's registers, with every read and write counted (each one a VM exit under emulation and
-// a PCIe round trip, or a posted write, on silicon).
-class CountingRegisters final : public dev::RegisterIo {
-public:
-    explicit CountingRegisters(dev::RegisterIo& device) : device_(device) {}
-    std::uint32_t read32(std::uint32_t offset) override
-    {
-        ++reads;
-        return device_.read32(offset);
-    }
-    void write32(std::uint32_t offset, std::uint32_t value) override
-    {
-        ++writes;
-        device_.write32(offset, value);
-    }
-    std::uint64_t reads = 0;
-    std::uint64_t writes = 0;
-
-private:
-    dev::RegisterIo& device_;
-};
 
 // Register accesses of the PF side.
 struct RegisterCounts {
@@ -112,7 +91,7 @@ public:
 private:
     std::string name_;
     model::E82576Model model_;
-    CountingRegisters registers_{model_.pf()};  // what the PF side uses to reach the model
+    model::RegisterSpy registers_{model_.pf()};  // what the PF side uses to reach the model, counted
     RegisterCounts at_start_;
     pf::E82576Pf chip_;
     mbx::PfMailbox mailbox_;
