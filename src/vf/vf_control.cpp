@@ -45,9 +45,7 @@ void VfControl::send_reset(std::chrono::milliseconds pf_ready_timeout, bool wait
     mailbox_.check_for_reset();  // forget RSTD: this reset is the one we handle now
 
     // Step 4: VF_RESET; the PF answers with our MAC (steps 5 and 6).
-    const mbx::Message m = mbx::encode(mbx::Request{mbx::VfReset{}});
-    pending_word0_ = m.words()[0];
-    interleaved_ = 0;
+    const mbx::Message m = prepare(mbx::VfReset{});
     reset_mac_.reset();
     if (wait_for_ack)
         mailbox_.send(m);
@@ -132,20 +130,19 @@ VfControl::Verdict VfControl::judge(const mbx::Reply& reply)
     return Verdict::answered;
 }
 
-void VfControl::start(const mbx::Request& request)
+mbx::Message VfControl::prepare(const mbx::Request& request)
 {
-    const mbx::Message m = mbx::encode(request);
+    mbx::Message m = mbx::encode(request);
     pending_word0_ = m.words()[0];
     interleaved_ = 0;
-    mailbox_.post(m);
+    return m;
 }
+
+void VfControl::start(const mbx::Request& request) { mailbox_.post(prepare(request)); }
 
 void VfControl::ask(const mbx::Request& request)
 {
-    const mbx::Message m = mbx::encode(request);
-    pending_word0_ = m.words()[0];
-    interleaved_ = 0;
-    mailbox_.send(m);
+    mailbox_.send(prepare(request));
     while (judge(wait_reply()) == Verdict::not_yet) {
     }
 }

@@ -71,6 +71,8 @@ public:
 private:
     // What the PF's latest message means for the request under way.
     enum class Verdict { answered, not_yet };
+    // Encodes `request` and makes it the one under way (its answers are judged against it).
+    mbx::Message prepare(const mbx::Request& request);
     void ask(const mbx::Request& request);
     mbx::Reply wait_reply();
     mbx::Reply decode(const mbx::Message& m);
