@@ -44,12 +44,6 @@ void on_loop(boost::asio::io_context& io, F f)
     done.get_future().wait();
 }
 
-// Register accesses of the PF side.
-struct RegisterCounts {
-    std::uint64_t reads = 0;
-    std::uint64_t writes = 0;
-};
-
 class ModelPf {
 public:
     // PF number `index` (named 0000:II:00.0 in logs, II = index + 1) with num_vfs VFs, each with
@@ -76,11 +70,8 @@ public:
     // VF written, as the model timed both writes (the PF's own messages, with no request before
     // them, are not counted). Read once the loop has stopped.
     const std::vector<std::chrono::nanoseconds>& pf_side() const { return pf_side_; }
-    // The PF side's register accesses since start(). Read once the loop has stopped.
-    RegisterCounts register_accesses() const
-    {
-        return {registers_.reads - at_start_.reads, registers_.writes - at_start_.writes};
-    }
+    // The PF side's register accesses since start() (its counts). Read once the loop has stopped.
+    const model::RegisterSpy& register_accesses() const { return registers_; }
     const std::string& name() const { return name_; }
     // Read once the loop has stopped.
     const pf::MailboxStats& stats() const { return service_.stats(); }
@@ -92,7 +83,6 @@ private:
     std::string name_;
     model::E82576Model model_;
     model::RegisterSpy registers_{model_.pf()};  // what the PF side uses to reach the model, counted
-    RegisterCounts at_start_;
     pf::E82576Pf chip_;
     mbx::PfMailbox mailbox_;
     pf::VfPolicy policy_;
