@@ -364,10 +364,11 @@ std::string status_text(std::string_view result_json)
     for (const auto& [key, name] : names)
         if (mailbox.contains(key))
             rows.push_back({std::string("  ") + name, std::to_string(number(mailbox, key).value_or(0))});
-    for (const auto& [key, value] : mailbox.items()) {
+    for (const auto& item : mailbox.items()) {
+        const std::string& key = item.key();
         const bool known = std::any_of(names.begin(), names.end(), [&](const auto& n) { return key == n.first; });
         if (!known)
-            rows.push_back({"  " + key, value.dump()});
+            rows.push_back({"  " + key, item.value().dump()});
     }
     return out + "mailbox:\n" + render(rows);
 }
