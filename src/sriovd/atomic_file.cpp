@@ -49,7 +49,7 @@ UniqueFd create_temporary(int dir, const std::string& name, std::string& tmp, co
 {
     for (int attempt = 0; attempt < temporary_name_attempts; ++attempt) {
         tmp = files::unique_name(name);
-        UniqueFd fd(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        UniqueFd fd(::openat(dir, tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (fd)
             return fd;
         if (errno != EEXIST)
@@ -64,6 +64,12 @@ UniqueFd create_temporary(int dir, const std::string& name, std::string& tmp, co
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents, mode_t mode,
                            std::optional<gid_t> group, Durability durability)
+{
+    replace_file_atomically(path, mode, group, durability, [&](int fd) { write_all(fd, contents, path); });
+}
+
+void replace_file_atomically(const std::filesystem::path& path, mode_t mode, std::optional<gid_t> group,
+                             Durability durability, const std::function<void(int fd)>& fill)
 {
     const bool flush = durability == Durability::power_cut;
     const std::string name = file_name(path);
@@ -80,7 +86,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
             throw system_error(path.string(), "give the file to the operators' group (chown)", errno);
         if (::fchmod(fd.get(), mode) != 0)
             throw system_error(path.string(), "set the file's mode", errno);
-        write_all(fd.get(), contents, path);
+        fill(fd.get());
         if (flush && ::fsync(fd.get()) != 0)
             throw system_error(path.string(), "flush the file to disk", errno);
         if (::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,13 @@ enum class Durability { power_cut, process_crash };
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents, mode_t mode,
                            std::optional<gid_t> group = std::nullopt,
                            Durability durability = Durability::power_cut);
+
+// As write_file_atomically(), with the new file's contents made by fill(fd) instead of written from
+// a string: fill gets the new file's descriptor (open read-write, empty, with its mode and group
+// set) before it is flushed and renamed onto path; whatever fill throws, the new file is removed
+// and the old one stays.
+void replace_file_atomically(const std::filesystem::path& path, mode_t mode, std::optional<gid_t> group,
+                             Durability durability, const std::function<void(int fd)>& fill);
 
 // The whole contents of path, or nothing if there is no such file. Follows symbolic links: for
 // files the administrator names (the configuration file).

@@ -1,6 +1,6 @@
 #include "vf_grants_file.hpp"
 
-#include "atomic_file.hpp"
+#include "grants_record.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -62,7 +62,7 @@ pf::VfState vf_state(const nlohmann::json& j)
 
 }  // namespace
 
-std::string grants_file_for(const pci::Address& pf) { return fmt::format("grants-{}.json", pf); }
+std::string grants_file_for(const pci::Address& pf) { return fmt::format("grants-{}.record", pf); }
 
 std::string current_boot_id()
 {
@@ -90,14 +90,10 @@ std::optional<std::vector<pf::VfState>> load_grants(const std::filesystem::path&
             *why = std::move(reason);
         return std::nullopt;
     };
-    std::optional<std::string> text;
-    try {
-        text = read_own_file_if_present(path);
-    } catch (const std::exception& e) {
-        return refuse(e.what());
-    }
+    std::string why_not;
+    const std::optional<std::string> text = read_grants_record(path, &why_not);
     if (!text)
-        return refuse("no such file");
+        return refuse(std::move(why_not));
     try {
         const nlohmann::json doc = nlohmann::json::parse(*text);
         if (doc.at("format") != format_name || doc.at("version") != format_version)

@@ -1,6 +1,6 @@
 #include "vfio_backend.hpp"
 
-#include "atomic_file.hpp"
+#include "grants_record.hpp"
 #include "options.hpp"
 #include "pf_messages.hpp"
 #include "vf_grants_file.hpp"
@@ -36,22 +36,30 @@ VfioBackend::VfioBackend(const DaemonConfig& config, const pci::Address& address
                          address, grants_path_.string(), why);
     }
     manager_ = pf::PfManager::open(shared_.io, config_, shared_.token);
-    // What each VF holds, kept before it is answered, for the next sriovd to resume from.
-    auto keep_grants = [this, boot_id](const std::vector<pf::VfState>& vfs) {
+    // What each VF holds, kept before it is answered, for the next sriovd to resume from: the
+    // record is made anew here, and replaced in memory at each change.
+    std::error_code ignored;
+    std::filesystem::remove(state_dir / fmt::format("grants-{}.json", address), ignored);  // before 0.17
+    grants_written_ = encode_grants(boot_id, config_.pf, manager_->vfs().states());
+    try {
+        grants_ = GrantsRecord::create(grants_path_, grants_written_);
+    } catch (const std::exception& e) {
+        spdlog::error("PF {}: cannot keep what its VFs are granted: {}; a restarted sriovd will make them reset",
+                      config_.pf, e.what());
+    }
+    manager_->on_vf_state_changed([this, boot_id](const std::vector<pf::VfState>& vfs) {
         std::string text = encode_grants(boot_id, config_.pf, vfs);
-        if (text == grants_written_)
+        if (!grants_ || text == grants_written_)
             return;
         try {
-            write_file_atomically(grants_path_, text, 0600, std::nullopt, Durability::process_crash);
+            grants_->store(text);
             grants_written_ = std::move(text);
         } catch (const std::exception& e) {
             spdlog::error("PF {}: cannot keep what its VFs were granted: {}; a restarted sriovd will make them "
                           "reset",
                           config_.pf, e.what());
         }
-    };
-    keep_grants(manager_->vfs().states());
-    manager_->on_vf_state_changed(keep_grants);
+    });
 
     // A trusted VF that picks its own MAC keeps it across restarts: the core keeps it as a runtime
     // value. (An untrusted VF may only pick one when it was given none; keeping that one would stop

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config_file.hpp"
+#include "grants_record.hpp"
 #include "pf_backend.hpp"
 #include "pf_shared.hpp"
 #include "vf_count_change.hpp"
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,8 +63,9 @@ private:
     pf::PfConfig config_;
     PfShared& shared_;
     pf::VfProvisioner provisioner_;
-    std::filesystem::path grants_path_;  // vf_grants_file.hpp
-    std::string grants_written_;         // its contents as last written
+    std::filesystem::path grants_path_;   // vf_grants_file.hpp
+    std::optional<GrantsRecord> grants_;  // none if it could not be made
+    std::string grants_written_;          // its text as last stored
     std::unique_ptr<pf::PfManager> manager_;
     std::unique_ptr<VfCountChange> count_change_;
 };

@@ -1,12 +1,18 @@
-// The grants file (vf_grants_file.hpp): what a restarted sriovd resumes the VFs from. A file of
-// another boot, another PF or in any way damaged is never used: the VFs are then made to reset.
+// The grants record (vf_grants_file.hpp, grants_record.hpp): what a restarted sriovd resumes the
+// VFs from. A record of another boot, another PF or in any way damaged is never used: the VFs are
+// then made to reset. Replacing its text is one store that a crash cannot tear.
 #include "sriovd/atomic_file.hpp"
+#include "sriovd/grants_record.hpp"
 #include "sriovd/vf_grants_file.hpp"
+
+#include "sriov/error.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace sriov;
@@ -48,8 +54,8 @@ TEST_CASE("the grants file gives back what was written, in the same boot, for th
 {
     TempDir dir;
     const auto path = dir.path / sriovd::grants_file_for(pf_addr);
-    CHECK(path.filename() == "grants-0000:00:02.0.json");
-    sriovd::write_file_atomically(path, sriovd::encode_grants(boot, pf_addr, two_vfs()), 0600);
+    CHECK(path.filename() == "grants-0000:00:02.0.record");
+    const auto record = sriovd::GrantsRecord::create(path, sriovd::encode_grants(boot, pf_addr, two_vfs()));
 
     std::string why;
     const auto back = sriovd::load_grants(path, boot, pf_addr, &why);
@@ -74,12 +80,12 @@ TEST_CASE("the grants file gives back what was written, in the same boot, for th
 TEST_CASE("a grants file of another boot, another PF, damaged or missing is not used, and says why")
 {
     TempDir dir;
-    const auto path = dir.path / "grants.json";
+    const auto path = dir.path / "grants.record";
     std::string why;
     CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
     CHECK(why == "no such file");
 
-    sriovd::write_file_atomically(path, sriovd::encode_grants(boot, pf_addr, two_vfs()), 0600);
+    auto record = sriovd::GrantsRecord::create(path, sriovd::encode_grants(boot, pf_addr, two_vfs()));
     CHECK(!sriovd::load_grants(path, "another-boot", pf_addr, &why));
     CHECK(why == "written before the last boot");
     CHECK(!sriovd::load_grants(path, "", pf_addr, &why));  // no boot ID to compare: not trusted
@@ -88,14 +94,14 @@ TEST_CASE("a grants file of another boot, another PF, damaged or missing is not 
     CHECK(why == "written for PF \"0000:00:02.0\"");
 
     std::string text = sriovd::encode_grants(boot, pf_addr, two_vfs());
-    sriovd::write_file_atomically(path, text.substr(0, text.size() / 2), 0600);  // torn
+    record.store(text.substr(0, text.size() / 2));  // torn
     CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
     CHECK(why.starts_with("unreadable"));
 
     const auto at = text.find("\"max_frame\": 1522");
     REQUIRE(at != std::string::npos);
     text.replace(at, 17, "\"max_frame\": -1");  // no frame size
-    sriovd::write_file_atomically(path, text, 0600);
+    record.store(text);
     CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
     CHECK(why.starts_with("unreadable"));
 }
@@ -104,4 +110,90 @@ TEST_CASE("the kernel's boot ID is read")
 {
     // Every Linux kernel since 2.6 has it; 36 characters, a UUID.
     CHECK(sriovd::current_boot_id().size() == 36);
+}
+
+namespace {
+
+std::string file_bytes(const std::filesystem::path& path) { return *sriovd::read_own_file_if_present(path); }
+
+}  // namespace
+
+TEST_CASE("a grants record gives the text last stored to whoever reads the file, even after its writer died")
+{
+    TempDir dir;
+    const auto path = dir.path / "grants.record";
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // A writer that dies without unmapping or flushing anything, as sriovd killed with -9.
+        auto record = sriovd::GrantsRecord::create(path, "first");
+        record.store("second");
+        record.store("third, the last");
+        ::_exit(0);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    std::string why;
+    CHECK(sriovd::read_grants_record(path, &why) == "third, the last");
+    CHECK(std::filesystem::file_size(path) == sriovd::grants_record_size);
+    CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+
+    // A new record replaces the old one whole.
+    auto record = sriovd::GrantsRecord::create(path, "fresh");
+    CHECK(record.text() == "fresh");
+    CHECK(sriovd::read_grants_record(path, &why) == "fresh");
+}
+
+TEST_CASE("a store cut short leaves the record's text as it was")
+{
+    TempDir dir;
+    const auto path = dir.path / "grants.record";
+    auto record = sriovd::GrantsRecord::create(path, "old text");
+    record.store("current text");  // now in slot 1, generation 1
+    std::string file = file_bytes(path);
+    // A writer that died inside store(): the spare slot (0) and its length written, the
+    // generation not yet raised.
+    const std::string half = "the new text, half writ";
+    file.replace(4096, half.size(), half);
+    const std::uint32_t length = 40;
+    std::memcpy(file.data() + 40, &length, sizeof length);
+    CHECK(sriovd::grants_record_text(file) == "current text");
+
+    // Too long for a slot: refused, and the old text stays.
+    CHECK_THROWS_AS(record.store(std::string(sriovd::grants_record_slot + 1, 'x')), Error);
+    CHECK(record.text() == "current text");
+    CHECK(sriovd::read_grants_record(path, nullptr) == "current text");
+}
+
+TEST_CASE("what is not a whole grants record is not read as one, and says why")
+{
+    std::string why;
+    CHECK(!sriovd::grants_record_text("{\"format\": \"sriovd-grants\"}", &why));
+    CHECK(why == "not a grants record");
+    TempDir dir;
+    const auto path = dir.path / "grants.record";
+    auto record = sriovd::GrantsRecord::create(path, "text");
+    std::string file = file_bytes(path);
+    CHECK(!sriovd::grants_record_text(file.substr(0, file.size() - 1), &why));
+    CHECK(why.starts_with("a grants record of another version or size"));
+    const std::uint32_t huge = sriovd::grants_record_slot + 1;
+    std::memcpy(file.data() + 40, &huge, sizeof huge);
+    CHECK(!sriovd::grants_record_text(file, &why));
+    CHECK(why == "damaged: slot 0 claims 32769 bytes");
+}
+
+TEST_CASE("a grants record is never made through a symbolic link")
+{
+    TempDir dir;
+    const auto target = dir.path / "victim";
+    sriovd::write_file_atomically(target, "keep me", 0644);
+    const auto path = dir.path / "grants.record";
+    std::filesystem::create_symlink(target, path);
+    CHECK_THROWS_AS(sriovd::GrantsRecord::create(path, "text"), Error);
+    CHECK(file_bytes(target) == "keep me");
+    std::string why;
+    CHECK(!sriovd::read_grants_record(path, &why));
+    CHECK(why.find("symbolic link") != std::string::npos);
 }
