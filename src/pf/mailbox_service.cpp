@@ -169,7 +169,13 @@ void MailboxService::handle_message(unsigned vf)
     ++stats_.requests;
     if (spdlog::should_log(spdlog::level::debug))
         spdlog::debug("{}: message words {:#010x}", who(vf), fmt::join(words.words(), " "));
+    // What the VF holds is kept (the grants record) inside on_message(), before the answer; the log
+    // line, counters and events are the operator's and come after it, off the VF's round trip.
     const Outcome outcome = vfs_.on_message(vf, words.words(), now);
+    if (outcome.reply)
+        send(vf, *outcome.reply, fmt::format("the answer to {}", outcome.request));
+    else
+        mailbox_.unlock(vf);  // no answer: give the buffer back without a second acknowledgement
     const bool logged = may_log(vf);
     if (logged)
         log(vf, outcome);
@@ -183,10 +189,6 @@ void MailboxService::handle_message(unsigned vf)
         emit("vf_reset", vf, fmt::format("VF_RESET: {}", outcome.reason));
     else if (outcome.verdict == Verdict::nack && logged)
         emit("request_refused", vf, fmt::format("{}: {}", outcome.request, outcome.reason));
-    if (outcome.reply)
-        send(vf, *outcome.reply, fmt::format("the answer to {}", outcome.request));
-    else
-        mailbox_.unlock(vf);  // no answer: give the buffer back without a second acknowledgement
     if (const auto why = policer_.offence(vf); why && !vfs_.state(vf).quarantined)
         quarantine(vf, *why);
 }
