@@ -1,5 +1,5 @@
 // What fuzzing sriovd's inputs found (test/fuzz, issue 8), each kept as the input that showed it.
-// Under the sanitizer build (build-asan) the first one is a heap over-read without its fix; the
+// Under the sanitizer build (build-sanitize) the first one is a heap over-read without its fix; the
 // others threw past sriovd's error handling or converted out-of-range numbers with undefined
 // behaviour.
 #include "sriovd/config_file.hpp"
