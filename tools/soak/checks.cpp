@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 namespace sriov::soak {
 
 namespace {
@@ -50,12 +52,19 @@ void Soak::check_trust(const TrafficVf& vf, CycleResult& r)
 {
     const Settings& want = expected_.at(rig_.traffic_pf).vfs.at(vf.index);
     const bool trusted = want.at("trust").get<bool>();
+    // How long igbvf took says whether it had sriovd's answer: it waits 1 s for one (its mailbox
+    // timeout), and without one it keeps the MAC it asked for.
+    const auto start = std::chrono::steady_clock::now();
     const bool took = set_link_address(vf.interface, vf.netns, probe_mac);
+    const auto took_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     if (took && !set_link_address(vf.interface, vf.netns, want.at("mac").get<std::string>()))
         r.failures.push_back(fmt::format("igbvf: VF {} could not take its own MAC back", vf.index));
     if (took != trusted)
-        r.failures.push_back(fmt::format("igbvf: VF {} ({}) {} a MAC of its own choosing", vf.index,
-                                         trusted ? "trusted" : "untrusted", took ? "took" : "could not take"));
+        r.failures.push_back(fmt::format("igbvf: VF {} ({}) {} a MAC of its own choosing (`ip link set address` "
+                                         "took {} ms)",
+                                         vf.index, trusted ? "trusted" : "untrusted", took ? "took" : "could not take",
+                                         took_ms));
 }
 
 }  // namespace sriov::soak
