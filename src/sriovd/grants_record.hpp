@@ -1,5 +1,5 @@
-// A small file kept in memory (mmap, MAP_SHARED) that holds one text, replaced without a system
-// call: sriovd keeps what each VF was granted in one (vf_grants_file.hpp) and must have it written
+// A small file kept in memory (mmap, MAP_SHARED) that holds one string of bytes, replaced without a
+// system call: sriovd keeps what each VF was granted in one (vf_grants_file.hpp) and must have it written
 // before it answers the VF, which a new file, a write and a rename per request made cost about
 // 0.8 ms under emulation (issue 17).
 //

@@ -39,7 +39,7 @@ VfioBackend::VfioBackend(const DaemonConfig& config, const pci::Address& address
     // What each VF holds, kept before it is answered, for the next sriovd to resume from: the
     // record is made anew here, and replaced in memory at each change.
     std::error_code ignored;
-    std::filesystem::remove(state_dir / fmt::format("grants-{}.json", address), ignored);  // before 0.17
+    std::filesystem::remove(state_dir / fmt::format("grants-{}.json", address), ignored);  // JSON, before issue 17
     grants_written_ = encode_grants(boot_id, config_.pf, manager_->vfs().states());
     try {
         grants_ = GrantsRecord::create(grants_path_, grants_written_);
@@ -48,12 +48,14 @@ VfioBackend::VfioBackend(const DaemonConfig& config, const pci::Address& address
                       config_.pf, e.what());
     }
     manager_->on_vf_state_changed([this, boot_id](const std::vector<pf::VfState>& vfs) {
-        std::string text = encode_grants(boot_id, config_.pf, vfs);
-        if (!grants_ || text == grants_written_)
+        if (!grants_)
+            return;
+        encode_grants(boot_id, config_.pf, vfs, grants_encoded_);
+        if (grants_encoded_ == grants_written_)
             return;
         try {
-            grants_->store(text);
-            grants_written_ = std::move(text);
+            grants_->store(grants_encoded_);
+            std::swap(grants_written_, grants_encoded_);  // both keep their capacity: no allocation
         } catch (const std::exception& e) {
             spdlog::error("PF {}: cannot keep what its VFs were granted: {}; a restarted sriovd will make them "
                           "reset",

@@ -65,7 +65,8 @@ private:
     pf::VfProvisioner provisioner_;
     std::filesystem::path grants_path_;   // vf_grants_file.hpp
     std::optional<GrantsRecord> grants_;  // none if it could not be made
-    std::string grants_written_;          // its text as last stored
+    std::string grants_written_;          // its bytes as last stored
+    std::string grants_encoded_;          // the next ones, compared with those
     std::unique_ptr<pf::PfManager> manager_;
     std::unique_ptr<VfCountChange> count_change_;
 };

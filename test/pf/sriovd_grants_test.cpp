@@ -50,7 +50,7 @@ struct TempDir {
 
 }  // namespace
 
-TEST_CASE("the grants file gives back what was written, in the same boot, for the same PF")
+TEST_CASE("the grants record gives back what was written, in the same boot, for the same PF")
 {
     TempDir dir;
     const auto path = dir.path / sriovd::grants_file_for(pf_addr);
@@ -77,7 +77,7 @@ TEST_CASE("the grants file gives back what was written, in the same boot, for th
     CHECK(b.multicast_overflow);
 }
 
-TEST_CASE("a grants file of another boot, another PF, damaged or missing is not used, and says why")
+TEST_CASE("grants of another boot, another PF, damaged or missing are not used, and say why")
 {
     TempDir dir;
     const auto path = dir.path / "grants.record";
@@ -91,19 +91,36 @@ TEST_CASE("a grants file of another boot, another PF, damaged or missing is not 
     CHECK(!sriovd::load_grants(path, "", pf_addr, &why));  // no boot ID to compare: not trusted
 
     CHECK(!sriovd::load_grants(path, boot, pci::Address::parse("0000:00:04.0"), &why));
-    CHECK(why == "written for PF \"0000:00:02.0\"");
+    CHECK(why == "written for PF 0000:00:02.0");
 
-    std::string text = sriovd::encode_grants(boot, pf_addr, two_vfs());
-    record.store(text.substr(0, text.size() / 2));  // torn
+    const std::string bytes = sriovd::encode_grants(boot, pf_addr, two_vfs());
+    record.store(bytes.substr(0, bytes.size() - 1));  // cut short
     CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
-    CHECK(why.starts_with("unreadable"));
+    CHECK(why == "unreadable (cut short)");
+    record.store(bytes + '\0');  // more than the VFs it counts
+    CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
+    CHECK(why == "unreadable (bytes left after the last VF)");
+    std::string unknown = bytes;
+    const std::size_t first_vf = 16 + 1 + boot.size() + 1 + 12 + 2;
+    unknown[first_vf] = static_cast<char>(0x40);  // a flag no version has
+    record.store(unknown);
+    CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
+    CHECK(why == "unreadable (unknown flags 0x40)");
+    record.store("{\"format\": \"sriovd-grants\", \"version\": 1}");  // JSON, as sriovd wrote before issue 17
+    CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
+    CHECK(why == "not grants of this version");
+}
 
-    const auto at = text.find("\"max_frame\": 1522");
-    REQUIRE(at != std::string::npos);
-    text.replace(at, 17, "\"max_frame\": -1");  // no frame size
-    record.store(text);
-    CHECK(!sriovd::load_grants(path, boot, pf_addr, &why));
-    CHECK(why.starts_with("unreadable"));
+TEST_CASE("encoding the grants again into the same string allocates nothing and gives the same bytes")
+{
+    std::string out;
+    sriovd::encode_grants(boot, pf_addr, two_vfs(), out);
+    const std::string first = out;
+    const auto* buffer = out.data();
+    const auto vfs = two_vfs();
+    sriovd::encode_grants(boot, pf_addr, vfs, out);
+    CHECK(out == first);
+    CHECK(out.data() == buffer);  // the same storage: nothing was allocated
 }
 
 TEST_CASE("the kernel's boot ID is read")
