@@ -101,6 +101,13 @@ int main(int argc, char** argv)
                    "is exceeded and the policer drops some)")
         ->check(CLI::Range(0u, 1000u))
         ->capture_default_str();
+    std::string requests = "setup";
+    app.add_option("--requests", requests,
+                   "setup: each round asks for a max frame, a multicast list, then joins and leaves VLAN 100, as a "
+                   "VF driver setting itself up; vlan: only joins and leaves VLAN 100, as bench_mailbox_rtt (to "
+                   "compare register counts with the kernel's igb)")
+        ->check(CLI::IsMember({"setup", "vlan"}))
+        ->capture_default_str();
     std::string driver = "events";
     app.add_option("--vf-driver", driver,
                    "events: every VF on one thread, woken by its mailbox interrupt; threads: a thread per VF "
@@ -125,6 +132,7 @@ int main(int argc, char** argv)
     CLI11_PARSE(app, argc, argv);
     options.driver = driver == "threads" ? VfDriver::threads : VfDriver::events;
     options.pin = !no_pin;
+    options.script.vlan_only = requests == "vlan";
     options.script.timing.poll = std::chrono::microseconds(poll_us);
     options.script.timing.timeout = std::chrono::milliseconds(timeout_ms);
     options.script.pf_ready = std::chrono::milliseconds(timeout_ms);
@@ -142,14 +150,16 @@ int main(int argc, char** argv)
     spdlog::set_level(spdlog::level::info);
 
     if (options.driver == VfDriver::events)
-        fmt::print("bench-mailbox-scale: {} VFs per PF, VF_RESET then {} requests per VF, every VF on one thread woken by its "
-                   "mailbox interrupt, {}; {} runs per PF count\n",
+        fmt::print("bench-mailbox-scale: {} VFs per PF, VF_RESET then {} requests per VF ({}), every VF on one thread woken "
+                   "by its mailbox interrupt, {}; {} runs per PF count\n",
                    options.vfs_per_pf, options.script.rounds * VfScript::requests_per_round,
+                   options.script.vlan_only ? "VLAN 100 joined and left" : "set-up mix",
                    options.pin ? "PF loop on CPU 1, VFs on CPU 0" : "not pinned", repeat);
     else
-        fmt::print("bench-mailbox-scale: {} VFs per PF, VF_RESET then {} requests per VF, a thread per VF polling every {} us, "
-                   "{}; {} runs per PF count\n",
-                   options.vfs_per_pf, options.script.rounds * VfScript::requests_per_round, poll_us,
+        fmt::print("bench-mailbox-scale: {} VFs per PF, VF_RESET then {} requests per VF ({}), a thread per VF polling every "
+                   "{} us, {}; {} runs per PF count\n",
+                   options.vfs_per_pf, options.script.rounds * VfScript::requests_per_round,
+                   options.script.vlan_only ? "VLAN 100 joined and left" : "set-up mix", poll_us,
                    options.pin ? "PF loop on CPU 1, VFs on CPU 0" : "not pinned", repeat);
     fmt::print("{:>4} {:>5} {:>9} {:>8} {:>11}   {:>37}   {:>27}   {:>27} {:>8} {:>11} {:>8}\n", "", "", "", "", "",
                "end to end (us)", "PF side (us)", "reset handshake (us)", "PF CPU", "PF regs/req", "");

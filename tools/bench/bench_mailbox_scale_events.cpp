@@ -59,11 +59,13 @@ private:
 };
 
 // The requests of one round, as VfScript's threaded VFs send them.
-mbx::Request round_request(unsigned k)
+mbx::Request round_request(unsigned k, bool vlan_only)
 {
     static const std::array<MacAddress, 2> groups{MacAddress::parse("01:00:5e:00:00:01"),
                                                   MacAddress::parse("33:33:00:00:00:01")};
     constexpr std::uint16_t vid = 100;
+    if (vlan_only)
+        return mbx::SetVlan{vid, k % 2 == 0};
     switch (k % VfScript::requests_per_round) {
     case 0: return mbx::SetLpe{1522};
     case 1: {
@@ -151,7 +153,7 @@ private:
                 if (step_ == 0)
                     control_.start_reset(script_.pf_ready);
                 else
-                    control_.start(round_request(step_ - 1));
+                    control_.start(round_request(step_ - 1, script_.vlan_only));
                 return;
             } catch (const std::exception& e) {
                 fail(e.what());

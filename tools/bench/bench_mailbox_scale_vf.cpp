@@ -53,8 +53,13 @@ VfRun run_vf(dev::RegisterIo& regs, const std::string& name, const MacAddress& e
             }
         };
         for (unsigned r = 0; r < script.rounds; ++r) {
-            timed([&] { vf.set_max_frame(1522); });
-            timed([&] { vf.set_multicast(groups); });
+            if (script.vlan_only) {
+                timed([&] { vf.set_vlan(vid, true); });
+                timed([&] { vf.set_vlan(vid, false); });
+            } else {
+                timed([&] { vf.set_max_frame(1522); });
+                timed([&] { vf.set_multicast(groups); });
+            }
             timed([&] { vf.set_vlan(vid, true); });
             timed([&] { vf.set_vlan(vid, false); });
         }
