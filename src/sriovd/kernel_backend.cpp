@@ -476,6 +476,19 @@ void KernelBackend::check_drift()
         return;
     }
     found_ = socket_.read_link(ifindex_);
+    if (found_.vfs.size() < num_vfs()) {
+        // Fewer VFs than sriovd made: they are being removed (the PF's driver unbinding, or
+        // sriov_numvfs written behind sriovd's back). That is no drift of their settings, and no
+        // VF is written to until they are back: igb frees its VF data before its interface goes
+        // (igb_remove: igb_disable_sriov, then unregister_netdev), and a VF setting that reached it
+        // at that moment crashed the guest's kernel (a NULL dereference in igb_set_vf_mac).
+        if (!vfs_missing_)
+            spdlog::warn("PF {} ({}): the kernel lists {} of its {} VFs; none is changed until they are back",
+                         address_, interface_, found_.vfs.size(), num_vfs());
+        vfs_missing_ = true;
+        return;
+    }
+    vfs_missing_ = false;
     for (unsigned vf = 0; vf < num_vfs(); ++vf) {
         if (!managed(vf))
             continue;

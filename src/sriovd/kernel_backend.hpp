@@ -136,6 +136,7 @@ private:
     nl::LinkEvents events_;
     boost::asio::posix::stream_descriptor events_fd_;  // a duplicate of events_'s, for the loop
     bool gone_ = false;                 // the PF's interface went away
+    bool vfs_missing_ = false;          // the kernel listed fewer VFs than sriovd made (said once)
     std::thread reload_;                // re-provisioning: a driver reload, a new VF count
     std::atomic<bool> reloading_{false};
 };
