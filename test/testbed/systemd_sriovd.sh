@@ -13,6 +13,7 @@
 #   - journald has sriovd's lines with their priorities (a drift warning under -p warning, the
 #     info lines not);
 #   - vfctl talks to sriovd through the socket;
+#   - `systemctl reload` applies a MAC changed in the file, without a restart;
 #   - `systemctl stop` leaves the VFs with igbvf; after kill -9 Restart=on-failure brings sriovd
 #     back (a new main PID, active) and the VFs still ping.
 . /lib/testbed.sh
@@ -153,6 +154,16 @@ journalctl -u sriovd -p warning -o cat --no-pager | grep -q "ready" &&
 journalctl -u sriovd -p info -o cat --no-pager | grep -q "ready" || fail "no info line in the journal"
 journalctl -u sriovd -o cat --no-pager | grep -q '^<[0-7]>' && fail "priority prefixes left in the text"
 tb_log "ok: the drift warning is under -p warning, the info lines only under -p info"
+
+# --- systemctl reload: the file's new MAC applies, sriovd keeps running ---
+pid=$(systemctl show -p MainPID --value sriovd)
+sed -i 's/02:00:00:00:01:10/02:00:00:00:01:20/' /etc/sriovd/sriovd.toml
+systemctl reload sriovd || fail "systemctl reload sriovd failed"
+tb_wait_for 20 tb_vf_shows "$pf1_if" 0 "02:00:00:00:01:20" || fail "PF 1's VF 0 did not take the reloaded MAC"
+tb_wait_for 20 sh -c '[ "$(systemctl is-active sriovd)" = active ]' || fail "sriovd.service not active after reload"
+tb_expect "sriovd's main PID after the reload" "$(systemctl show -p MainPID --value sriovd)" "$pid"
+journalctl -u sriovd -o cat --no-pager | grep -q "configuration reloaded" || fail "no 'configuration reloaded' line"
+tb_log "ok: systemctl reload applied the file's new MAC (ip link), same process, unit active"
 
 # --- systemctl stop leaves the VFs ---
 systemctl stop sriovd
