@@ -6,7 +6,8 @@
 #      request policing raised far above COUNT per second so that the benchmark is not throttled;
 #   2. sriovd stopped (it removes its VFs), the PF bound to igb, the interface up, one VF with an
 #      administrative MAC, VF 0 on vfio-pci: under the kernel's PF (its interrupt handler).
-# Prints both runs' percentiles and the ratios sriovd / igb of the medians and of p99, and
+# Prints both runs' percentiles and the ratios sriovd / igb of the medians and of p99, the CPU
+# time each PF side spent per request (sriovd's event loop; the kernel's interrupt time), and
 # "csv:" lines for tools/bench/run-mailbox-rtt.sh. Fails only when a run fails (a request refused
 # or unanswered), never on the numbers.
 #
@@ -44,12 +45,26 @@ mac = "$MAC"
 driver = "vfio-pci"
 EOF
 
+# What each PF spends per request besides the round trip: sriovd's event loop (its main thread:
+# time on a CPU from schedstat, in ns, and context switches), the kernel's interrupt time for igb
+# (the irq and softirq columns of /proc/stat, all CPUs, in 10 ms ticks: coarse).
+loop_ns() { cut -d' ' -f1 "/proc/$sriovd_pid/schedstat"; }
+loop_switches() { awk '/^voluntary_ctxt_switches|^nonvoluntary_ctxt_switches/ {n += $2} END {print n}' "/proc/$sriovd_pid/status"; }
+irq_ticks() { awk '/^cpu / {print $7 + $8}' /proc/stat; }
+
 tb_log "1. sriovd as PF"
 tb_start_sriovd "$LOG" --config "$CONF" --token-file "$TOKEN"
 vf=$(tb_vf_addr "$pf" 0) || fail "no VF 0"
+ns0=$(loop_ns)
+cs0=$(loop_switches)
 bench-mailbox-rtt --vf "$vf" --token-file "$TOKEN" --count "$COUNT" --label sriovd >/tmp/rtt-sriovd.log 2>&1 ||
     fail "the benchmark under sriovd failed"
+ns1=$(loop_ns)
+cs1=$(loop_switches)
 cat /tmp/rtt-sriovd.log
+sriovd_cpu=$(awk -v a="$ns0" -v b="$ns1" -v n="$COUNT" 'BEGIN { printf "%.1f", (b - a) / n / 1000 }')
+sriovd_switches=$(awk -v a="$cs0" -v b="$cs1" -v n="$COUNT" 'BEGIN { printf "%.2f", (b - a) / n }')
+tb_log "sriovd's event loop: $sriovd_cpu us of CPU and $sriovd_switches context switches per request"
 kill -TERM "$sriovd_pid"
 tb_wait_for 60 tb_exited "$sriovd_pid" || fail "sriovd did not stop"
 wait "$sriovd_pid"
@@ -66,9 +81,13 @@ ip link set "$dev" vf 0 mac "$MAC" || fail "cannot set VF 0's MAC"
 tb_bind "$vf" vfio-pci || fail "cannot bind $vf to vfio-pci"
 # Enabling VFs made igb reset the PF; its mailbox answers once the link is back.
 tb_wait_for 30 tb_has_carrier "$dev" || fail "$dev has no link"
+irq0=$(irq_ticks)
 bench-mailbox-rtt --vf "$vf" --count "$COUNT" --label igb >/tmp/rtt-igb.log 2>&1 ||
     fail "the benchmark under igb failed"
+irq1=$(irq_ticks)
 cat /tmp/rtt-igb.log
+igb_cpu=$(awk -v a="$irq0" -v b="$irq1" -v n="$COUNT" 'BEGIN { printf "%.1f", (b - a) * 10000 / n }')
+tb_log "the kernel's interrupt time under igb: $igb_cpu us per request (all CPUs, 10 ms ticks)"
 
 # Field N (1-based, after "csv:label,count,") of a run's csv line.
 field() {
