@@ -86,7 +86,7 @@ bool PfInstance::provision()
         const auto vfs = backend_->provision(daemon_.drivers);
         boost::asio::post(shared_.io, [this, vfs] {
             backend_->provisioned();
-            spdlog::info("ready: {}", describe_vfs(vfs, daemon_.drivers));
+            spdlog::info("ready: {}", describe_vfs(vfs, bound_drivers(vfs)));
         });
         return true;
     } catch (const Error& e) {

@@ -208,9 +208,9 @@ void VfioBackend::set_num_vfs(unsigned n, std::vector<std::string> drivers,
         manager_->resize(m, record(m));
         config_.num_vfs = m;
     };
-    hooks.created = [this, publish, drivers](const std::vector<pci::Address>& vfs) {
+    hooks.created = [this, publish](const std::vector<pci::Address>& vfs) {
         manager_->vfs_created();
-        spdlog::info("ready: {}", describe_vfs(vfs, drivers));
+        spdlog::info("ready: {}", describe_vfs(vfs, bound_drivers(vfs)));
         publish(fmt::format("now {} VFs", vfs.size()));
     };
     hooks.failed = [this, publish](const std::string& why) {
