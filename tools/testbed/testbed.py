@@ -72,7 +72,13 @@ QEMU_ASSERT_RE = re.compile(r"^qemu-system-\S+: \S+: .*Assertion .* failed")
 # the scenario's user-space programs do can cause it. Seen once in a full run, in a scenario
 # that then passed three times in a row.
 GUEST_TIMER_STALL_RE = re.compile(r"rcu: rcu_preempt kthread timer wakeup didn't happen")
-EMULATOR_FAILURE_RETRIES = 1   # boots again after a QEMU abort or a guest timer stall, at most this many times
+# How long the machine may take from QEMU's start to the scenario's /init (@@testbed-init). The
+# slowest boots of a full run reach /init after 10 s (the Debian root with systemd); once, in CI,
+# a guest printed the firmware's "SeaBIOS" banner and then nothing until the 420 s timeout: the
+# emulator hung before the kernel ran, which no scenario can cause.
+BOOT_LIMIT = 120
+EMULATOR_FAILURE_RETRIES = 1   # boots again after a QEMU abort, a guest timer stall or a boot that
+                               # never reached /init, at most this many times
 
 
 class HarnessError(Exception):
@@ -865,10 +871,11 @@ class Guest:
                              + f"@@monitor-done {status}\n")
 
     def stream(self):
-        """Show the console until QEMU exits; returns 'exited', 'timeout' or 'stalled' (a vCPU's timer
-        stopped, GUEST_TIMER_STALL_RE)."""
+        """Show the console until QEMU exits; returns 'exited', 'timeout', 'stalled' (a vCPU's timer
+        stopped, GUEST_TIMER_STALL_RE) or 'no_boot' (no /init within BOOT_LIMIT)."""
         fd = self.proc.stdout.fileno()
         deadline = self.started + self.args.timeout
+        boot_deadline = self.started + min(BOOT_LIMIT, self.args.timeout)
         buf = b""
         while True:
             now = time.monotonic()
@@ -879,7 +886,10 @@ class Guest:
                 return "exited" if self.exit_status is not None else "timeout"
             if self.timer_stall is not None:
                 return "stalled"
-            if not select.select([fd], [], [], deadline - now)[0]:
+            if self.init_time is None and now >= boot_deadline:
+                return "no_boot"
+            wait = deadline - now if self.init_time is not None else min(deadline, boot_deadline) - now
+            if not select.select([fd], [], [], wait)[0]:
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
@@ -963,12 +973,17 @@ def cmd_run(args, scenario, scenario_args):
             guest.stop()
             qemu_aborted = guest.qemu_assertion is not None and guest.proc.returncode == -signal.SIGABRT
             stalled = outcome == "stalled"
-            if guest.exit_status is not None or not (qemu_aborted or stalled) or attempt == EMULATOR_FAILURE_RETRIES:
+            no_boot = outcome == "no_boot"
+            if (guest.exit_status is not None or not (qemu_aborted or stalled or no_boot)
+                    or attempt == EMULATOR_FAILURE_RETRIES):
                 break
             # Only the emulator's own failures are retried: a scenario that fails, hangs or panics
             # the guest is never run again.
             say("=" * 70)
-            if stalled:
+            if no_boot:
+                say(f"the guest did not reach /init within {BOOT_LIMIT} s (the emulator or firmware hung "
+                    "before the scenario ran)")
+            elif stalled:
                 say(f"the emulated machine stopped a vCPU's timer (not the scenario): {guest.timer_stall}")
             else:
                 say(f"QEMU itself aborted (an emulator bug, not the scenario): {guest.qemu_assertion}")
@@ -980,6 +995,8 @@ def cmd_run(args, scenario, scenario_args):
             status, problem = STATUS_TIMEOUT, f"timed out after {args.timeout} s"
         elif outcome == "stalled":
             status, problem = STATUS_NO_EXIT, f"a vCPU of the guest stopped keeping time: {guest.timer_stall}"
+        elif outcome == "no_boot":
+            status, problem = STATUS_NO_EXIT, f"the guest did not reach /init within {BOOT_LIMIT} s, twice"
         elif guest.exit_status is None:
             status = STATUS_NO_EXIT
             problem = ("the guest kernel panicked" if guest.panicked else
