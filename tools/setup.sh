@@ -18,7 +18,7 @@ BASE_PKGS=(
     linux-libc-dev libpci-dev pciutils libnl-route-3-dev
     libboost-dev libspdlog-dev libfmt-dev
     nlohmann-json3-dev libtoml11-dev libcli11-dev libsystemd-dev libcap-ng-dev
-    busybox-static cpio kmod xz-utils iproute2 ca-certificates python3
+    busybox-static cpio kmod xz-utils iproute2 ethtool ca-certificates python3
     clang libclang-rt-dev   # the fuzz targets: libFuzzer and clang's sanitizer runtimes
     gnuplot-nox             # the benchmarks' plots (SVG)
     valgrind                # bench-datapath counts libvf's instructions with callgrind (and valgrind/callgrind.h)

@@ -7,8 +7,8 @@
         ~/.cache/sriov-stack/testbed). Does nothing when already done.
 
     testbed.py run [options] SCENARIO [ARGS...]
-        Build an initramfs (busybox, iproute2's ip, the modules, the --bin programs, SCENARIO as
-        /scenario.sh) and boot it. The guest console streams to stdout; the exit status is the
+        Build an initramfs (busybox, iproute2's ip and tc, ethtool, the modules, the --bin
+        programs, SCENARIO as /scenario.sh) and boot it. The guest console streams to stdout; the exit status is the
         scenario's.
 
     testbed.py shell [options]
@@ -48,6 +48,7 @@ GUEST_MODULES = [
     "igb", "igbvf",                                                        # the kernel's drivers
     "veth", "dummy", "8021q",                                              # test networking
     "virtio_net",                                                          # --standby's NIC (virtio_pci is built in)
+    "sch_netem",                                                           # a queueing discipline that loses frames
 ]
 
 MAX_PFS = 3           # PFs sit at slots 2, 4, 6: their VFs then use slots 0x12-0x17, never a PF's
@@ -404,7 +405,11 @@ class Rootfs:
     def add_file(self, src, guest_path, mode=None):
         dst = self.path(guest_path)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copyfile(src, dst)   # follows symlinks: the guest gets the content
+        if os.path.islink(dst):
+            # A link already there (a busybox applet, say /sbin/tc -> /bin/busybox) is replaced:
+            # written through, an absolute link would overwrite the host's file.
+            os.unlink(dst)
+        shutil.copyfile(src, dst)   # follows symlinks in src: the guest gets the content
         os.chmod(dst, mode if mode is not None else stat.S_IMODE(os.stat(src).st_mode))
         return dst
 
@@ -478,15 +483,17 @@ def write_newc(root, out_path, compress=True, keep_owners=False):
         entry(f, "TRAILER!!!", 0)
 
 
-def host_ip():
-    for p in ("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"):
+def host_program(name, package):
+    for d in ("/usr/sbin", "/sbin", "/usr/bin", "/bin"):
+        p = os.path.join(d, name)
         if os.path.isfile(p):
             return p
-    raise HarnessError("iproute2's ip not found on the host (apt-get install iproute2)")
+    raise HarnessError(f"{package}'s {name} not found on the host (run tools/setup.sh, or apt-get install {package})")
 
 
 def add_busybox_boot(rootfs, kernel):
-    """The busybox guest: busybox and its applets, iproute2's ip, the modules, init.sh as /init.
+    """The busybox guest: busybox and its applets, iproute2's ip and tc, ethtool, the modules, init.sh
+    as /init.
     Returns the applets' names."""
     for d in ("proc", "sys", "dev", "tmp", "run", "root", "mnt", "etc", "var"):
         os.makedirs(rootfs.path(d))
@@ -501,7 +508,10 @@ def add_busybox_boot(rootfs, kernel):
     for applet in applets:
         if os.path.basename(applet) != "ip" and applet != "linuxrc":
             rootfs.add_symlink("/bin/busybox", "/" + applet)
-    rootfs.add_program(host_ip(), "/sbin/ip")
+    rootfs.add_program(host_program("ip", "iproute2"), "/sbin/ip")
+    rootfs.add_program(host_program("tc", "iproute2"), "/sbin/tc")
+    # A peer's ring sizes and queues (ethtool -G, -L), which neither ip nor busybox can set.
+    rootfs.add_program(host_program("ethtool", "ethtool"), "/sbin/ethtool")
     shutil.copytree(os.path.join(kernel["modroot"], "lib"), rootfs.path("/lib"), dirs_exist_ok=True)
     rootfs.add_file(os.path.join(HERE, "init.sh"), "/init", 0o755)
     rootfs.add_text("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")
