@@ -71,6 +71,13 @@ StandbyPath::StandbyPath(const std::string& interface, const MacAddress& mac) : 
     const int on = 1;
     if (::setsockopt(fd_.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof on) != 0)
         throw system_error(subject, "setsockopt(PACKET_IGNORE_OUTGOING)", errno);
+    // Frames go to the driver directly, past the interface's queueing discipline: most
+    // distributions default to fq_codel, which drops queued frames when they wait too long (a
+    // standby NIC slower than the traffic) and still tells the sender they were sent. With
+    // it the driver refuses what its queue cannot take (ENOBUFS), the burst comes back short,
+    // and the application keeps those frames, as with a full TX ring on the VF.
+    if (::setsockopt(fd_.get(), SOL_PACKET, PACKET_QDISC_BYPASS, &on, sizeof on) != 0)
+        throw system_error(subject, "setsockopt(PACKET_QDISC_BYPASS)", errno);
     // Room for a burst while the application is busy elsewhere: the kernel's limit (rmem_max)
     // unless the process may exceed it (CAP_NET_ADMIN); as much as is allowed, silently.
     const int rcvbuf = 8 << 20;

@@ -11,7 +11,8 @@
 // Privileges beyond a plain Vf: CAP_NET_RAW, for the AF_PACKET socket (nothing more: no
 // AF_XDP here yet, which would need CAP_NET_ADMIN and CAP_BPF or root).
 //
-// Frames the socket itself sent are not received back (PACKET_IGNORE_OUTGOING). Everything here
+// Frames the socket itself sent are not received back (PACKET_IGNORE_OUTGOING), and go to the
+// driver past the interface's queueing discipline (PACKET_QDISC_BYPASS). Everything here
 // is a system call; the VF's fast path never comes here.
 #pragma once
 
@@ -44,8 +45,9 @@ public:
     // (a longer frame is cut and counted in truncated()); sets their length. Never blocks; returns
     // how many. Never throws: a failure counts as nothing received.
     std::uint32_t receive(PacketBuffer* const* bufs, std::uint32_t n);
-    // Sends up to n frames (at most max_burst); returns how many the kernel took (the rest: its
-    // queue is full, try again). Never throws.
+    // Sends up to n frames (at most max_burst) straight to the driver (PACKET_QDISC_BYPASS: no
+    // queueing discipline can drop them after they were counted); returns how many it took (the
+    // rest: its queue is full, try again). Never throws.
     std::uint32_t send(PacketBuffer* const* bufs, std::uint32_t n);
     // Throws away every frame waiting in the socket (the VF path carries traffic now); returns
     // how many. Never throws.

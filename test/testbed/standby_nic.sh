@@ -5,7 +5,9 @@
 #  - the standby interface (in namespace sb) and PF 1 ping each other;
 #  - libvf's StandbyPath (tb_standby) refuses the interface until it has the VF's MAC, and says how;
 #  - then 1000 numbered frames go each way through StandbyPath on the virtio-net, to and from a
-#    StandbyPath on igb's interface, all of them, in order.
+#    StandbyPath on igb's interface, all of them, in order;
+#  - and 1000 more from the standby path while a qdisc on the virtio-net loses every frame (netem
+#    loss 100%): the path's frames bypass it, where the kernel's own ping gets nothing through.
 . /lib/testbed.sh
 [ "$TB_STANDBY" = 0 ] || tb_fail "this scenario needs --standby 0"
 [ "$TB_WIRE" = 1 ] || tb_fail "this scenario needs PF 0 cabled to PF 1 (--pfs 2 --wire)"
@@ -49,4 +51,21 @@ sleep 1
 ip netns exec peer tb_standby send "$peer" "$PEER_MAC" "$VF_MAC" 1000 || tb_fail "sending from PF 1 failed"
 wait "$recv_pid" || tb_fail "the standby path did not receive all frames in order: $(cat /tmp/recv.txt)"
 tb_log "ok: PF 1 -> standby: $(head -1 /tmp/recv.txt)"
+
+# The standby path hands its frames to the driver, past the interface's queueing discipline,
+# which may drop frames and still report them sent (fq_codel, most distributions' default, when
+# they wait too long). Here a discipline that loses every frame: the kernel's own traffic on $sb
+# no longer reaches PF 1, the standby path's still does, all of it.
+modprobe sch_netem || tb_fail "cannot load sch_netem"
+out=$(ip netns exec sb tc qdisc replace dev "$sb" root netem loss 100% 2>&1) || tb_fail "cannot give $sb a netem qdisc: $out"
+if ip netns exec sb ping -c 3 -i 0.2 -W 1 10.80.0.2 >/dev/null; then
+    tb_fail "ping went through a qdisc that loses every frame (the check below would prove nothing)"
+fi
+tb_log "ok: with netem loss 100% on $sb the kernel's ping gets no answer"
+ip netns exec peer tb_standby recv "$peer" "$PEER_MAC" 1000 60 >/tmp/recv.txt 2>&1 &
+recv_pid=$!
+sleep 1
+ip netns exec sb tb_standby send "$sb" "$VF_MAC" "$PEER_MAC" 1000 || tb_fail "sending through the standby path failed"
+wait "$recv_pid" || tb_fail "PF 1 did not receive all frames past the qdisc: $(cat /tmp/recv.txt)"
+tb_log "ok: standby -> PF 1 past the qdisc: $(head -1 /tmp/recv.txt)"
 tb_log "PASS"
