@@ -11,11 +11,11 @@
 // those again, so every frame counted as sent was taken by the kernel. `recv` counts the frames
 // of that EtherType arriving on its interface (not those sent from it, by a sender beside it) with
 // recvmmsg(), 32 at a time, until COUNT or until --idle seconds without one, and prints how many
-// the socket itself dropped (PACKET_STATISTICS), the largest run of missing numbers and how often
-// a number went backwards (a frame repeated or reordered). Both print vf-pktgen's summary line
-// ("sent|received N frames, B bytes in S s: R frames/s, M Mbit/s"); the receiver's time runs
-// from its first frame to its last. No zero-copy ring (PACKET_MMAP): the plain socket calls, as
-// an ordinary application would use them.
+// the socket itself dropped (PACKET_STATISTICS), the largest run of missing numbers, how often a
+// number went backwards (a frame repeated or reordered) and where the first 8 gaps were. Both
+// print vf-pktgen's summary line ("sent|received N frames, B bytes in S s: R frames/s, M
+// Mbit/s"); the receiver's time runs from its first frame to its last. No zero-copy ring
+// (PACKET_MMAP): the plain socket calls, as an ordinary application would use them.
 #include <CLI/CLI.hpp>
 
 #include <arpa/inet.h>
@@ -221,6 +221,11 @@ int run_recv(const Options& o)
     }
     std::uint64_t frames = 0, bytes = 0, gaps = 0, expected = 0;
     std::uint64_t largest_gap = 0, backwards = 0;  // frames missing at one place; numbers seen again
+    struct Gap {
+        std::uint64_t from, to;  // the numbers expected and received
+        double at;               // seconds after the first frame
+    };
+    std::array<Gap, 8> gap_list{};  // the first ones, printed at the end (where they are tells why)
     Clock::time_point first{}, last = Clock::now();
     const auto idle = std::chrono::duration<double>(o.idle);
     while ((o.count == 0 || frames < o.count) && Clock::now() - last < idle) {
@@ -237,8 +242,11 @@ int run_recv(const Options& o)
                 continue;
             std::uint64_t seq = 0;
             std::memcpy(&seq, storage.data() + static_cast<std::size_t>(i) * 2048 + header_size, sizeof seq);
-            if (seq != expected)
+            if (seq != expected) {
+                if (gaps < gap_list.size())
+                    gap_list[gaps] = Gap{expected, seq, frames ? std::chrono::duration<double>(now - first).count() : 0};
                 ++gaps;
+            }
             if (seq > expected)
                 largest_gap = std::max(largest_gap, seq - expected);
             else if (seq < expected)
@@ -260,6 +268,11 @@ int run_recv(const Options& o)
     std::printf("sequence gaps %llu, socket drops %u\n", static_cast<unsigned long long>(gaps), st.tp_drops);
     std::printf("largest gap %llu frames, numbers going backwards %llu\n",
                 static_cast<unsigned long long>(largest_gap), static_cast<unsigned long long>(backwards));
+    for (std::size_t i = 0; i < std::min<std::uint64_t>(gaps, gap_list.size()); ++i) {
+        const Gap& g = gap_list[i];
+        std::printf("gap: expected %llu, got %llu (%+lld) at %.3f s\n", static_cast<unsigned long long>(g.from),
+                    static_cast<unsigned long long>(g.to), static_cast<long long>(g.to - g.from), g.at);
+    }
     return 0;
 }
 
