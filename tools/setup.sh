@@ -66,6 +66,18 @@ export DEBIAN_FRONTEND=noninteractive
 if [ ${#want_base[@]} -gt 0 ]; then
     step "Installing ${want_base[*]}"
     $SUDO apt-get install -y -q --no-install-recommends "${want_base[@]}" || fail "could not install ${want_base[*]}"
+    # Only promtool is wanted from the prometheus package, not the server it enables and starts
+    # (listening on port 9090). Stopped and disabled when this script installed it, never otherwise.
+    if printf '%s\n' "${want_base[@]}" | grep -qx prometheus; then
+        if [ -d /run/systemd/system ]; then
+            step "Stopping and disabling prometheus.service (the project needs only promtool)"
+            $SUDO systemctl disable --now prometheus.service || echo "setup: warning: could not stop prometheus" >&2
+        elif [ -x /etc/init.d/prometheus ]; then
+            step "Stopping and disabling the prometheus server (the project needs only promtool)"
+            $SUDO /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+            $SUDO update-rc.d prometheus disable >/dev/null 2>&1 || echo "setup: warning: could not disable prometheus" >&2
+        fi
+    fi
 fi
 if [ ${#want_bp[@]} -gt 0 ]; then
     step "Installing from bookworm-backports: ${want_bp[*]}"
