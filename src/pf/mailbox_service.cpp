@@ -21,8 +21,8 @@ int dup_or_throw(int fd)
     return copy;
 }
 
-// Passes through Linux igb_msg_task at most this often per wake-up: events that arrive while we
-// serve raise a new interrupt anyway, so this only bounds the work one wake-up does.
+// Passes through Linux igb_msg_task at most this often when serving outside an interrupt (at
+// start, before pinging every VF), where nothing says that the interrupt causes were cleared.
 constexpr int max_passes = 8;
 
 }  // namespace
@@ -41,7 +41,7 @@ void MailboxService::start()
 {
     running_ = true;
     arm();
-    serve_pending();
+    serve_pending(max_passes);
 }
 
 void MailboxService::stop() noexcept
@@ -86,14 +86,17 @@ void MailboxService::on_wake()
         if (link_observer_)
             link_observer_(link);
     }
-    serve_pending();
+    // One pass: the causes were cleared above, before the pending events were read, so whatever
+    // arrives after that read raises an interrupt of its own. A second look would cost two
+    // register reads per request (MBVFICR, VFLRE) and find nothing nearly every time.
+    serve_pending(1);
 }
 
 // Linux igb_msg_task: per VF, a reset, then a message, then an acknowledgement.
-void MailboxService::serve_pending()
+void MailboxService::serve_pending(int passes)
 {
     const unsigned n = vfs_.num_vfs();
-    for (int pass = 0; pass < max_passes; ++pass) {
+    for (int pass = 0; pass < passes; ++pass) {
         const mbx::PendingEvents p = mailbox_.pending();
         if (!p.any())
             return;
@@ -264,7 +267,7 @@ void MailboxService::vfs_created()
 
 void MailboxService::ping_all()
 {
-    serve_pending();
+    serve_pending(max_passes);
     if (!vfs_exist_)
         return;
     for (unsigned vf = 0; vf < vfs_.num_vfs(); ++vf)

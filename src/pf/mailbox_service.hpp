@@ -110,7 +110,7 @@ private:
 
     void arm();
     void on_wake();
-    void serve_pending();
+    void serve_pending(int passes);
     void handle_reset(unsigned vf);
     void handle_message(unsigned vf);
     void handle_ack(unsigned vf);
