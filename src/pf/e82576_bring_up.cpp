@@ -231,15 +231,14 @@ LinkState E82576Pf::link()
     return link;
 }
 
-// Section 2.7: a cause interrupts only when it rises from 0 to 1 while enabled, so both the EICR
-// bit of vector 0 and the ICR causes behind it are cleared before the caller looks at the
-// mailbox: an event arriving meanwhile raises a new interrupt instead of being lost.
+// Section 2.7: a cause interrupts only when it rises from 0 to 1 while enabled, so the ICR causes
+// are cleared before the caller looks at the mailbox: an event arriving meanwhile raises a new
+// interrupt instead of being lost. One register access, as Linux igb_msix_other does: the read
+// clears ICR (GPIE.NSICR), and vector 0's EICR bit cleared itself when its message was sent
+// (EIAC), so neither needs a write.
 InterruptCauses E82576Pf::take_interrupt_causes()
 {
-    regs_.write32(e::EICR.offset, e::eicr::CAUSE(0));
-    const std::uint32_t icr = regs_.read32(e::ICR.offset);  // GPIE.NSICR: the read clears it
-    if (icr != 0)
-        regs_.write32(e::ICR.offset, icr);  // and so does this, should NSICR not be honoured
+    const std::uint32_t icr = regs_.read32(e::ICR.offset);
     InterruptCauses causes;
     causes.raw = icr;
     causes.link_change = (icr & e::icr::LSC) != 0;
