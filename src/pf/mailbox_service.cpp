@@ -176,7 +176,7 @@ void MailboxService::handle_message(unsigned vf)
     // line, counters and events are the operator's and come after it, off the VF's round trip.
     const Outcome outcome = vfs_.on_message(vf, words.words(), now);
     if (outcome.reply)
-        send(vf, *outcome.reply, fmt::format("the answer to {}", outcome.request));
+        send(vf, *outcome.reply, "the answer to", outcome.request);
     else
         mailbox_.unlock(vf);  // no answer: give the buffer back without a second acknowledgement
     const bool logged = may_log(vf);
@@ -298,7 +298,8 @@ void MailboxService::ping(unsigned vf)
 // The PF never waits on a VF: one that still holds the buffer lock when the PF's short wait for it
 // ran out is stuck or hostile (a VF holds it only while it writes a few words), so the lock is
 // taken back by force (RVFU) and the write tried once more.
-void MailboxService::send(unsigned vf, const mbx::Message& message, std::string_view what)
+// `what` and `subject` name the message in a warning, formatted only then (not on every answer).
+void MailboxService::send(unsigned vf, const mbx::Message& message, std::string_view what, std::string_view subject)
 {
     for (bool retried = false;; retried = true) {
         try {
@@ -311,12 +312,12 @@ void MailboxService::send(unsigned vf, const mbx::Message& message, std::string_
                 mailbox_.release_vf_lock(vf);
                 ++stats_.lock_recoveries;
                 if (may_log(vf))
-                    spdlog::warn("{}: held the mailbox lock when the PF had to write ({}); taken back by force",
-                                 who(vf), what);
+                    spdlog::warn("{}: held the mailbox lock when the PF had to write ({}{}{}); taken back by force",
+                                 who(vf), what, subject.empty() ? "" : " ", subject);
                 continue;
             }
             ++stats_.errors;
-            spdlog::warn("{}: cannot send {}: {}", who(vf), what, e.what());
+            spdlog::warn("{}: cannot send {}{}{}: {}", who(vf), what, subject.empty() ? "" : " ", subject, e.what());
             return;
         }
     }

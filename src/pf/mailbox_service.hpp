@@ -115,7 +115,7 @@ private:
     void handle_message(unsigned vf);
     void handle_ack(unsigned vf);
     void ping(unsigned vf);
-    void send(unsigned vf, const mbx::Message& message, std::string_view what);
+    void send(unsigned vf, const mbx::Message& message, std::string_view what, std::string_view subject = {});
     void log(unsigned vf, const Outcome& outcome);
     std::string who(unsigned vf) const;  // "0000:00:02.0 VF 1"
     bool may_log(unsigned vf);
