@@ -125,7 +125,8 @@ void RxQueue::set_data_path(DataPath path)
 std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
 {
 #if defined(SRIOV_VF_HAVE_SSE41)
-    if (path_ == DataPath::sse41)
+    // Fewer than four frames make no group: the scalar loop alone, without the groups' calls.
+    if (path_ == DataPath::sse41 && n >= 4)
         return burst_with<true>(bufs, n);
 #endif
     return burst_with<false>(bufs, n);

@@ -88,7 +88,8 @@ std::uint32_t TxQueue::reclaim()
 std::uint32_t TxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
 {
 #if defined(SRIOV_VF_HAVE_SSE41)
-    if (path_ == DataPath::sse41)
+    // Fewer than four frames make no group, and reclaim as the scalar loop does.
+    if (path_ == DataPath::sse41 && n >= 4)
         return burst_with<true>(bufs, n);
 #endif
     return burst_with<false>(bufs, n);
@@ -109,9 +110,11 @@ std::uint32_t TxQueue::reclaim_with()
     std::uint32_t freed = 0;
 #if defined(SRIOV_VF_HAVE_SSE41)
     if constexpr (Groups) {
-        const std::uint32_t grouped = tx_reclaim_groups_sse41(ring, slots_.data(), mask, clean, tail, pool_);
-        freed = (grouped - clean) & mask;
-        clean = grouped;
+        if (((tail - clean) & mask) >= 4) {  // else no group to reclaim: no call
+            const std::uint32_t grouped = tx_reclaim_groups_sse41(ring, slots_.data(), mask, clean, tail, pool_);
+            freed = (grouped - clean) & mask;
+            clean = grouped;
+        }
     }
 #endif
     while (clean != tail) {
