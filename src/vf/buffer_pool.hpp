@@ -47,7 +47,8 @@ public:
     // The bulk forms for bursts (issue 17): one bounds check and one copy for n buffers.
     // alloc_bulk moves n free buffers to out[0..n), or none (false) when fewer are free. Unlike
     // alloc() it leaves their length as it was: RX posts them, and the device's write-back sets
-    // the length of whatever they receive.
+    // the length of whatever they receive. They are the buffers n alloc() calls would return, in
+    // the opposite order.
     bool alloc_bulk(PacketBuffer** out, std::uint32_t n)
     {
         if (free_count_ < n)

@@ -44,12 +44,6 @@ __attribute__((target("sse4.1"))) TxGroups tx_groups_sse41(TxDesc* ring, PacketB
                                                             std::uint32_t tail, PacketBuffer* const* bufs,
                                                             std::uint32_t n);
 
-// Gives back to `pool` the buffers of groups of four completed descriptors from `clean` on, short
-// of `tail`; returns the new oldest unreclaimed descriptor.
-__attribute__((target("sse4.1"))) std::uint32_t tx_reclaim_groups_sse41(const TxDesc* ring, PacketBuffer** slots,
-                                                                         std::uint32_t mask, std::uint32_t clean,
-                                                                         std::uint32_t tail, BufferPool& pool);
-
 }  // namespace sriov::vf
 
 #endif

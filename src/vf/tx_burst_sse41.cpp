@@ -4,16 +4,12 @@
 // cmd_type_len and olinfo_status dwords (as the scalar step makes them: advanced data, IFCS, EOP,
 // RS, DTALEN; PAYLEN, DD clear); each descriptor is then one 128-bit store of {buffer_addr,
 // cmd_type_len, olinfo_status}.
-// Reclaiming: a group goes back to the pool when all four descriptors carry DD (each was sent
-// with RS, as in the scalar path, so each is checked on its own), with one copy onto the pool's
-// stack.
 #include "vf/burst_sse41.hpp"
 
 #if defined(SRIOV_VF_HAVE_SSE41)
 
 #include <immintrin.h>
 
-#include <atomic>
 #include <cstring>
 
 namespace sriov::vf {
@@ -27,12 +23,6 @@ __attribute__((target("sse4.1"))) inline __m128i iova_of(const PacketBuffer* b)
     return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(&b->iova));
 }
 
-__attribute__((target("sse4.1"))) inline std::uint32_t status_of(const TxDesc& d)
-{
-    const volatile std::uint32_t& status = d.olinfo_status;
-    return status;
-}
-
 }  // namespace
 
 __attribute__((target("sse4.1"))) TxGroups tx_groups_sse41(TxDesc* ring, PacketBuffer** slots, std::uint32_t mask,
@@ -41,7 +31,9 @@ __attribute__((target("sse4.1"))) TxGroups tx_groups_sse41(TxDesc* ring, PacketB
 {
     const __m128i command = _mm_set1_epi32(static_cast<int>(tx_command));
     const __m128i dtalen = _mm_set1_epi32(txd::DTALEN_MASK);
-    __m128i total = _mm_setzero_si128();  // bytes, per lane (a burst's lengths fit 32 bits)
+    // Bytes, per lane: at most 1024 lengths each (a ring has 4096 descriptors), which fit 32 bits
+    // while each length fits the descriptor's 16-bit DTALEN.
+    __m128i total = _mm_setzero_si128();
     std::uint32_t done = 0;
     while (n - done >= 4 && tail + 3 <= mask) {
         PacketBuffer* const b0 = bufs[done];
@@ -70,22 +62,6 @@ __attribute__((target("sse4.1"))) TxGroups tx_groups_sse41(TxDesc* ring, PacketB
     alignas(16) std::uint32_t lanes[4];
     _mm_store_si128(reinterpret_cast<__m128i*>(lanes), total);
     return {tail, done, std::uint64_t{lanes[0]} + lanes[1] + lanes[2] + lanes[3]};
-}
-
-__attribute__((target("sse4.1"))) std::uint32_t tx_reclaim_groups_sse41(const TxDesc* ring, PacketBuffer** slots,
-                                                                         std::uint32_t mask, std::uint32_t clean,
-                                                                         std::uint32_t tail, BufferPool& pool)
-{
-    while (((tail - clean) & mask) >= 4 && clean + 3 <= mask) {
-        const TxDesc* const d = ring + clean;
-        if (!(status_of(d[0]) & status_of(d[1]) & status_of(d[2]) & status_of(d[3]) & txd::STA_DD))
-            break;
-        // The device has read the buffers before it wrote DD.
-        std::atomic_thread_fence(std::memory_order_acquire);
-        pool.free_bulk(slots + clean, 4);
-        clean = (clean + 4) & mask;
-    }
-    return clean;
 }
 
 }  // namespace sriov::vf
