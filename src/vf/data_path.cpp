@@ -11,6 +11,7 @@ bool data_path_supported(DataPath path)
     case DataPath::scalar: return true;
     case DataPath::sse41:
 #if defined(__x86_64__)
+        __builtin_cpu_init();  // in case a queue is built by a static constructor, before the CPU model is
         return __builtin_cpu_supports("sse4.1");
 #else
         return false;
