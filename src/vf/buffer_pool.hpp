@@ -11,6 +11,7 @@
 
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -41,6 +42,27 @@ public:
         assert(owns(b));
         assert(free_count_ < size());
         free_[free_count_++] = b;
+    }
+
+    // The bulk forms for bursts (issue 17): one bounds check and one copy for n buffers.
+    // alloc_bulk moves n free buffers to out[0..n), or none (false) when fewer are free. Unlike
+    // alloc() it leaves their length as it was: RX posts them, and the device's write-back sets
+    // the length of whatever they receive. They are the buffers n alloc() calls would return, in
+    // the opposite order.
+    bool alloc_bulk(PacketBuffer** out, std::uint32_t n)
+    {
+        if (free_count_ < n)
+            return false;
+        free_count_ -= n;
+        std::memcpy(out, &free_[free_count_], n * sizeof(PacketBuffer*));
+        return true;
+    }
+    // Returns n buffers of this pool at once, as n calls of free() in order would.
+    void free_bulk(PacketBuffer* const* bufs, std::uint32_t n)
+    {
+        assert(free_count_ + n <= size());
+        std::memcpy(&free_[free_count_], bufs, n * sizeof(PacketBuffer*));
+        free_count_ += n;
     }
 
     std::uint32_t size() const { return static_cast<std::uint32_t>(buffers_.size()); }

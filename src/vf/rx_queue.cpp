@@ -2,6 +2,7 @@
 
 #include "sriov/e82576_regs.hpp"
 #include "sriov/error.hpp"
+#include "vf/burst_sse41.hpp"
 #include "vf/queue_enable.hpp"
 
 #include <fmt/format.h>
@@ -113,10 +114,31 @@ bool RxQueue::pending() const
     return (status_word & rxd::STAT_DD) != 0;
 }
 
+void RxQueue::set_data_path(DataPath path)
+{
+    if (!data_path_supported(path))
+        throw Error(Errc::invalid_argument, name_,
+                    fmt::format("the {} data path does not run on this build or CPU", data_path_name(path)));
+    path_ = path;
+}
+
+std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
+{
+#if defined(SRIOV_VF_HAVE_SSE41)
+    // Fewer than four frames make no group: the scalar loop alone, without the groups' calls.
+    if (path_ == DataPath::sse41 && n >= 4)
+        return burst_with<true>(bufs, n);
+#endif
+    return burst_with<false>(bufs, n);
+}
+
 // The loop works on local copies of the queue's state and counters, written back once: the
 // compiler must otherwise assume that each store into the ring or a buffer may change them, and
 // reload them every frame (tools/bench/bench_datapath.cpp counts the difference).
-std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
+// With Groups, whole groups of four go through rx_groups_sse41 whenever at least four frames are
+// still wanted and no oversized frame is being discarded; the scalar step takes what they leave.
+template <bool Groups>
+std::uint32_t RxQueue::burst_with(PacketBuffer** bufs, std::uint32_t n)
 {
     SRIOV_MMIO_SCOPE(mmio_);  // counts register accesses (only with SRIOV_COUNT_MMIO)
     RxDesc* const ring = ring_;
@@ -128,6 +150,19 @@ std::uint32_t RxQueue::burst(PacketBuffer** bufs, std::uint32_t n)
     std::uint32_t completed = 0;
     std::uint64_t bytes = 0;
     while (received < n) {
+#if defined(SRIOV_VF_HAVE_SSE41)
+        if constexpr (Groups) {
+            if (!discarding && n - received >= 4) {
+                const RxGroups g = rx_groups_sse41(ring, slots, mask, next, pool_, bufs + received, n - received);
+                next = g.next;
+                received += g.frames;
+                completed += g.frames;
+                bytes += g.bytes;
+                if (received == n)
+                    break;
+            }
+        }
+#endif
         RxDesc& d = ring[next];
         // The device writes the status dword (DD) last (4.2): read it first, through a volatile
         // access since the device, not this thread, changes it ...

@@ -10,6 +10,7 @@
 #include "sriov/vf/packet_buffer.hpp"
 #include "sriov/vf/queue_stats.hpp"
 #include "vf/buffer_pool.hpp"
+#include "vf/data_path.hpp"
 #include "vf/descriptors.hpp"
 #include "vf/dma_region.hpp"
 #include "vf/doorbell.hpp"
@@ -44,6 +45,12 @@ public:
     // as no_buffer) or when it spans more than one buffer or carries an error (counted as errors).
     std::uint32_t burst(PacketBuffer** bufs, std::uint32_t n);
 
+    // The implementation burst() runs (data_path.hpp): best_data_path() when the queue is built.
+    // set_data_path switches it at any time between bursts; it throws sriov::Error(invalid_argument)
+    // for a path this build or CPU cannot run.
+    DataPath data_path() const { return path_; }
+    void set_data_path(DataPath path);
+
     // Turns the queue off (RXDCTL 0): the device completes no further descriptor; what it has
     // completed stays for burst(). For a switch of paths (failover port) and before closing.
     void disable();
@@ -68,6 +75,9 @@ public:
 
 private:
     void post(std::uint32_t slot, PacketBuffer* b);
+    // burst() with or without the groups of four (rx_burst_sse41.cpp) between scalar steps.
+    template <bool Groups>
+    std::uint32_t burst_with(PacketBuffer** bufs, std::uint32_t n);
 
     QueueRegisters regs_;  // the device (counted with SRIOV_COUNT_MMIO)
     Doorbell tail_;
@@ -78,6 +88,7 @@ private:
     std::vector<PacketBuffer*> slots_;  // the buffer posted in each descriptor
     std::uint32_t next_ = 0;            // the next descriptor the device will complete
     bool discarding_ = false;           // inside a frame that spans buffers, until its EOP
+    DataPath path_ = best_data_path();
     RxStats stats_;
 #ifdef SRIOV_COUNT_MMIO
     MmioStats mmio_;

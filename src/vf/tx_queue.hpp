@@ -13,6 +13,7 @@
 #include "sriov/vf/packet_buffer.hpp"
 #include "sriov/vf/queue_stats.hpp"
 #include "vf/buffer_pool.hpp"
+#include "vf/data_path.hpp"
 #include "vf/descriptors.hpp"
 #include "vf/dma_region.hpp"
 #include "vf/doorbell.hpp"
@@ -48,6 +49,12 @@ public:
     // it; call it when idle to get buffers back sooner.
     std::uint32_t reclaim();
 
+    // The implementation burst() and reclaim() run (data_path.hpp): best_data_path() when the
+    // queue is built. set_data_path switches it between bursts; it throws
+    // sriov::Error(invalid_argument) for a path this build or CPU cannot run.
+    DataPath data_path() const { return path_; }
+    void set_data_path(DataPath path);
+
     // Turns the queue off (TXDCTL 0): the device fetches no further descriptor.
     void disable();
     // Gives every buffer still in the ring back to the pool, sent or not, and empties the ring;
@@ -64,6 +71,12 @@ public:
     std::uint32_t in_flight() const { return (tail_index_ - clean_) & mask_; }
 
 private:
+    // burst() and reclaim() with or without the groups of four (tx_burst_sse41.cpp).
+    template <bool Groups>
+    std::uint32_t burst_with(PacketBuffer** bufs, std::uint32_t n);
+    template <bool Groups>
+    std::uint32_t reclaim_with();
+
     QueueRegisters regs_;  // the device (counted with SRIOV_COUNT_MMIO)
     Doorbell tail_;
     DmaRegion ring_memory_;
@@ -73,6 +86,7 @@ private:
     std::vector<PacketBuffer*> slots_;  // the buffer each descriptor sends
     std::uint32_t tail_index_ = 0;      // the next descriptor to write (TDT)
     std::uint32_t clean_ = 0;           // the oldest descriptor not yet reclaimed
+    DataPath path_ = best_data_path();
     TxStats stats_;
 #ifdef SRIOV_COUNT_MMIO
     MmioStats mmio_;

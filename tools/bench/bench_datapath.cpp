@@ -43,7 +43,15 @@
 // The port is judged against the Vf, like for like: against the queues it would also be charged
 // with the call layer that any Vf application pays. The queues' figures are printed beside them.
 //
-// Goals at burst 32: (issue 7) fewer than 100 instructions per packet for RX+TX through the
+// Data paths (issue 17): the queues run either their scalar steps or four descriptors at a time
+// (SSE4.1, vf/data_path.hpp). Before measuring, the program forwards frames of varied lengths and
+// contents through both and requires the same frames and counters from each (a difference is a
+// functional error); then every pass runs once per path (--data-paths), the tables of issues 7 and
+// 14 showing the last (SSE4.1 where the CPU has it), and a table of its own puts the queues' figures
+// on both paths side by side, time per packet as 1000 / Mpps.
+//
+// Goals at burst 32: (issue 17) fewer than 60 instructions per packet for RX+TX through the
+// queues on the SSE4.1 path; (issue 7) fewer than 100 instructions per packet for RX+TX through the
 // queues, more than 25 Mpps per core; (issue 14) RX+TX through the failover port within 5% of the
 // plain Vf's instructions per packet. A goal missed is printed (MISSED), never an error: the exit
 // status is non-zero only when frames did not get through (a step moved less than the full burst
@@ -52,11 +60,13 @@
 // for the command that writes bench-results/.
 #include "datapath_bench.hpp"
 #include "datapath_callgrind.hpp"
+#include "datapath_paths.hpp"
 #include "datapath_timing.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <fstream>
@@ -72,6 +82,10 @@ constexpr std::uint32_t goal_burst = 32;
 constexpr double goal_instructions = 100;
 constexpr double goal_mpps = 25;
 constexpr double goal_port_percent = 5;  // the failover port's RX+TX instructions over the plain Vf's
+constexpr double goal_simd_instructions = 60;  // issue 17: RX+TX at burst 32 on the four-at-a-time path
+
+using sriov::vf::DataPath;
+using sriov::vf::data_path_name;
 
 std::string cell(const std::optional<double>& v, const char* format)
 {
@@ -176,7 +190,46 @@ void print_comparison(const Results& results)
                    goal_burst, goal_port_percent);
 }
 
-bool write_csv(const std::string& path, const Results& results)
+std::optional<double> ns_per_packet(const std::optional<double>& mpps)
+{
+    return mpps && *mpps > 0 ? std::optional<double>(1000 / *mpps) : std::nullopt;
+}
+
+// Issue 17's table: the queues on each data path side by side, instructions and TSC time per packet.
+void print_paths(const std::vector<DataPath>& paths, const PathResults& by_path)
+{
+    fmt::print("\nlibvf's queues on each data path (issue 17): instructions per packet (callgrind) and ns per packet\n"
+               "(1000 / Mpps: the TSC median of a full burst, noisy), {}:\n",
+               paths.size() == 2 ? "scalar / SSE4.1" : std::string(data_path_name(paths[0])));
+    fmt::print("{:>5} | {:^15} | {:^15} | {:^15} | {:^15} | {:^15} | {:^15} |\n", "burst", "RX instr", "TX instr",
+               "RX+TX instr", "RX ns", "TX ns", "RX+TX ns");
+    auto index = [](DataPath p) { return p == DataPath::scalar ? 0u : 1u; };
+    for (const auto& [burst, unused] : by_path[index(paths[0])]) {
+        fmt::print("{:>5} |", burst);
+        for (int what = 0; what < 2; ++what)
+            for (Mode m : {rx, tx, rxtx}) {
+                std::string c;
+                for (DataPath p : paths) {
+                    const Figures& f = by_path[index(p)].at(burst)[queues][m];
+                    c += (c.empty() ? "" : " / ")
+                         + (what == 0 ? cell(f.instructions, "{:.1f}") : cell(ns_per_packet(f.mpps), "{:.2f}"));
+                }
+                fmt::print(" {:>15} |", c);
+            }
+        fmt::print("\n");
+    }
+    if (std::find(paths.begin(), paths.end(), DataPath::sse41) == paths.end())
+        return;
+    const auto goal = by_path[1].find(goal_burst);
+    if (goal == by_path[1].end() || !goal->second[queues][rxtx].instructions)
+        return;
+    const double v = *goal->second[queues][rxtx].instructions;
+    fmt::print("goal at burst {} (issue 17): RX+TX < {:.0f} instructions/packet on the SSE4.1 path: {:.1f}, {}\n",
+               goal_burst, goal_simd_instructions, v, v < goal_simd_instructions ? "met" : "MISSED");
+}
+
+bool write_csv(const std::string& path, const Results& results, const std::vector<DataPath>& paths,
+               const PathResults& by_path)
 {
     // The queues' columns first, unprefixed, as before there were subjects; then the same for the
     // plain Vf (vf_...) and the failover port (port_...).
@@ -186,6 +239,12 @@ bool write_csv(const std::string& path, const Results& results)
         for (const char* what : {"mpps", "wall_mpps", "instructions_per_packet"})
             for (const char* mode : mode_names)
                 out << ',' << subject_columns[subject] << mode << '_' << what;
+    // Then the queues on each data path (issue 17): scalar_..., sse41_...
+    auto column_prefix = [](DataPath p) { return p == DataPath::scalar ? "scalar_" : "sse41_"; };
+    for (DataPath p : paths)
+        for (const char* what : {"instructions_per_packet", "ns_per_packet"})
+            for (const char* mode : mode_names)
+                out << ',' << column_prefix(p) << mode << '_' << what;
     out << '\n';
     auto value = [](const std::optional<double>& v) { return v ? fmt::format("{:.2f}", *v) : std::string(); };
     for (const auto& [burst, f] : results) {
@@ -197,6 +256,13 @@ bool write_csv(const std::string& path, const Results& results)
                 out << ',' << value(m.wall_mpps);
             for (const Figures& m : f[subject])
                 out << ',' << value(m.instructions);
+        }
+        for (DataPath p : paths) {
+            const auto& pf = by_path[p == DataPath::scalar ? 0 : 1].at(burst)[queues];
+            for (const Figures& m : pf)
+                out << ',' << value(m.instructions);
+            for (const Figures& m : pf)
+                out << ',' << value(ns_per_packet(m.mpps));
         }
         out << '\n';
     }
@@ -216,6 +282,7 @@ int main(int argc, char** argv)
     std::uint64_t instruction_packets = 100'000;
     std::string csv;
     bool child = false;
+    std::string path_choice = "both";
     app.add_option("--bursts", bursts, "burst sizes, 1 to 64")
         ->delimiter(',')
         ->check(CLI::Range(1u, max_burst));
@@ -229,23 +296,45 @@ int main(int argc, char** argv)
     app.add_option("--libvf-core", timing.libvf_core, "core for the libvf thread");
     app.add_option("--device-core", timing.device_core, "core for the thread playing the device");
     app.add_option("--csv", csv, "write the figures to this CSV file");
+    app.add_option("--data-paths", path_choice,
+                   "which data paths of the queues to measure (issue 17): both (those this CPU runs), scalar or sse4.1; "
+                   "the tables of issues 7 and 14 show the last")
+        ->check(CLI::IsMember({"both", "scalar", "sse4.1"}));
     app.add_flag("--instruction-pass", child, "(internal) the pass run under callgrind")->group("");
     CLI11_PARSE(app, argc, argv);
 
+    std::vector<DataPath> paths;
+    for (DataPath p : data_paths)
+        if ((path_choice == "both" || path_choice == data_path_name(p)) && sriov::vf::data_path_supported(p))
+            paths.push_back(p);
+    if (paths.empty()) {
+        fmt::print(stderr, "bench-datapath: the {} data path does not run on this CPU\n", path_choice);
+        return 1;
+    }
     if (child)
-        return instruction_pass_child(bursts, instruction_packets);
+        return instruction_pass_child(bursts, instruction_packets, paths[0]);
 
-    Results results;
-    for (std::uint32_t b : bursts)
-        results[b];
-    bool ok = true;
-    if (pass != "instructions")
-        ok = timing_pass(bursts, timing, results);
-    if (pass != "timing")
-        ok = instruction_pass(bursts, instruction_packets, results) && ok;
+    // Before anything is measured: every path must deliver the frames the scalar one does.
+    bool ok = data_paths_agree();
+    if (ok)
+        fmt::print("data paths: {} deliver the same frames\n",
+                   paths.size() == 2 ? "scalar and SSE4.1" : std::string(data_path_name(paths[0])));
+    PathResults by_path;
+    for (DataPath p : paths) {
+        Results& results = by_path[p == DataPath::scalar ? 0 : 1];
+        for (std::uint32_t b : bursts)
+            results[b];
+        if (pass != "instructions")
+            ok = timing_pass(bursts, timing, p, results) && ok;
+        if (pass != "timing")
+            ok = instruction_pass(bursts, instruction_packets, p, results) && ok;
+    }
+    const Results& results = by_path[paths.back() == DataPath::scalar ? 0 : 1];
+    fmt::print("data path of the tables of issues 7 and 14: {}\n", data_path_name(paths.back()));
     print_table(results);
     print_comparison(results);
-    if (!csv.empty() && !write_csv(csv, results)) {
+    print_paths(paths, by_path);
+    if (!csv.empty() && !write_csv(csv, results, paths, by_path)) {
         fmt::print(stderr, "bench-datapath: cannot write {}\n", csv);
         return 1;
     }

@@ -19,6 +19,10 @@ inline constexpr std::array<const char*, 3> mode_names{"rx", "tx", "rxtx"};  // 
 inline constexpr std::array<const char*, 3> mode_titles{"RX", "TX", "RX+TX"};
 inline constexpr std::uint32_t max_burst = 64;
 
+// The data paths compared (issue 17), in the order of PathResults.
+inline constexpr std::array<sriov::vf::DataPath, 2> data_paths{sriov::vf::DataPath::scalar,
+                                                                sriov::vf::DataPath::sse41};
+
 // What the steps call, all over the rig's one pair of queues and pool: the queues and pool
 // themselves (issue 7's figures), the plain Vf's out-of-line members (Vf::over_queues), a failover
 // port with its VF active (FailoverPort::over_queues; issue 14 compares it with the plain Vf).
@@ -35,6 +39,7 @@ struct Figures {
 };
 using SubjectFigures = std::array<Figures, 3>;  // by Mode
 using Results = std::map<std::uint32_t, std::array<SubjectFigures, 3>>;  // by burst size, then Subject
+using PathResults = std::array<Results, data_paths.size()>;               // by data_paths' order
 
 // One burst of `mode` through `subject` (see datapath_steps.hpp); returns the frames it moved.
 inline std::uint32_t run_step(Subject subject, Mode mode, DatapathRig& rig, sriov::vf::PacketBuffer** bufs,

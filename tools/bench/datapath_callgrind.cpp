@@ -28,12 +28,12 @@ using sriov::vf::PacketBuffer;
 // the step receives them all, and what it sends the device completes. Anything less is a
 // functional error (frames lost, or buffers not given back to the RX ring), reported on stderr
 // with a non-zero exit; it would also leave the figure for a part of the work.
-int instruction_pass_child(const std::vector<std::uint32_t>& bursts, std::uint64_t packets)
+int instruction_pass_child(const std::vector<std::uint32_t>& bursts, std::uint64_t packets, sriov::vf::DataPath path)
 {
     for (std::uint32_t burst : bursts)
         for (Mode mode : {rx, tx, rxtx})
             for (Subject subject : subjects) {
-                DatapathRig rig;
+                DatapathRig rig(path);
                 PacketBuffer* bufs[max_burst];
                 std::string error;
                 auto run = [&](std::uint64_t wanted) {
@@ -89,7 +89,8 @@ std::optional<std::pair<std::string, double>> read_dump(const std::filesystem::p
 
 }  // namespace
 
-bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t packets, Results& results)
+bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t packets, sriov::vf::DataPath path,
+                      Results& results)
 {
     namespace fs = std::filesystem;
     char dir_template[] = "/tmp/bench-datapath-XXXXXX";
@@ -120,7 +121,9 @@ bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t pa
                                   "--bursts",
                                   burst_list,
                                   "--instruction-packets",
-                                  std::to_string(packets)};
+                                  std::to_string(packets),
+                                  "--data-paths",
+                                  std::string(sriov::vf::data_path_name(path))};
     std::vector<char*> argv;
     for (std::string& a : args)
         argv.push_back(a.data());
@@ -134,7 +137,8 @@ bool instruction_pass(const std::vector<std::uint32_t>& bursts, std::uint64_t pa
     int status = 0;
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fmt::print(stderr, "bench-datapath: the callgrind pass failed (status {:#x})\n", status);
+        fmt::print(stderr, "bench-datapath: the callgrind pass of the {} path failed (status {:#x})\n",
+                   sriov::vf::data_path_name(path), status);
         return false;
     }
 

@@ -64,7 +64,7 @@ HostDma::HostDma(std::uint64_t iova, std::size_t size)
     std::memset(memory_.get(), 0, size);
 }
 
-DatapathRig::DatapathRig()
+DatapathRig::DatapathRig(sriov::vf::DataPath path)
     : model_(pf_ready_for_traffic()), rings_(rings_iova, 2 * tx_ring_offset),
       buffers_(buffers_iova, std::size_t{buffer_count} * buffer_size),
       pool_(buffers_.region(), buffer_count, buffer_size),
@@ -76,6 +76,8 @@ DatapathRig::DatapathRig()
 {
     model_->attach_dma(rings_iova, rings_.region().virt, rings_.region().size);
     model_->attach_dma(buffers_iova, buffers_.region().virt, buffers_.region().size);
+    rx_.set_data_path(path);
+    tx_.set_data_path(path);
     rx_.start(enable_timeout);
     tx_.start(enable_timeout);
     model_->set_descriptor_work(DescriptorWork::device_thread);
@@ -84,6 +86,11 @@ DatapathRig::DatapathRig()
 std::uint32_t DatapathRig::device_rx(std::uint32_t max)
 {
     return model_->fill_rx(vf_index, frame, max);
+}
+
+bool DatapathRig::device_rx_frame(std::span<const std::uint8_t> f)
+{
+    return model_->fill_rx(vf_index, f, 1) == 1;
 }
 
 std::uint32_t DatapathRig::device_tx()

@@ -15,12 +15,14 @@
 #include "sriov/failover.hpp"
 #include "sriov/libvf.hpp"
 #include "vf/buffer_pool.hpp"
+#include "vf/data_path.hpp"
 #include "vf/rx_queue.hpp"
 #include "vf/tx_queue.hpp"
 
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <span>
 
 namespace bench {
 
@@ -47,7 +49,8 @@ public:
     static constexpr std::uint32_t buffer_size = 2048;
     static constexpr std::uint32_t frame_size = 60;  // a minimum Ethernet frame without its FCS
 
-    DatapathRig();
+    // The queues run `path` (issue 17: the scalar steps or four descriptors at a time).
+    explicit DatapathRig(sriov::vf::DataPath path);
     DatapathRig(const DatapathRig&) = delete;
     DatapathRig& operator=(const DatapathRig&) = delete;
 
@@ -60,6 +63,8 @@ public:
     // The device's work: up to `max` frames into the posted RX descriptors; the TX descriptors
     // libvf offered, completed. Each returns how many.
     std::uint32_t device_rx(std::uint32_t max);
+    // One frame of its own (for comparing what the data paths deliver), as device_rx does.
+    bool device_rx_frame(std::span<const std::uint8_t> frame);
     std::uint32_t device_tx();
 
 private:

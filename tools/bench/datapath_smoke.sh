@@ -3,7 +3,9 @@
 # passes must exit 0 (frames got through every step) and write a CSV with a row for every burst
 # size, each with Mpps and instructions per packet above 0 for RX, TX and RX+TX through each
 # subject: the queues, the plain Vf's calls and the failover port (issue 14). The output must say
-# whether the failover port's goal is met; no figure is judged.
+# whether the failover port's goal is met; no figure is judged. Issue 17: bench-datapath first
+# checks that the scalar and SSE4.1 data paths deliver the same frames (a difference is a non-zero
+# exit), then measures both.
 # Usage: datapath_smoke.sh BENCH_DATAPATH WORK_DIR
 set -eu
 bench=$1
@@ -15,6 +17,14 @@ status=0
 "$bench" --packets 20000 --instruction-packets 1024 --csv "$csv" >"$log" || status=$?
 cat "$log"
 [ "$status" -eq 0 ] || { echo "bench-datapath smoke: bench-datapath exited with $status"; exit 1; }
+# Issue 17: the data paths this CPU runs delivered the same frames (else the exit status above
+# is already non-zero), and the four-at-a-time path, where there is one, has its verdict.
+grep -q '^data paths: .* deliver the same frames$' "$log" ||
+    { echo "bench-datapath smoke: no word that the data paths deliver the same frames (issue 17)"; exit 1; }
+if grep -q '^data paths: scalar and SSE4.1' "$log"; then
+    grep -Eq '^goal at burst 32 \(issue 17\): .*, (met|MISSED)$' "$log" ||
+        { echo "bench-datapath smoke: no verdict on the SSE4.1 path's goal (issue 17)"; exit 1; }
+fi
 grep -Eq '^goal at burst 32 \(issue 14\): .*, (met|MISSED)$' "$log" ||
     { echo "bench-datapath smoke: no verdict on the failover port's goal (issue 14)"; exit 1; }
 awk -F, '

@@ -78,9 +78,10 @@ constexpr auto stall_timeout = std::chrono::seconds(10);
 // there to take (RX: frames delivered; TX: room in the ring after reclaim), waiting outside the
 // measured time, so that each measured step does as much as the instruction pass's steps do.
 // nullopt (said on stderr) when the frames stopped moving: a functional error.
-std::optional<Figures> time_one(Subject subject, Mode mode, std::uint32_t burst, const TimingOptions& o)
+std::optional<Figures> time_one(Subject subject, Mode mode, std::uint32_t burst, const TimingOptions& o,
+                                sriov::vf::DataPath path)
 {
-    DatapathRig rig;
+    DatapathRig rig(path);
     std::atomic<bool> stop{false};
     std::atomic<bool> device_pinned{true};
     std::atomic<std::uint64_t> delivered{0}, completed{0};
@@ -178,7 +179,8 @@ std::optional<Figures> time_one(Subject subject, Mode mode, std::uint32_t burst,
 
 }  // namespace
 
-bool timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& o, Results& results)
+bool timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& o, sriov::vf::DataPath path,
+                 Results& results)
 {
     if (!pin_to_core(o.libvf_core))
         fmt::print(stderr, "bench-datapath: could not pin the libvf thread to core {}\n", o.libvf_core);
@@ -188,7 +190,7 @@ bool timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& 
     for (std::uint32_t burst : bursts)
         for (Mode mode : {rx, tx, rxtx})
             for (Subject subject : subjects) {
-                const std::optional<Figures> f = time_one(subject, mode, burst, o);
+                const std::optional<Figures> f = time_one(subject, mode, burst, o, path);
                 if (!f) {
                     ok = false;
                     continue;

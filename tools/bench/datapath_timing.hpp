@@ -17,6 +17,7 @@ struct TimingOptions {
 
 // Fills in mpps and wall_mpps for every subject, mode and burst size; false (said on stderr) when
 // frames stopped moving in one of them (a functional error; its figures stay empty).
-bool timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& options, Results& results);
+bool timing_pass(const std::vector<std::uint32_t>& bursts, const TimingOptions& options, sriov::vf::DataPath path,
+                 Results& results);
 
 }  // namespace bench
