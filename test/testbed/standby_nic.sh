@@ -38,34 +38,29 @@ case "$out" in *"ip link set $sb address $VF_MAC"*"promisc on"*) ;; *) tb_fail "
 tb_log "ok: refused: $out"
 ip -n sb link set "$sb" address "$VF_MAC" || tb_fail "cannot give $sb the VF's MAC"
 
-ip netns exec peer tb_standby recv "$peer" "$PEER_MAC" 1000 60 >/tmp/recv.txt 2>&1 &
-recv_pid=$!
-sleep 1
-ip netns exec sb tb_standby send "$sb" "$VF_MAC" "$PEER_MAC" 1000 || tb_fail "sending through the standby path failed"
-wait "$recv_pid" || tb_fail "PF 1 did not receive all frames in order: $(cat /tmp/recv.txt)"
-tb_log "ok: standby -> PF 1: $(head -1 /tmp/recv.txt)"
-
-ip netns exec sb tb_standby recv "$sb" "$VF_MAC" 1000 60 >/tmp/recv.txt 2>&1 &
-recv_pid=$!
-sleep 1
-ip netns exec peer tb_standby send "$peer" "$PEER_MAC" "$VF_MAC" 1000 || tb_fail "sending from PF 1 failed"
-wait "$recv_pid" || tb_fail "the standby path did not receive all frames in order: $(cat /tmp/recv.txt)"
-tb_log "ok: PF 1 -> standby: $(head -1 /tmp/recv.txt)"
+# exchange WHAT FROM_NS FROM_IF FROM_MAC TO_NS TO_IF TO_MAC: 1000 numbered frames through a
+# StandbyPath on FROM_IF to one on TO_IF; all must arrive, in order.
+exchange() {
+    ip netns exec "$5" tb_standby recv "$6" "$7" 1000 60 >/tmp/recv.txt 2>&1 &
+    recv_pid=$!
+    sleep 1
+    ip netns exec "$2" tb_standby send "$3" "$4" "$7" 1000 || tb_fail "$1: sending failed"
+    wait "$recv_pid" || tb_fail "$1: not every frame arrived in order: $(cat /tmp/recv.txt)"
+    tb_log "ok: $1: $(head -1 /tmp/recv.txt)"
+}
+exchange "standby -> PF 1" sb "$sb" "$VF_MAC" peer "$peer" "$PEER_MAC"
+exchange "PF 1 -> standby" peer "$peer" "$PEER_MAC" sb "$sb" "$VF_MAC"
 
 # The standby path hands its frames to the driver, past the interface's queueing discipline,
 # which may drop frames and still report them sent (fq_codel, most distributions' default, when
 # they wait too long). Here a discipline that loses every frame: the kernel's own traffic on $sb
 # no longer reaches PF 1, the standby path's still does, all of it.
 modprobe sch_netem || tb_fail "cannot load sch_netem"
-out=$(ip netns exec sb tc qdisc replace dev "$sb" root netem loss 100% 2>&1) || tb_fail "cannot give $sb a netem qdisc: $out"
+out=$(ip netns exec sb /sbin/tc qdisc replace dev "$sb" root netem loss 100% 2>&1) ||
+    tb_fail "cannot give $sb a netem qdisc: $out"
 if ip netns exec sb ping -c 3 -i 0.2 -W 1 10.80.0.2 >/dev/null; then
     tb_fail "ping went through a qdisc that loses every frame (the check below would prove nothing)"
 fi
 tb_log "ok: with netem loss 100% on $sb the kernel's ping gets no answer"
-ip netns exec peer tb_standby recv "$peer" "$PEER_MAC" 1000 60 >/tmp/recv.txt 2>&1 &
-recv_pid=$!
-sleep 1
-ip netns exec sb tb_standby send "$sb" "$VF_MAC" "$PEER_MAC" 1000 || tb_fail "sending through the standby path failed"
-wait "$recv_pid" || tb_fail "PF 1 did not receive all frames past the qdisc: $(cat /tmp/recv.txt)"
-tb_log "ok: standby -> PF 1 past the qdisc: $(head -1 /tmp/recv.txt)"
+exchange "standby -> PF 1 past the qdisc" sb "$sb" "$VF_MAC" peer "$peer" "$PEER_MAC"
 tb_log "PASS"
