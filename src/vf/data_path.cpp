@@ -1,5 +1,9 @@
 #include "vf/data_path.hpp"
 
+#include "sriov/error.hpp"
+
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <string_view>
 
@@ -31,6 +35,13 @@ DataPath best_data_path()
 std::string_view data_path_name(DataPath path)
 {
     return path == DataPath::sse41 ? "sse4.1" : "scalar";
+}
+
+void require_data_path(DataPath path, const std::string& subject)
+{
+    if (!data_path_supported(path))
+        throw Error(Errc::invalid_argument, subject,
+                    fmt::format("the {} data path does not run on this build or CPU", data_path_name(path)));
 }
 
 }  // namespace sriov::vf

@@ -10,6 +10,7 @@
 // No AVX-512: valgrind 3.19, which measures the data path, cannot run it.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace sriov::vf {
@@ -21,5 +22,7 @@ DataPath best_data_path();
 // Whether this build and CPU can run `path` (scalar always).
 bool data_path_supported(DataPath path);
 std::string_view data_path_name(DataPath path);
+// Throws sriov::Error(invalid_argument) naming `subject` when `path` is not supported.
+void require_data_path(DataPath path, const std::string& subject);
 
 }  // namespace sriov::vf

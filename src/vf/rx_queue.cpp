@@ -116,9 +116,7 @@ bool RxQueue::pending() const
 
 void RxQueue::set_data_path(DataPath path)
 {
-    if (!data_path_supported(path))
-        throw Error(Errc::invalid_argument, name_,
-                    fmt::format("the {} data path does not run on this build or CPU", data_path_name(path)));
+    require_data_path(path, name_);
     path_ = path;
 }
 
