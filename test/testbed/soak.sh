@@ -7,7 +7,9 @@
 # interfaces up, stopped (its VFs stay), and from then on sriov-soak runs it. sriov-soak's own
 # output says what each cycle did and checked; its CSV, if asked for, is printed after a "csv:" line.
 #
-# Usage (in the guest): soak.sh CYCLES LEAK_CYCLES SEED [RESTART_DELAY_MS [WARMUP]]
+# Usage (in the guest): soak.sh CYCLES LEAK_CYCLES SEED [RESTART_DELAY_MS [WARMUP [FROM_CYCLE]]]
+# (FROM_CYCLE: the number of the first cycle, so that a long soak can run in parts, each in a guest
+# of its own: the same seed draws the same cycles whatever part they are in.)
 . /lib/testbed.sh
 
 CYCLES=${1:-20}
@@ -15,6 +17,7 @@ LEAK_CYCLES=${2:-8}
 SEED=${3:-1}
 DELAY_MS=${4:-0}
 WARMUP=${5:-3}
+FROM=${6:-1}
 MAC0=02:11:22:33:44:55
 MAC1=02:11:22:33:44:66
 STATE=/var/lib/sriovd
@@ -57,7 +60,8 @@ kill -TERM "$sriovd_pid"
 tb_wait_for 60 tb_exited "$sriovd_pid" || fail "the first sriovd did not stop"
 tb_log "ok: VF 0 ($if0) and VF 1 ($if1, namespace vf1) reach each other; the soak begins"
 
-sriov-soak --seed "$SEED" --cycles "$CYCLES" --leak-cycles "$LEAK_CYCLES" --warmup "$WARMUP" --restart-delay-ms "$DELAY_MS" \
+sriov-soak --seed "$SEED" --cycles "$CYCLES" --from-cycle "$FROM" --leak-cycles "$LEAK_CYCLES" --warmup "$WARMUP" \
+    --restart-delay-ms "$DELAY_MS" \
     --csv /tmp/soak.csv --config "$CONFIG" --state-dir "$STATE" --traffic-pf "$pf0" --count-pf "$pf1" \
     --vf0 "$if0" 10.77.0.1 --vf1 "$if1" 10.77.0.2 vf1 \
     --hostile-command "tb_hostile_vf storm \"\$1\" $STATE/vf-token 200" || status=$?
