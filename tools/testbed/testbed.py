@@ -8,8 +8,8 @@
 
     testbed.py run [options] SCENARIO [ARGS...]
         Build an initramfs (busybox, iproute2's ip and tc, ethtool, the modules, the --bin
-        programs, SCENARIO as /scenario.sh) and boot it. The guest console streams to stdout; the exit status is the
-        scenario's.
+        programs, SCENARIO as /scenario.sh) and boot it. The guest console streams to stdout;
+        the exit status is the scenario's.
 
     testbed.py shell [options]
         The same guest with an interactive shell on the console instead of a scenario.
