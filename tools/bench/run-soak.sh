@@ -13,9 +13,11 @@
 # run again here, once. A part whose soak fails ends the benchmark: that is a finding.
 #
 # Usage: tools/bench/run-soak.sh [BUILD_DIR] [CYCLES] [SEED] [LEAK_CYCLES] [RESTART_DELAY_MS] [PART]
+#                                [FIRST]
 #   defaults: build, 500 cycles, seed 1, 50 leak cycles (the first 5 the warm-up), sriovd started
-#   again 250 ms after it ended (sriovd.service's RestartSec), parts of 50 cycles. A part's time
-#   limit is 12 s per cycle (for a loaded machine; a cycle takes about 7 s) plus 120 s.
+#   again 250 ms after it ended (sriovd.service's RestartSec), parts of 50 cycles, from cycle 1.
+#   FIRST continues a soak: cycles FIRST to CYCLES (then the leak cycles) of the same seed. A part's
+#   time limit is 12 s per cycle (for a loaded machine; a cycle takes about 5 to 7 s) plus 120 s.
 set -euo pipefail
 
 . "$(dirname "$0")/bench-lib.sh"
@@ -25,6 +27,7 @@ seed=${3:-1}
 leak=${4:-50}
 delay=${5:-250}
 part=${6:-50}
+first=${7:-1}
 : >"$out/soak.txt"
 : >"$out/soak.csv"
 
@@ -47,7 +50,7 @@ run_part() {
 }
 
 status=0
-from=1
+from=$first
 while [ "$status" -eq 0 ] && { [ "$from" -le "$cycles" ] || [ "$leak" -gt 0 ]; }; do
     if [ "$from" -le "$cycles" ]; then
         n=$((cycles - from + 1 < part ? cycles - from + 1 : part))
