@@ -47,6 +47,9 @@ vfio::Device open_pf(const std::shared_ptr<vfio::Container>& container, const Pf
     vfio::Device::Options options;
     if (config.vfs_exist)
         options.vf_token = token;
+    // A sriovd killed during a VF count change can hold the PF's group for seconds after the kill
+    // (seen in the soak, cycle 288 of seed 1), while systemd or the soak already start this one.
+    options.busy_wait = std::chrono::seconds(10);
     vfio::Device device = vfio::Device::open(container, config.pf, options);
     device.enable_bus_master();
     device.set_vf_token(token);

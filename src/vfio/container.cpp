@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <fmt/format.h>
 
 namespace sriov::vfio {
@@ -73,7 +75,8 @@ std::shared_ptr<Container> Container::open()
 
 Container::Container(UniqueFd fd) : fd_(std::move(fd)) {}
 
-std::shared_ptr<Group> Container::attach_group(int number, const pci::Sysfs& sysfs)
+std::shared_ptr<Group> Container::attach_group(int number, const pci::Sysfs& sysfs,
+                                               std::chrono::milliseconds busy_wait)
 {
     std::erase_if(groups_, [](const auto& g) { return g.expired(); });
     for (const auto& weak : groups_) {
@@ -84,6 +87,21 @@ std::shared_ptr<Group> Container::attach_group(int number, const pci::Sysfs& sys
 
     const std::string path = group_path(number);
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd && errno == EBUSY && busy_wait.count() > 0) {
+        spdlog::warn("{}: open in another process; waiting up to {} ms for it to let go (a sriovd that "
+                     "was killed and is still exiting?)",
+                     path, busy_wait.count());
+        const auto deadline = std::chrono::steady_clock::now() + busy_wait;
+        const auto start = std::chrono::steady_clock::now();
+        do {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            fd = UniqueFd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+        } while (!fd && errno == EBUSY && std::chrono::steady_clock::now() < deadline);
+        if (fd)
+            spdlog::info("{}: released after {} ms", path,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+                             .count());
+    }
     if (!fd) {
         int err = errno;
         if (err == ENOENT)

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -29,8 +30,12 @@ public:
     // while someone holds it. sysfs is where to look for the group's devices when explaining a
     // non-viable group. Throws sriov::Error: not_found (no /dev/vfio/N: no IOMMU or device not
     // bound to vfio-pci), permission (names /dev/vfio/N and its owner), not_viable (names the
-    // device of the group that is bound to another driver), busy (group already open elsewhere).
-    std::shared_ptr<Group> attach_group(int number, const pci::Sysfs& sysfs = pci::Sysfs());
+    // device of the group that is bound to another driver), busy (group already open elsewhere,
+    // still after busy_wait: a process killed while one of its threads waits in the kernel keeps
+    // its files open until that thread returns, so a manager started again at once may have to
+    // wait for its predecessor).
+    std::shared_ptr<Group> attach_group(int number, const pci::Sysfs& sysfs = pci::Sysfs(),
+                                        std::chrono::milliseconds busy_wait = {});
 
     // Makes [vaddr, vaddr+size) visible to the devices at [iova, iova+size) and pins it.
     // Throws sriov::Error: memlock (pinning refused: RLIMIT_MEMLOCK), invalid_argument, io.

@@ -56,7 +56,7 @@ Device Device::open(const std::shared_ptr<Container>& container, const pci::Addr
     Device d;
     d.address_ = address;
     d.name_ = name;
-    d.group_ = container->attach_group(group, sysfs);
+    d.group_ = container->attach_group(group, sysfs, options.busy_wait);
     const std::string vfio_name =
         options.vf_token ? fmt::format("{} vf_token={}", name, options.vf_token->to_string()) : name;
     try {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,8 @@ public:
     struct Options {
         std::optional<VfToken> vf_token;  // needed for a VF whose PF is owned through VFIO
         pci::Sysfs sysfs = pci::Sysfs();
+        // How long to wait for a group that another process still holds (Container::attach_group).
+        std::chrono::milliseconds busy_wait{0};
     };
 
     // Opens the device at `address` (canonical "0000:00:02.0") through its IOMMU group, attaching
