@@ -65,6 +65,9 @@ inline constexpr std::uint32_t CMD_VLE = 1u << 30;
 inline constexpr std::uint32_t CMD_TSE = 1u << 31;
 inline constexpr std::uint32_t STA_DD = 1u << 0;     // in olinfo_status after write-back
 inline constexpr unsigned PAYLEN_SHIFT = 14;
+// What libvf sends: a data descriptor of one whole frame (4.3), advanced data type, FCS inserted
+// by the device, end of packet, status reported. Both data paths write it.
+inline constexpr std::uint32_t FRAME_COMMAND = DTYP_DATA | CMD_DEXT | CMD_IFCS | CMD_EOP | CMD_RS;
 }  // namespace txd
 
 // Ring sizes: a power of two (masked indices), at least 8 and a multiple of 8 descriptors (what

@@ -16,8 +16,6 @@ namespace sriov::vf {
 
 namespace {
 
-constexpr std::uint32_t tx_command = txd::DTYP_DATA | txd::CMD_DEXT | txd::CMD_IFCS | txd::CMD_EOP | txd::CMD_RS;
-
 __attribute__((target("sse4.1"))) inline __m128i iova_of(const PacketBuffer* b)
 {
     return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(&b->iova));
@@ -29,7 +27,7 @@ __attribute__((target("sse4.1"))) TxGroups tx_groups_sse41(TxDesc* ring, PacketB
                                                             std::uint32_t tail, PacketBuffer* const* bufs,
                                                             std::uint32_t n)
 {
-    const __m128i command = _mm_set1_epi32(static_cast<int>(tx_command));
+    const __m128i command = _mm_set1_epi32(static_cast<int>(txd::FRAME_COMMAND));
     const __m128i dtalen = _mm_set1_epi32(txd::DTALEN_MASK);
     // Bytes, per lane: at most 1024 lengths each (a ring has 4096 descriptors), which fit 32 bits
     // while each length fits the descriptor's 16-bit DTALEN.

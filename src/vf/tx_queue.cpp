@@ -15,11 +15,6 @@ namespace e = e82576;
 
 namespace {
 
-// A data descriptor of one whole frame (4.3): advanced data type, FCS inserted by the device,
-// end of packet, status reported.
-constexpr std::uint32_t tx_command
-    = txd::DTYP_DATA | txd::CMD_DEXT | txd::CMD_IFCS | txd::CMD_EOP | txd::CMD_RS;
-
 #if defined(SRIOV_VF_HAVE_SSE41)
 // The SSE4.1 path's reclaim (which needs no SSE4.1 instruction, and is inline to save a call per
 // burst): groups of four completed descriptors from `clean` on, short of `tail`, whose buffers go
@@ -182,7 +177,7 @@ std::uint32_t TxQueue::burst_with(PacketBuffer** bufs, std::uint32_t n)
         const std::uint32_t length = b->length;
         TxDesc& d = ring[tail];
         d.buffer_addr = b->iova;
-        d.cmd_type_len = tx_command | (length & txd::DTALEN_MASK);
+        d.cmd_type_len = txd::FRAME_COMMAND | (length & txd::DTALEN_MASK);
         d.olinfo_status = length << txd::PAYLEN_SHIFT;  // STA (DD) clear until the device is done
         slots[tail] = b;
         tail = (tail + 1) & mask;
